@@ -1,0 +1,1 @@
+"""Incidents and customer notices arrive with the breach workflow issue."""

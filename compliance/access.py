@@ -1,0 +1,124 @@
+"""The one access layer: who may do what, for pages, API, admin and downloads alike.
+
+Every non-public request passes `AccessMiddleware`; views and API then ask `require(user,
+action, obj)` and scope their reads through selectors that take the user. The sign-in issue
+extends `is_fully_authenticated` with the verified second factor.
+"""
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
+from django.urls import resolve
+from django.urls.exceptions import Resolver404
+from django.utils.translation import gettext as _
+from rest_framework.permissions import BasePermission
+
+from compliance.models import CUSTOMER_ROLES, Role
+
+# URL names anyone may open. Everything else needs a signed-in user.
+PUBLIC_URL_NAMES = frozenset({"login", "logout", "help", "healthz", "set_language"})
+PUBLIC_PATH_PREFIXES = (settings.STATIC_URL,)
+
+STAFF_READERS = {
+    Role.PRIVACY_OFFICER,
+    Role.ICT_MANAGER,
+    Role.BOARD_MEMBER,
+    Role.AUDITOR,
+    Role.STAFF_MEMBER,
+}
+
+# action -> roles allowed. Customer users are further limited to their own organisation by
+# `_same_customer`; auditors never write.
+PERMISSIONS: dict[str, set[str]] = {
+    "dashboard.view": STAFF_READERS,
+    "portal.view": set(CUSTOMER_ROLES),
+    "customer.view": STAFF_READERS | set(CUSTOMER_ROLES),
+    "customer.change": {Role.PRIVACY_OFFICER},
+    "contact.view": STAFF_READERS | set(CUSTOMER_ROLES),
+    "contact.change": {Role.PRIVACY_OFFICER, Role.CUSTOMER_ADMIN},
+    "profile.change": {Role.PRIVACY_OFFICER},
+    "document.view": STAFF_READERS | set(CUSTOMER_ROLES),
+    "document.create": {Role.PRIVACY_OFFICER},
+    "outbox.view": {Role.PRIVACY_OFFICER, Role.AUDITOR},
+    "outbox.resolve_alert": {Role.PRIVACY_OFFICER},
+    "audit.view": {Role.PRIVACY_OFFICER, Role.AUDITOR},
+    "admin.view": {Role.PRIVACY_OFFICER, Role.AUDITOR},
+}
+
+SAFE_ACTIONS_SUFFIX = (".view",)
+
+
+def is_fully_authenticated(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def customer_scope(user) -> int | None:
+    """The one customer id a user is limited to, or None for processor-wide staff."""
+    if user.role in CUSTOMER_ROLES or (user.role == Role.AUDITOR and user.customer_id):
+        return user.customer_id
+    return None
+
+
+def _same_customer(user, obj) -> bool:
+    scope = customer_scope(user)
+    if scope is None or obj is None:
+        return True
+    customer_id = getattr(obj, "customer_id", None)
+    if customer_id is None and obj._meta.label == "compliance.Customer":
+        customer_id = obj.pk
+    return customer_id == scope
+
+
+def can(user, action: str, obj=None) -> bool:
+    if not is_fully_authenticated(user):
+        return False
+    roles = PERMISSIONS.get(action)
+    if roles is None:
+        raise KeyError(f"unknown action {action!r}")
+    if user.role not in roles:
+        return False
+    if user.role == Role.AUDITOR and not action.endswith(SAFE_ACTIONS_SUFFIX):
+        return False
+    return _same_customer(user, obj)
+
+
+def require(user, action: str, obj=None) -> None:
+    if not can(user, action, obj):
+        raise PermissionDenied(_("You do not have permission to do this."))
+
+
+def is_public_path(path: str) -> bool:
+    if path.startswith(PUBLIC_PATH_PREFIXES):
+        return True
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return True  # a 404 reveals nothing
+    return match.url_name in PUBLIC_URL_NAMES
+
+
+class AccessMiddleware:
+    """Refuses every non-public request from a user who is not fully signed in."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not is_public_path(request.path_info) and not is_fully_authenticated(request.user):
+            if request.path_info.startswith("/api/"):
+                return JsonResponse(
+                    {"detail": _("Authentication credentials were not provided.")}, status=401
+                )
+            return redirect_to_login(request.get_full_path())
+        if request.path_info.startswith("/admin/") and not is_public_path(request.path_info):
+            if not can(request.user, "admin.view"):
+                raise PermissionDenied(_("You do not have permission to do this."))
+        return self.get_response(request)
+
+
+class ApiAccess(BasePermission):
+    """DRF side of the same layer: a signed-in user; views check actions and scope."""
+
+    def has_permission(self, request, view):
+        return is_fully_authenticated(request.user)

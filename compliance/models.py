@@ -1,0 +1,350 @@
+"""Core data of the processor: its profile, customers, contracts, contacts, users, and the
+notice outbox and stored documents that every workflow uses."""
+
+import uuid
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Country(models.TextChoices):
+    NL = "NL", _("Netherlands")
+    BE = "BE", _("Belgium")
+
+
+class Language(models.TextChoices):
+    NL = "nl", _("Dutch")
+    EN = "en", _("English")
+
+
+class ProcessorProfile(models.Model):
+    """The processor's own details (ON-03); one row, edited as data."""
+
+    legal_name = models.CharField(_("legal name"), max_length=200)
+    privacy_team_name = models.CharField(_("privacy team"), max_length=200)
+    privacy_email = models.EmailField(_("privacy team e-mail"))
+    privacy_phone = models.CharField(_("privacy team phone"), max_length=50, blank=True)
+    address = models.TextField(_("address"), blank=True)
+    supported_browsers = models.CharField(_("supported browsers"), max_length=300, blank=True)
+    help_text_en = models.TextField(_("help text (English)"), blank=True)
+    help_text_nl = models.TextField(_("help text (Dutch)"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("processor profile")
+        verbose_name_plural = _("processor profile")
+
+    def __str__(self):
+        return self.legal_name
+
+    def help_text_for(self, language: str) -> str:
+        return self.help_text_nl if language == "nl" and self.help_text_nl else self.help_text_en
+
+
+class Product(models.Model):
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+
+    def __str__(self):
+        return self.name
+
+
+class Customer(models.Model):
+    """A controller: an organisation that uses the processor's products."""
+
+    name = models.CharField(_("organisation"), max_length=200)
+    customer_number = models.CharField(_("customer number"), max_length=30, unique=True)
+    country = models.CharField(_("country"), max_length=2, choices=Country.choices)
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+
+    def __str__(self):
+        return f"{self.name} ({self.customer_number})"
+
+
+class AgreementModel(models.TextChoices):
+    """Which processing agreement applies (CT-01)."""
+
+    STANDARD = "standard", _("Standard terms (section 7.11)")
+    HEALTHCARE_BOZ_2022 = "boz_2022", _("Healthcare model BoZ (December 2022)")
+    EDUCATION_4_0 = "education_4_0", _("Education model 4.0")
+
+
+class Contract(models.Model):
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="contracts", verbose_name=_("customer")
+    )
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    agreement_model = models.CharField(
+        _("processing agreement model"), max_length=20, choices=AgreementModel.choices
+    )
+    products = models.ManyToManyField(Product, related_name="contracts", verbose_name=_("products"))
+    history = HistoricalRecords(m2m_fields=[products])
+
+    class Meta:
+        ordering = ["customer", "-starts_on"]
+        verbose_name = _("contract")
+        verbose_name_plural = _("contracts")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="contract_ends_after_start",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.customer} {self.starts_on}"
+
+
+class Contact(models.Model):
+    """A person at a customer who receives notices (BR-05)."""
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("customer")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("e-mail address"))
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language.choices, blank=True,
+        help_text=_("Leave empty to use the organisation's language."),
+    )
+    is_subscription_contact = models.BooleanField(_("subscription contact"), default=False)
+    receives_breach_notices = models.BooleanField(
+        _("data breach notifications (Meldplicht Datalekken)"), default=False
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["customer", "-is_subscription_contact", "name"]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "email"], name="contact_email_unique_per_customer"
+            ),
+            models.UniqueConstraint(
+                fields=["customer"],
+                condition=Q(is_subscription_contact=True),
+                name="one_subscription_contact_per_customer",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} <{self.email}>"
+
+    @property
+    def effective_language(self) -> str:
+        return self.language or self.customer.language
+
+
+class Role(models.TextChoices):
+    PRIVACY_OFFICER = "privacy_officer", _("Privacy officer")
+    ICT_MANAGER = "ict_manager", _("ICT manager")
+    BOARD_MEMBER = "board_member", _("Board member")
+    AUDITOR = "auditor", _("Auditor")
+    STAFF_MEMBER = "staff_member", _("Staff member")
+    CUSTOMER_CONTACT = "customer_contact", _("Customer contact")
+    CUSTOMER_ADMIN = "customer_admin", _("Customer administrator")
+
+
+STAFF_ROLES = {
+    Role.PRIVACY_OFFICER,
+    Role.ICT_MANAGER,
+    Role.BOARD_MEMBER,
+    Role.AUDITOR,
+    Role.STAFF_MEMBER,
+}
+CUSTOMER_ROLES = {Role.CUSTOMER_CONTACT, Role.CUSTOMER_ADMIN}
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email, password=None, **extra):
+        email = self.normalize_email(email).lower()
+        user = self.model(email=email, **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.setdefault("role", Role.PRIVACY_OFFICER)
+        extra.update(is_staff=True, is_superuser=True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """Everyone who signs in; the e-mail address is the identifier.
+
+    Staff have a processor role; customer users belong to one customer. An auditor with a
+    customer is engaged by that customer and sees only its records; without one, it is the
+    processor's ISO 27001 auditor and sees everything read-only.
+    """
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, null=True, blank=True, related_name="users",
+        verbose_name=_("customer"),
+    )
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices, default="en")
+    confidentiality_acknowledged_on = models.DateField(
+        _("confidentiality acknowledged on"), null=True, blank=True
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(
+        _("admin site access"), default=False,
+        help_text=_("May open the Django admin (still limited by role)."),
+    )
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        ordering = ["email"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role__in=["customer_contact", "customer_admin"])
+                | Q(customer__isnull=False),
+                name="customer_user_has_customer",
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=["customer_contact", "customer_admin", "auditor"])
+                | Q(customer__isnull=True),
+                name="only_customer_users_and_auditors_have_customer",
+            ),
+        ]
+
+    def __str__(self):
+        return self.email
+
+    @property
+    def is_customer_user(self) -> bool:
+        return self.role in CUSTOMER_ROLES
+
+    @property
+    def is_processor_staff(self) -> bool:
+        return self.role in STAFF_ROLES and not (self.role == Role.AUDITOR and self.customer_id)
+
+
+class StoredDocument(models.Model):
+    """A rendered document (PDF); issued documents never change."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, null=True, blank=True, related_name="documents",
+        verbose_name=_("customer"),
+        help_text=_("The organisation the document concerns; empty for processor-wide documents."),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    filename = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=100, default="application/pdf")
+    content = models.BinaryField(editable=False)
+    size = models.PositiveIntegerField(editable=False)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, editable=False)
+    template_name = models.CharField(_("template"), max_length=200)
+    template_version = models.CharField(_("template version"), max_length=64)
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("stored document")
+        verbose_name_plural = _("stored documents")
+
+    def __str__(self):
+        return self.title
+
+
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    SENDING = "sending", _("Being sent")
+    ACCEPTED = "accepted", _("Accepted by the mail server")
+    FAILED = "failed", _("Failed")
+
+
+class OutboxMessage(models.Model):
+    """One e-mail to one recipient, written in the same transaction as its cause.
+
+    `key` makes queuing idempotent; `message_id` stays the same on every attempt so that the
+    rare resend after a crash is recognisable as the same message.
+    """
+
+    key = models.CharField(_("key"), max_length=255, unique=True)
+    message_id = models.CharField(_("Message-ID"), max_length=255, unique=True)
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, null=True, blank=True, related_name="outbox_messages"
+    )
+    contact = models.ForeignKey(
+        Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="outbox_messages"
+    )
+    to_name = models.CharField(_("recipient name"), max_length=200, blank=True)
+    to_email = models.EmailField(_("recipient"))
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices)
+    subject = models.CharField(_("subject"), max_length=300)
+    body_text = models.TextField(_("text"))
+    body_html = models.TextField(_("HTML"), blank=True)
+    attachments = models.ManyToManyField(StoredDocument, blank=True, related_name="+")
+    status = models.CharField(
+        _("status"), max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING
+    )
+    created_at = models.DateTimeField(_("queued at"), default=timezone.now)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=100, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_reply = models.TextField(_("last reply from the mail server"), blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    failed_at = models.DateTimeField(_("failed at"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    alert_resolved_at = models.DateTimeField(_("alert resolved at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("outgoing message")
+        verbose_name_plural = _("outgoing messages")
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status__in=["pending", "sending"]),
+                name="outbox_due_idx",
+            ),
+            models.Index(
+                fields=["escalated_at"],
+                condition=Q(escalated_at__isnull=False, alert_resolved_at__isnull=True),
+                name="outbox_open_alert_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.subject} → {self.to_email}"
