@@ -1,0 +1,53 @@
+import pytest
+
+from compliance.models import Role
+from tests.factories import CustomerFactory, UserFactory
+
+
+@pytest.fixture
+def customer(db):
+    return CustomerFactory()
+
+
+@pytest.fixture
+def other_customer(db):
+    return CustomerFactory()
+
+
+@pytest.fixture
+def make_user(db):
+    def make(role=Role.STAFF_MEMBER, **kwargs):
+        return UserFactory(role=role, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def privacy_officer(make_user):
+    return make_user(Role.PRIVACY_OFFICER)
+
+
+@pytest.fixture
+def auditor(make_user):
+    return make_user(Role.AUDITOR)
+
+
+@pytest.fixture
+def customer_admin(make_user, customer):
+    return make_user(Role.CUSTOMER_ADMIN, customer=customer)
+
+
+@pytest.fixture
+def customer_contact(make_user, customer):
+    return make_user(Role.CUSTOMER_CONTACT, customer=customer)
+
+
+@pytest.fixture
+def client_for(client):
+    """A test client signed in as the given user."""
+
+    def sign_in(user):
+        client.force_login(user)
+        return client
+
+    return sign_in
