@@ -1,0 +1,36 @@
+"""Reads, always scoped by the user asking (customers see only their own organisation)."""
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from compliance.access import customer_scope, require
+from compliance.models import Contact, Customer
+
+# --- customers and contacts -------------------------------------------------------------
+
+
+def customers_for(user) -> QuerySet[Customer]:
+    require(user, "customer.view")
+    scope = customer_scope(user)
+    qs = Customer.objects.all()
+    return qs.filter(pk=scope) if scope is not None else qs
+
+
+def customer_get(user, pk) -> Customer:
+    """A customer the user may see, else 404 (never reveal that another customer exists)."""
+    return get_object_or_404(customers_for(user), pk=pk)
+
+
+def contacts_for(user, *, customer: Customer | None = None) -> QuerySet[Contact]:
+    require(user, "contact.view")
+    scope = customer_scope(user)
+    qs = Contact.objects.select_related("customer")
+    if scope is not None:
+        qs = qs.filter(customer_id=scope)
+    if customer is not None:
+        qs = qs.filter(customer=customer)
+    return qs
+
+
+def contact_get(user, pk) -> Contact:
+    return get_object_or_404(contacts_for(user), pk=pk)
