@@ -1,0 +1,35 @@
+import os
+import sys
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from compliance.demo import DEMO_PASSWORD
+from compliance.models import User
+
+
+class Command(BaseCommand):
+    help = "Start web, Celery worker, Celery beat, the mail sink and the bounce receiver."
+
+    def handle(self, *args, **options):
+        port = os.environ.get("PORT", "8000")
+        venv_bin = str(Path(sys.executable).parent)
+        sign_ins = "\n".join(
+            f"    {u.email:<40} {u.get_role_display()}"
+            for u in User.objects.filter(is_active=True).order_by("role", "email")
+        )
+        self.stdout.write(
+            f"\n  Processor compliance is starting on http://localhost:{port}\n\n"
+            f"  Demo sign-ins (password: {DEMO_PASSWORD}):\n{sign_ins}\n\n"
+            f"  Sent mail is kept as .eml files in {settings.MAIL_SINK_DIR}\n"
+            f"  Data: {settings.DATABASES['default']['NAME']}\n"
+            "  Ctrl-C stops everything.\n\n"
+        )
+        env = dict(os.environ, PORT=port, PATH=f"{venv_bin}:{os.environ.get('PATH', '')}")
+        procfile = str(settings.BASE_DIR / "Procfile")
+        os.execvpe(
+            "honcho",
+            ["honcho", "start", "-f", procfile, "-d", str(settings.BASE_DIR)],
+            env,
+        )
