@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from audits.services import event_record
 from compliance.access import require
-from compliance.models import Contact, Contract, Customer, ProcessorProfile, Product
+from compliance.models import Contact, Contract, Customer, ProcessorProfile, Product, User
 
 CUSTOMER_FIELDS = ("name", "customer_number", "country", "language")
 CONTACT_FIELDS = (
@@ -100,9 +100,11 @@ def contract_create(
     contract = Contract(
         customer=customer, starts_on=starts_on, ends_on=ends_on, agreement_model=agreement_model
     )
-    _validate(contract)
+    # Checked before model validation so that the user reads this message rather than the
+    # generic "constraint violated" one of the database check.
     if ends_on and starts_on and ends_on < starts_on:
         raise ValidationError({"ends_on": _("A contract cannot end before it starts.")})
+    _validate(contract)
     with transaction.atomic():
         contract.save()
         contract.products.set(products)
@@ -129,6 +131,16 @@ def _clear_other_subscription_contact(contact: Contact) -> None:
             other.save(update_fields=["is_subscription_contact"])
 
 
+def _check_contact_email_free(contact: Contact) -> None:
+    # The model's two-field unique constraint would report a non-field error; the user
+    # needs to see it on the e-mail field.
+    taken = Contact.objects.filter(customer_id=contact.customer_id, email=contact.email)
+    if contact.email and taken.exclude(pk=contact.pk).exists():
+        raise ValidationError(
+            {"email": _("This organisation already has a contact with this e-mail address.")}
+        )
+
+
 def contact_create(*, actor, customer: Customer, **data) -> Contact:
     """Add a contact; the breach flag makes it a recipient of breach notices (BR-05)."""
     require(actor, "contact.change", customer)
@@ -136,6 +148,7 @@ def contact_create(*, actor, customer: Customer, **data) -> Contact:
     _apply(contact, CONTACT_FIELDS, data)
     contact.email = (contact.email or "").strip().lower()
     with transaction.atomic():
+        _check_contact_email_free(contact)
         _clear_other_subscription_contact(contact)
         _validate(contact)
         contact.save()
@@ -157,6 +170,7 @@ def contact_update(*, actor, contact: Contact, **data) -> Contact:
         before = _snapshot(contact, CONTACT_FIELDS)
         _apply(contact, CONTACT_FIELDS, data)
         contact.email = (contact.email or "").strip().lower()
+        _check_contact_email_free(contact)
         _clear_other_subscription_contact(contact)
         _validate(contact)
         contact.save()
@@ -217,3 +231,44 @@ def processor_profile_update(*, actor, **data) -> ProcessorProfile:
             after=_snapshot(profile, PROFILE_FIELDS),
         )
     return profile
+
+
+def user_create(
+    *,
+    actor,
+    email: str,
+    role: str,
+    full_name: str = "",
+    customer: Customer | None = None,
+    language: str = "en",
+    password: str | None = None,
+) -> User:
+    """Create a user with a role (staff) or tied to one customer. Invitations with an e-mailed
+    code replace direct creation in the sign-in issue (ON-01)."""
+    require(actor, "user.create", customer)
+    user = User(
+        email=User.objects.normalize_email(email).strip().lower(),
+        role=role,
+        full_name=full_name,
+        customer=customer,
+        language=language,
+    )
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    _validate(user, exclude=["password"])
+    with transaction.atomic():
+        user.save()
+        event_record(
+            actor=actor,
+            action="user.created",
+            obj=user,
+            customer_id=customer.pk if customer else None,
+            after={
+                "email": user.email,
+                "role": role,
+                "customer": customer.pk if customer else None,
+            },
+        )
+    return user
