@@ -9,7 +9,8 @@ from compliance.models import Product
 
 # Member states of the EU plus Iceland, Liechtenstein and Norway (SP-02).
 EEA_COUNTRIES = frozenset(
-    "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE IS LI NO".split()
+    "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE "
+    "IS LI NO".split()
 )
 
 
