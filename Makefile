@@ -8,7 +8,7 @@ BENCH ?=
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages: WeasyPrint's libraries and fonts, venv for the system python.
 DEB_RUN := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core python3-venv
-DEB_TEST := chromium
+DEB_TEST := chromium gettext
 
 .PHONY: run test bench check deps deps-test venv migrate demo clean-venv
 

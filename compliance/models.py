@@ -293,6 +293,12 @@ class OutboxStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+class EscalationReason(models.TextChoices):
+    REFUSED = "refused", _("Refused by the mail server")
+    BOUNCED = "bounced", _("Bounced after acceptance")
+    OVERDUE = "overdue", _("Not delivered in time")
+
+
 class OutboxMessage(models.Model):
     """One e-mail to one recipient, written in the same transaction as its cause.
 
@@ -327,6 +333,9 @@ class OutboxMessage(models.Model):
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     failed_at = models.DateTimeField(_("failed at"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    escalation_reason = models.CharField(
+        _("reason for the alert"), max_length=20, choices=EscalationReason.choices, blank=True
+    )
     alert_resolved_at = models.DateTimeField(_("alert resolved at"), null=True, blank=True)
 
     class Meta:
@@ -348,3 +357,17 @@ class OutboxMessage(models.Model):
 
     def __str__(self):
         return f"{self.subject} → {self.to_email}"
+
+
+class Heartbeat(models.Model):
+    """When a periodic job last completed (for example the outbox sweep), for /healthz."""
+
+    name = models.CharField(max_length=50, unique=True)
+    beat_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("heartbeat")
+        verbose_name_plural = _("heartbeats")
+
+    def __str__(self):
+        return f"{self.name} {self.beat_at:%Y-%m-%d %H:%M:%S}"

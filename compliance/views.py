@@ -1,8 +1,19 @@
+"""Pages: thin views that check access, read through selectors and render."""
+
+from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.views.i18n import set_language as django_set_language
 
-from compliance.access import can, require
+from audits.models import AuditEvent
+from compliance.access import can, customer_scope, require
+from compliance.models import Product
+from compliance.selectors import contacts_for, customer_get, customers_for
+from compliance.services import processor_profile_get
+
+RECENT_AUDIT_EVENTS = 10
 
 
 def home(request):
@@ -11,18 +22,74 @@ def home(request):
     return redirect("portal")
 
 
+def _recent_audit_events(user) -> list[AuditEvent] | None:
+    """The newest audit events the user may read, or None when the role may not read any."""
+    if not can(user, "audit.view"):
+        return None
+    events = AuditEvent.objects.order_by("-occurred_at", "-id")
+    scope = customer_scope(user)
+    if scope is not None:
+        events = events.filter(customer_id=scope)
+    return list(events[:RECENT_AUDIT_EVENTS])
+
+
+def _outbox_alerts(user):
+    """Escalated undelivered mail for the privacy officer, or None when not shown."""
+    if not can(user, "outbox.view"):
+        return None
+    # TODO(outbox): return compliance.outbox.open_alerts(user) once compliance/outbox.py
+    # provides it; until then the dashboard says alerts are not available yet.
+    return None
+
+
 def dashboard(request):
-    require(request.user, "dashboard.view")
-    return render(request, "compliance/dashboard.html")
+    user = request.user
+    require(user, "dashboard.view")
+    customers = customers_for(user)
+    context = {
+        "customers_count": customers.count(),
+        "breach_contacts_count": contacts_for(user).filter(receives_breach_notices=True).count(),
+        # BR-05: a customer without a breach contact cannot be notified in time.
+        "customers_without_breach_contact": customers.exclude(
+            contacts__receives_breach_notices=True
+        ).count(),
+        "show_outbox": can(user, "outbox.view"),
+        "outbox_alerts": _outbox_alerts(user),
+        "audit_events": _recent_audit_events(user),
+    }
+    return render(request, "compliance/dashboard.html", context)
 
 
 def portal(request):
-    require(request.user, "portal.view")
-    return render(request, "compliance/portal.html")
+    """The customer's own organisation: contracts, agreement model (CT-01), products."""
+    user = request.user
+    require(user, "portal.view")
+    customer = customer_get(user, user.customer_id)
+    today = timezone.localdate()
+    contracts = customer.contracts.prefetch_related("products")
+    current = Q(contracts__ends_on__isnull=True) | Q(contracts__ends_on__gte=today)
+    # One filter() call, so that all conditions apply to the same contract.
+    products = Product.objects.filter(
+        current, contracts__customer=customer, contracts__starts_on__lte=today
+    ).distinct()
+    context = {
+        "customer": customer,
+        "contracts": contracts,
+        "products": products,
+        "today": today,
+        "can_change_contacts": can(user, "contact.change", customer),
+    }
+    return render(request, "compliance/portal.html", context)
 
 
 def help_page(request):
-    return render(request, "compliance/help.html")
+    """Public help (ON-03): who the processor is and how to reach its privacy team."""
+    profile = processor_profile_get()
+    context = {
+        "profile": profile,
+        "help_text": profile.help_text_for(get_language() or "en"),
+    }
+    return render(request, "compliance/help.html", context)
 
 
 def set_language(request):
@@ -31,3 +98,4 @@ def set_language(request):
 
 def healthz(request):
     return JsonResponse({"status": "ok"})
+
