@@ -49,6 +49,7 @@ class ProcessorProfile(models.Model):
 class Product(models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=100, unique=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -253,12 +254,34 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.role in STAFF_ROLES and not (self.role == Role.AUDITOR and self.customer_id)
 
 
+class DocumentImmutableError(Exception):
+    """An issued document was about to be changed or deleted."""
+
+
+class StoredDocumentQuerySet(models.QuerySet):
+    # Bulk writes would bypass save()/delete(); refuse them too.
+    def update(self, **kwargs):
+        raise DocumentImmutableError("stored documents cannot be changed")
+
+    def delete(self):
+        raise DocumentImmutableError("stored documents cannot be deleted")
+
+
 class StoredDocument(models.Model):
-    """A rendered document (PDF); issued documents never change."""
+    """A rendered document (PDF); issued documents never change.
+
+    Immutable at three levels: `save()` refuses to update an existing row, `delete()` and
+    the queryset's bulk update/delete refuse, and on PostgreSQL a trigger refuses UPDATE and
+    DELETE on the table (migration `0003_storeddocument_immutable`).
+    """
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     customer = models.ForeignKey(
-        Customer, on_delete=models.PROTECT, null=True, blank=True, related_name="documents",
+        Customer,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="documents",
         verbose_name=_("customer"),
         help_text=_("The organisation the document concerns; empty for processor-wide documents."),
     )
@@ -273,9 +296,14 @@ class StoredDocument(models.Model):
     language = models.CharField(_("language"), max_length=2, choices=Language.choices)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
+
+    objects = StoredDocumentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -284,6 +312,15 @@ class StoredDocument(models.Model):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding or kwargs.get("force_update") or kwargs.get("update_fields"):
+            raise DocumentImmutableError("stored documents cannot be changed")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise DocumentImmutableError("stored documents cannot be deleted")
 
 
 class OutboxStatus(models.TextChoices):

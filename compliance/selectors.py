@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from compliance.access import customer_scope, require
-from compliance.models import Contact, Customer
+from compliance.models import Contact, Customer, StoredDocument
 
 # --- customers and contacts -------------------------------------------------------------
 
@@ -34,3 +34,28 @@ def contacts_for(user, *, customer: Customer | None = None) -> QuerySet[Contact]
 
 def contact_get(user, pk) -> Contact:
     return get_object_or_404(contacts_for(user), pk=pk)
+
+
+# --- stored documents (owned by the PDF service, compliance/documents.py) ---------------
+
+
+def documents_for(user) -> QuerySet[StoredDocument]:
+    """Documents the user may see: customer users and customer-engaged auditors only their
+    own organisation's (never processor-wide ones); processor staff all of them.
+
+    The PDF bytes are deferred: lists never need them.
+    """
+    require(user, "document.view")
+    scope = customer_scope(user)
+    qs = StoredDocument.objects.select_related("customer").defer("content")
+    if scope is not None:
+        qs = qs.filter(customer_id=scope)
+    return qs
+
+
+def document_get(user, uuid) -> StoredDocument:
+    """One document with its bytes, else 404 (another customer's document is not revealed)."""
+    return get_object_or_404(documents_for(user).defer(None), uuid=uuid)
+
+
+# --- end of stored documents ------------------------------------------------------------

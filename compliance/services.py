@@ -141,6 +141,13 @@ def _check_contact_email_free(contact: Contact) -> None:
         )
 
 
+def _lock_contacts_of(customer_id: int) -> None:
+    # Contact writes of one customer take turns, so two of them cannot both pass the e-mail
+    # and subscription-contact checks and then fail on the database constraint. The customer
+    # is always locked before any contact row, so writers cannot deadlock.
+    list(Customer.objects.select_for_update().filter(pk=customer_id).values_list("pk"))
+
+
 def contact_create(*, actor, customer: Customer, **data) -> Contact:
     """Add a contact; the breach flag makes it a recipient of breach notices (BR-05)."""
     require(actor, "contact.change", customer)
@@ -148,6 +155,7 @@ def contact_create(*, actor, customer: Customer, **data) -> Contact:
     _apply(contact, CONTACT_FIELDS, data)
     contact.email = (contact.email or "").strip().lower()
     with transaction.atomic():
+        _lock_contacts_of(customer.pk)
         _check_contact_email_free(contact)
         _clear_other_subscription_contact(contact)
         _validate(contact)
@@ -166,6 +174,7 @@ def contact_update(*, actor, contact: Contact, **data) -> Contact:
     """Change a contact; notices already queued keep the recipient resolved then (BR-05)."""
     require(actor, "contact.change", contact)
     with transaction.atomic():
+        _lock_contacts_of(contact.customer_id)
         contact = Contact.objects.select_for_update().get(pk=contact.pk)
         before = _snapshot(contact, CONTACT_FIELDS)
         _apply(contact, CONTACT_FIELDS, data)

@@ -8,12 +8,15 @@ from django.utils.translation import get_language
 from django.views.i18n import set_language as django_set_language
 
 from audits.models import AuditEvent
-from compliance.access import can, customer_scope, require
+from audits.selectors import audit_events_for_user
+from compliance.access import can, require
 from compliance.models import Product
+from compliance.outbox import open_alerts
 from compliance.selectors import contacts_for, customer_get, customers_for
 from compliance.services import processor_profile_get
 
 RECENT_AUDIT_EVENTS = 10
+OUTBOX_ALERTS_SHOWN = 20
 
 
 def home(request):
@@ -26,10 +29,7 @@ def _recent_audit_events(user) -> list[AuditEvent] | None:
     """The newest audit events the user may read, or None when the role may not read any."""
     if not can(user, "audit.view"):
         return None
-    events = AuditEvent.objects.order_by("-occurred_at", "-id")
-    scope = customer_scope(user)
-    if scope is not None:
-        events = events.filter(customer_id=scope)
+    events = audit_events_for_user(user=user).order_by("-occurred_at", "-id")
     return list(events[:RECENT_AUDIT_EVENTS])
 
 
@@ -37,9 +37,7 @@ def _outbox_alerts(user):
     """Escalated undelivered mail for the privacy officer, or None when not shown."""
     if not can(user, "outbox.view"):
         return None
-    # TODO(outbox): return compliance.outbox.open_alerts(user) once compliance/outbox.py
-    # provides it; until then the dashboard says alerts are not available yet.
-    return None
+    return list(open_alerts(user)[:OUTBOX_ALERTS_SHOWN])
 
 
 def dashboard(request):
@@ -55,6 +53,7 @@ def dashboard(request):
         ).count(),
         "show_outbox": can(user, "outbox.view"),
         "outbox_alerts": _outbox_alerts(user),
+        "outbox_alerts_count": open_alerts(user).count() if can(user, "outbox.view") else 0,
         "audit_events": _recent_audit_events(user),
     }
     return render(request, "compliance/dashboard.html", context)
@@ -97,5 +96,7 @@ def set_language(request):
 
 
 def healthz(request):
-    return JsonResponse({"status": "ok"})
+    from compliance.health import health_report
 
+    report, healthy = health_report()
+    return JsonResponse(report, status=200 if healthy else 503)

@@ -1,0 +1,48 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from audits.models import AuditEvent, ChainHead
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """The trail is written only by services; the admin shows it and nothing more."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = (
+        "id",
+        "seq",
+        "occurred_at",
+        "actor_label",
+        "role",
+        "action",
+        "object_type",
+        "object_id",
+        "customer_id",
+        "erased",
+    )
+    list_filter = ("action", "role", "object_type")
+    search_fields = ("actor_label", "action", "object_id", "request_id", "chain_hash")
+    date_hierarchy = "occurred_at"
+    readonly_fields = [f.name for f in AuditEvent._meta.fields]
+    actions = None
+
+    @admin.display(boolean=True, description=_("payload erased"))
+    def erased(self, obj):
+        return obj.erased_at is not None
+
+
+@admin.register(ChainHead)
+class ChainHeadAdmin(ReadOnlyAdmin):
+    list_display = ("seq", "chain_hash", "sealed_at")
+    actions = None

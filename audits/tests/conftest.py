@@ -1,0 +1,45 @@
+import datetime
+
+import pytest
+from django.db import connection, transaction
+
+from audits.services import event_record
+
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs PostgreSQL (DATABASE_URL)"
+)
+# PostgreSQL refuses the simulation (its trigger); it runs the real thing instead.
+not_on_postgres = pytest.mark.skipif(
+    connection.vendor == "postgresql", reason="simulated here; real on PostgreSQL"
+)
+
+
+def record_events(count: int, *, actor="system", customer_id: int | None = None) -> list:
+    """Events as a service writes them: inside its transaction, with before/after."""
+    events = []
+    with transaction.atomic():
+        for i in range(count):
+            events.append(
+                event_record(
+                    actor=actor,
+                    action=f"test.changed.{i}",
+                    before={"name": f"old {i}", "since": datetime.date(2024, 1, 1)},
+                    after={"name": f"new {i}", "count": i, "ratio": 0.5},
+                    customer_id=customer_id,
+                )
+            )
+    return events
+
+
+def tamper(sql: str, params=()) -> None:
+    """Change the table behind the application's back, as someone with database access
+    would. On PostgreSQL the append-only trigger is bypassed the way a superuser could
+    (session_replication_role), to show the hash chain catches it regardless."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute(sql, params)
+
+
+def json_param() -> str:
+    return "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"

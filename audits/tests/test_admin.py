@@ -1,0 +1,37 @@
+import pytest
+from django.urls import reverse
+
+from audits.models import AuditEvent
+from audits.services import audit_seal
+from audits.tests.conftest import record_events
+from compliance.models import Role
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client_for(make_user, client):
+    user = make_user(Role.PRIVACY_OFFICER, is_staff=True, is_superuser=True)
+    client.force_login(user)
+    return client
+
+
+def test_admin_shows_events_read_only(admin_client_for):
+    """OBL AU-03: the admin lists the trail but offers no add, change or delete."""
+    (event,) = record_events(1)
+    audit_seal()
+
+    changelist = admin_client_for.get(reverse("admin:audits_auditevent_changelist"))
+    assert changelist.status_code == 200
+    assert event.action in changelist.content.decode()
+
+    detail = admin_client_for.get(reverse("admin:audits_auditevent_change", args=[event.pk]))
+    assert detail.status_code == 200
+    assert b'name="_save"' not in detail.content
+
+    assert admin_client_for.get(reverse("admin:audits_auditevent_add")).status_code == 403
+    delete_url = reverse("admin:audits_auditevent_delete", args=[event.pk])
+    assert admin_client_for.post(delete_url, {"post": "yes"}).status_code == 403
+    change_url = reverse("admin:audits_auditevent_change", args=[event.pk])
+    assert admin_client_for.post(change_url, {"action": "forged"}).status_code == 403
+    assert AuditEvent.objects.get(pk=event.pk).action == event.action

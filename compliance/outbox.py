@@ -1,0 +1,719 @@
+"""The notice outbox: every e-mail the product sends, one row per recipient (BR-05).
+
+A row is written in the same transaction as its cause (`message_queue`), so a notice exists
+exactly when its cause does. Celery is only the doorbell: on commit a task is asked to deliver
+the new rows, and a beat sweep every 30 s claims whatever is due by itself, so a lost task, a
+dead worker or a mail server that is down for hours loses nothing.
+
+Delivery is at least once, which is the best SMTP allows. A row is marked accepted only after
+the server accepted it; a worker that dies between acceptance and recording leaves its claim
+behind, the claim expires, and the row is sent again with the same Message-ID (the only case
+in which a recipient can get a message twice).
+"""
+
+from __future__ import annotations
+
+import email.policy
+import logging
+import os
+import smtplib
+import socket
+import ssl
+import time
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.header import Header
+from email.mime.application import MIMEApplication
+from email.mime.base import MIMEBase
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import format_datetime, formataddr
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q, QuerySet
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from audits.services import event_record
+from compliance.access import can, customer_scope, require
+from compliance.models import (
+    Contact,
+    Customer,
+    EscalationReason,
+    Heartbeat,
+    Language,
+    OutboxMessage,
+    OutboxStatus,
+    StoredDocument,
+)
+
+log = logging.getLogger(__name__)
+
+_SMTP_POLICY = email.policy.compat32.clone(linesep="\r\n")
+
+SWEEP_HEARTBEAT = "outbox_sweep"
+# Retries back off 30 s, 1 min, 2 min, ... and never wait longer than 30 min, so a mail server
+# that comes back is used again within half an hour.
+BACKOFF_FIRST_SECONDS = 30
+BACKOFF_MAX_SECONDS = 30 * 60
+
+# Called with the row right after the server accepted it and before that is recorded. Tests set
+# it to simulate a worker that dies in exactly that window.
+after_acceptance_hook: Callable[[OutboxMessage], None] | None = None
+
+
+def _setting(name: str, default):
+    return getattr(settings, name, default)
+
+
+def claim_seconds() -> int:
+    """How long a claim holds a row; after that another worker may take it over."""
+    return _setting("OUTBOX_CLAIM_SECONDS", 300)
+
+
+def batch_size() -> int:
+    return _setting("OUTBOX_BATCH_SIZE", 200)
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"[:60]
+
+
+def message_id_new() -> str:
+    return f"<{uuid.uuid4().hex}@{settings.MESSAGE_ID_DOMAIN}>"
+
+
+def backoff_seconds(attempts: int) -> int:
+    return min(BACKOFF_FIRST_SECONDS * 2 ** max(attempts - 1, 0), BACKOFF_MAX_SECONDS)
+
+
+# --------------------------------------------------------------------------- queuing
+
+
+def message_render(template: str, *, language: str, context: dict) -> tuple[str, str, str]:
+    """Subject, text and HTML of `templates/emails/<template>.*` in the recipient's language."""
+    with translation.override(language):
+        subject = render_to_string(f"emails/{template}.subject.txt", context)
+        text = render_to_string(f"emails/{template}.txt", context)
+        html = render_to_string(f"emails/{template}.html", context)
+    return " ".join(subject.split()), text.strip() + "\n", html
+
+
+class _Doorbell:
+    """Rows queued in one transaction, handed to one Celery task per batch after commit."""
+
+    def __init__(self):
+        self.ids: list[int] = []
+
+    def ring(self):
+        from compliance.tasks import outbox_deliver
+
+        ids, self.ids = self.ids, []
+        size = batch_size()
+        for start in range(0, len(ids), size):
+            try:
+                outbox_deliver.delay(ids[start : start + size])
+            except Exception:  # noqa: BLE001 - a broker outage must not fail the committed cause
+                log.warning("outbox doorbell failed; the beat sweep will send", exc_info=True)
+
+
+def _doorbell_add(pk: int) -> None:
+    # One task per transaction instead of one per row: a fan-out to thousands of contacts
+    # would otherwise publish thousands of tasks. The bell lives on the connection while its
+    # on_commit callback is still registered; Django drops the callback on rollback, and then
+    # a fresh bell is started.
+    conn = transaction.get_connection()
+    bell = getattr(conn, "_outbox_doorbell", None)
+    if bell is None or not any(getattr(func, "__self__", None) is bell for _, func, _ in conn.run_on_commit):
+        bell = _Doorbell()
+        conn._outbox_doorbell = bell
+        transaction.on_commit(bell.ring)
+    bell.ids.append(pk)
+
+
+def _single_line(value: str, label: str) -> str:
+    if "\n" in value or "\r" in value:
+        raise ValidationError(_("%(field)s must be a single line.") % {"field": label})
+    return value
+
+
+def message_queue(
+    *,
+    key: str,
+    to_email: str,
+    to_name: str,
+    language: str,
+    subject: str,
+    body_text: str,
+    body_html: str = "",
+    customer: Customer | None = None,
+    contact: Contact | None = None,
+    attachments: Iterable[StoredDocument] = (),
+    actor=None,
+) -> OutboxMessage:
+    """Queue one e-mail to one recipient inside the caller's transaction (BR-05).
+
+    Idempotent on `key`: queuing the same key again returns the row already there. The
+    recipient is resolved now and recorded with the row.
+    """
+    validate_email(to_email)
+    _single_line(subject, _("Subject"))
+    _single_line(to_name, _("Recipient name"))
+    if language not in Language.values:
+        raise ValidationError(_("Unknown language %(language)s.") % {"language": language})
+    with transaction.atomic():
+        try:
+            # A savepoint, so that losing a race on the unique key leaves the caller's
+            # transaction usable.
+            with transaction.atomic():
+                message = OutboxMessage.objects.create(
+                    key=key,
+                    message_id=message_id_new(),
+                    customer=customer,
+                    contact=contact,
+                    to_email=to_email,
+                    to_name=to_name,
+                    language=language,
+                    subject=subject,
+                    body_text=body_text,
+                    body_html=body_html,
+                    next_attempt_at=timezone.now(),
+                )
+        except IntegrityError:
+            existing = OutboxMessage.objects.filter(key=key).first()
+            if existing is None:
+                raise
+            return existing
+        documents = list(attachments)
+        if documents:
+            message.attachments.add(*documents)
+        event_record(
+            actor=actor,
+            action="outbox.queued",
+            obj=message,
+            after={
+                "key": key,
+                "message_id": message.message_id,
+                "to": to_email,
+                "subject": subject,
+                "language": language,
+                "attachments": [d.pk for d in documents],
+            },
+            customer_id=message.customer_id,
+        )
+        _doorbell_add(message.pk)
+    return message
+
+
+# --------------------------------------------------------------------------- claiming
+
+
+@dataclass
+class Claim:
+    token: str
+    ids: list[int] = field(default_factory=list)
+
+
+def _due(now: datetime) -> Q:
+    return (
+        Q(status__in=[OutboxStatus.PENDING, OutboxStatus.SENDING], next_attempt_at__lte=now)
+        & (Q(claimed_until__isnull=True) | Q(claimed_until__lte=now))
+    )
+
+
+def outbox_claim(
+    *, worker: str | None = None, limit: int | None = None, ids: Sequence[int] | None = None
+) -> Claim:
+    """Take a lease on due rows so that no other worker sends them meanwhile (BR-05).
+
+    A claim is a lease, not a record of anything that happened, so it is not audited. If the
+    worker dies, the lease runs out and a later sweep takes the rows over.
+    """
+    now = timezone.now()
+    claim = Claim(token=f"{worker or worker_name()}:{uuid.uuid4().hex[:12]}")
+    limit = limit or batch_size()
+    due = OutboxMessage.objects.filter(_due(now)).order_by("next_attempt_at", "id")
+    if ids is not None:
+        due = due.filter(id__in=list(ids))
+    lease = {
+        "status": OutboxStatus.SENDING,
+        "claimed_until": now + timedelta(seconds=claim_seconds()),
+        "claimed_by": claim.token,
+    }
+    with transaction.atomic():
+        if connection.features.has_select_for_update_skip_locked:
+            # PostgreSQL: rows another worker is claiming right now are skipped, not waited on.
+            picked = list(
+                due.select_for_update(skip_locked=True).values_list("id", flat=True)[:limit]
+            )
+            if picked:
+                OutboxMessage.objects.filter(id__in=picked).update(**lease)
+            claim.ids = picked
+        else:
+            # SQLite: the UPDATE repeats the due condition, so of two workers that picked the
+            # same candidates only one gets each row; the token tells us which ones are ours.
+            candidates = list(due.values_list("id", flat=True)[:limit])
+            if candidates:
+                OutboxMessage.objects.filter(_due(now), id__in=candidates).update(**lease)
+                claim.ids = list(
+                    OutboxMessage.objects.filter(claimed_by=claim.token).values_list(
+                        "id", flat=True
+                    )
+                )
+    return claim
+
+
+# --------------------------------------------------------------------------- sending
+
+
+class _AttachmentCache:
+    """MIME parts of stored documents, built once per batch and shared by its messages."""
+
+    def __init__(self):
+        self.parts: dict[int, MIMEBase] = {}
+
+    def load(self, message_ids: Sequence[int]) -> dict[int, list[MIMEBase]]:
+        through = OutboxMessage.attachments.through
+        pairs = list(
+            through.objects.filter(outboxmessage_id__in=message_ids)
+            .order_by("id")
+            .values_list("outboxmessage_id", "storeddocument_id")
+        )
+        missing = {doc_id for _, doc_id in pairs} - self.parts.keys()
+        for doc in StoredDocument.objects.filter(id__in=missing):
+            self.parts[doc.pk] = attachment_part(doc)
+        by_message: dict[int, list[MIMEBase]] = {}
+        for message_id, doc_id in pairs:
+            by_message.setdefault(message_id, []).append(self.parts[doc_id])
+        return by_message
+
+
+def attachment_part(doc: StoredDocument) -> MIMEBase:
+    maintype, _, subtype = (doc.content_type or "application/octet-stream").partition("/")
+    part = MIMEApplication(bytes(doc.content), _subtype=subtype or "octet-stream")
+    if maintype != "application":
+        part.replace_header("Content-Type", doc.content_type)
+    part.add_header("Content-Disposition", "attachment", filename=doc.filename)
+    return part
+
+
+def _header(value: str) -> str | Header:
+    return value if value.isascii() else Header(value, "utf-8")
+
+
+def message_build(message: OutboxMessage, attachments: Sequence[MIMEBase] = ()) -> bytes:
+    """The exact bytes of a message; the same on every attempt (Date is the queuing time)."""
+    body: MIMEBase = MIMEText(message.body_text, "plain", "utf-8")
+    if message.body_html:
+        alternative = MIMEMultipart("alternative")
+        alternative.attach(body)
+        alternative.attach(MIMEText(message.body_html, "html", "utf-8"))
+        body = alternative
+    if attachments:
+        mixed = MIMEMultipart("mixed")
+        mixed.attach(body)
+        for part in attachments:
+            mixed.attach(part)
+        body = mixed
+    sender_name = _setting("OUTBOX_FROM_NAME", "")
+    body["From"] = formataddr((sender_name, settings.DEFAULT_FROM_EMAIL), charset="utf-8")
+    body["To"] = formataddr((message.to_name, message.to_email), charset="utf-8")
+    body["Subject"] = _header(message.subject)
+    body["Date"] = format_datetime(message.created_at.astimezone(UTC))
+    body["Message-ID"] = message.message_id
+    body["Content-Language"] = message.language
+    body["Auto-Submitted"] = "auto-generated"
+    # smtplib sends bytes as they are, and SMTP lines end in CRLF.
+    return body.as_bytes(policy=_SMTP_POLICY)
+
+
+def smtp_open() -> smtplib.SMTP:
+    from django.core.mail.utils import DNS_NAME
+
+    timeout = _setting("EMAIL_TIMEOUT", None) or 30
+    if _setting("EMAIL_USE_SSL", False):
+        conn: smtplib.SMTP = smtplib.SMTP_SSL(
+            settings.EMAIL_HOST, settings.EMAIL_PORT, local_hostname=str(DNS_NAME),
+            timeout=timeout, context=ssl.create_default_context(),
+        )
+    else:
+        conn = smtplib.SMTP(
+            settings.EMAIL_HOST, settings.EMAIL_PORT, local_hostname=str(DNS_NAME),
+            timeout=timeout,
+        )
+    try:
+        conn.ehlo()
+        if _setting("EMAIL_USE_TLS", False):
+            conn.starttls(context=ssl.create_default_context())
+            conn.ehlo()
+        if _setting("EMAIL_HOST_USER", ""):
+            conn.login(settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _reply(code: int, text: bytes | str) -> str:
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    return f"{code} {text}".strip()[:1000]
+
+
+class _ConnectionLost(Exception):
+    pass
+
+
+def smtp_transaction(conn: smtplib.SMTP, sender: str, recipient: str, data: bytes):
+    """One SMTP transaction; returns (code, reply) of the step that decided it.
+
+    `_ConnectionLost` when the connection broke, so that the caller retries later.
+    """
+    try:
+        code, text = conn.mail(sender)
+        if code != 250:
+            conn.rset()
+            return code, _reply(code, text)
+        code, text = conn.rcpt(recipient)
+        if code not in (250, 251):
+            conn.rset()
+            return code, _reply(code, text)
+        code, text = conn.data(data)
+        return code, _reply(code, text)
+    except smtplib.SMTPDataError as exc:  # DATA itself refused
+        try:
+            conn.rset()
+        except (smtplib.SMTPException, OSError):
+            pass
+        return exc.smtp_code, _reply(exc.smtp_code, exc.smtp_error)
+    except (smtplib.SMTPException, OSError) as exc:
+        raise _ConnectionLost(str(exc) or exc.__class__.__name__) from exc
+
+
+@dataclass
+class SendResult:
+    accepted: int = 0
+    deferred: int = 0
+    failed: int = 0
+    server_down: bool = False
+
+
+def _outcome_fields(message: OutboxMessage) -> list[str]:
+    message.attempts += 1
+    message.claimed_until = None
+    return ["status", "attempts", "last_reply", "claimed_until"]
+
+
+def _record_accepted(message: OutboxMessage, accepted_at: datetime, reply: str) -> None:
+    message.status = OutboxStatus.ACCEPTED
+    message.accepted_at = accepted_at
+    message.last_reply = reply
+    fields = _outcome_fields(message) + ["accepted_at"]
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        **{name: getattr(message, name) for name in fields}
+    )
+    event_record(
+        actor=None,
+        action="outbox.accepted",
+        obj=message,
+        after={
+            "message_id": message.message_id,
+            "to": message.to_email,
+            "accepted_at": accepted_at.isoformat(),
+            "reply": reply,
+        },
+        customer_id=message.customer_id,
+    )
+
+
+def _escalate(message: OutboxMessage, now: datetime, reason: str) -> list[str]:
+    if message.escalated_at is not None:
+        return []
+    message.escalated_at = now
+    message.escalation_reason = reason
+    message.alert_resolved_at = None
+    event_record(
+        actor=None,
+        action="outbox.escalated",
+        obj=message,
+        after={"message_id": message.message_id, "to": message.to_email, "reason": reason,
+               "reply": message.last_reply},
+        customer_id=message.customer_id,
+    )
+    return ["escalated_at", "escalation_reason", "alert_resolved_at"]
+
+
+def _overdue(message: OutboxMessage, now: datetime) -> bool:
+    limit = timedelta(seconds=settings.OUTBOX_ESCALATE_AFTER_SECONDS)
+    return now - message.created_at >= limit
+
+
+def _record_deferred(message: OutboxMessage, now: datetime, reply: str) -> None:
+    message.status = OutboxStatus.PENDING
+    message.last_reply = reply
+    fields = _outcome_fields(message) + ["next_attempt_at"]
+    message.next_attempt_at = now + timedelta(seconds=backoff_seconds(message.attempts))
+    event_record(
+        actor=None,
+        action="outbox.deferred",
+        obj=message,
+        after={"message_id": message.message_id, "attempt": message.attempts, "reply": reply,
+               "next_attempt_at": message.next_attempt_at.isoformat()},
+        customer_id=message.customer_id,
+    )
+    if _overdue(message, now):
+        fields += _escalate(message, now, EscalationReason.OVERDUE)
+    message.save(update_fields=fields)
+
+
+def _record_failed(message: OutboxMessage, now: datetime, reply: str) -> None:
+    message.status = OutboxStatus.FAILED
+    message.failed_at = now
+    message.last_reply = reply
+    fields = _outcome_fields(message) + ["failed_at"]
+    event_record(
+        actor=None,
+        action="outbox.refused",
+        obj=message,
+        after={"message_id": message.message_id, "to": message.to_email, "reply": reply},
+        customer_id=message.customer_id,
+    )
+    fields += _escalate(message, now, EscalationReason.REFUSED)
+    message.save(update_fields=fields)
+
+
+def _release(token: str, ids: Iterable[int]) -> None:
+    OutboxMessage.objects.filter(
+        id__in=list(ids), claimed_by=token, status=OutboxStatus.SENDING
+    ).update(status=OutboxStatus.PENDING, claimed_until=None)
+
+
+def outbox_send_claimed(*, claim: Claim) -> SendResult:
+    """Send the claimed rows over one SMTP connection and record each outcome (BR-05).
+
+    A row is marked accepted only after the server's 250 for its DATA. Outcomes are written
+    in small groups rather than one transaction per message: one commit (an fsync) per
+    message would cap throughput at the disk's fsync rate, while a group costs only that the
+    at most OUTBOX_COMMIT_GROUP messages accepted since the last commit are sent a second
+    time, with the same Message-ID, if the worker dies before the next commit. That is the
+    at-least-once window SMTP imposes anyway. The database is never written (or, on SQLite,
+    locked) while waiting for the mail server.
+    """
+    result = SendResult()
+    if not claim.ids:
+        return result
+    messages = list(
+        OutboxMessage.objects.filter(
+            id__in=claim.ids, claimed_by=claim.token, status=OutboxStatus.SENDING
+        ).order_by("next_attempt_at", "id")
+    )
+    if not messages:
+        return result
+    attachments = _AttachmentCache().load([m.pk for m in messages])
+    group_size = _setting("OUTBOX_COMMIT_GROUP", 50)
+    group_seconds = _setting("OUTBOX_COMMIT_SECONDS", 1.0)
+    # Stop early rather than outlive the lease: another worker would take the rows over.
+    deadline = time.monotonic() + claim_seconds() / 2
+    pending: list[tuple[str, OutboxMessage, str, datetime]] = []
+    last_flush = time.monotonic()
+
+    def flush():
+        nonlocal last_flush
+        if pending:
+            with transaction.atomic():
+                for outcome, message, reply, at in pending:
+                    if outcome == "accepted":
+                        _record_accepted(message, at, reply)
+                    elif outcome == "failed":
+                        _record_failed(message, at, reply)
+                    else:
+                        _record_deferred(message, at, reply)
+            pending.clear()
+        last_flush = time.monotonic()
+
+    sender = settings.BOUNCE_ADDRESS
+    try:
+        conn = smtp_open()
+    except (smtplib.SMTPException, OSError) as exc:
+        now = timezone.now()
+        reply = _connection_reply(exc)
+        pending.extend(("deferred", m, reply, now) for m in messages)
+        result.deferred = len(messages)
+        result.server_down = True
+        flush()
+        return result
+
+    sent_upto = 0
+    try:
+        for index, message in enumerate(messages):
+            if time.monotonic() > deadline:
+                break
+            data = message_build(message, attachments.get(message.pk, ()))
+            try:
+                code, reply = smtp_transaction(conn, sender, message.to_email, data)
+            except _ConnectionLost as exc:
+                now = timezone.now()
+                reply = _reply(0, f"connection lost: {exc}")
+                pending.extend(("deferred", m, reply, now) for m in messages[index:])
+                result.deferred += len(messages) - index
+                result.server_down = True
+                sent_upto = len(messages)
+                break
+            now = timezone.now()
+            if 200 <= code < 300:
+                if after_acceptance_hook is not None:
+                    after_acceptance_hook(message)
+                pending.append(("accepted", message, reply, now))
+                result.accepted += 1
+            elif 500 <= code < 600:
+                pending.append(("failed", message, reply, now))
+                result.failed += 1
+            else:
+                pending.append(("deferred", message, reply, now))
+                result.deferred += 1
+            sent_upto = index + 1
+            if code == 421:  # the server is closing the connection
+                rest = messages[sent_upto:]
+                pending.extend(("deferred", m, reply, now) for m in rest)
+                result.deferred += len(rest)
+                sent_upto = len(messages)
+                break
+            if len(pending) >= group_size or time.monotonic() - last_flush >= group_seconds:
+                flush()
+        flush()
+        if sent_upto < len(messages):
+            _release(claim.token, (m.pk for m in messages[sent_upto:]))
+    finally:
+        try:
+            conn.quit()
+        except (smtplib.SMTPException, OSError):
+            conn.close()
+    return result
+
+
+def _connection_reply(exc: Exception) -> str:
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return _reply(exc.smtp_code, exc.smtp_error)
+    return _reply(0, f"cannot connect to {settings.EMAIL_HOST}:{settings.EMAIL_PORT}: {exc}")
+
+
+# --------------------------------------------------------------------------- sweeping
+
+
+def outbox_escalate_overdue() -> int:
+    """Alert the privacy officer about rows still not accepted after the configured time."""
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=settings.OUTBOX_ESCALATE_AFTER_SECONDS)
+    count = 0
+    overdue = OutboxMessage.objects.filter(
+        status__in=[OutboxStatus.PENDING, OutboxStatus.SENDING],
+        escalated_at__isnull=True,
+        created_at__lte=cutoff,
+    )
+    for pk in overdue.values_list("id", flat=True)[:1000]:
+        with transaction.atomic():
+            message = (
+                OutboxMessage.objects.select_for_update()
+                .filter(pk=pk, escalated_at__isnull=True)
+                .first()
+            )
+            if message is None:
+                continue
+            fields = _escalate(message, now, EscalationReason.OVERDUE)
+            message.save(update_fields=fields)
+            count += 1
+    return count
+
+
+def outbox_deliver_ids(*, ids: Sequence[int]) -> SendResult:
+    """Deliver the given rows now, if they are still due (the on-commit doorbell)."""
+    total = SendResult()
+    remaining = list(ids)
+    size = batch_size()
+    while remaining:
+        chunk, remaining = remaining[:size], remaining[size:]
+        result = outbox_send_claimed(claim=outbox_claim(ids=chunk, limit=size))
+        _add(total, result)
+        if result.server_down:
+            break
+    return total
+
+
+def _add(total: SendResult, result: SendResult) -> None:
+    total.accepted += result.accepted
+    total.deferred += result.deferred
+    total.failed += result.failed
+    total.server_down = total.server_down or result.server_down
+
+
+def outbox_sweep(*, worker: str | None = None, max_seconds: float | None = None) -> SendResult:
+    """Claim and send every due row in batches, escalate overdue rows, note the time (BR-05).
+
+    Runs in-process from tests at a moved clock, and every 30 s from Celery beat.
+    """
+    outbox_escalate_overdue()
+    total = SendResult()
+    budget = max_seconds if max_seconds is not None else _setting("OUTBOX_SWEEP_SECONDS", 25)
+    started = time.monotonic()
+    while time.monotonic() - started < budget:
+        claim = outbox_claim(worker=worker)
+        if not claim.ids:
+            break
+        result = outbox_send_claimed(claim=claim)
+        _add(total, result)
+        if result.server_down or not (result.accepted or result.failed):
+            break  # do not hammer a server that defers everything
+    heartbeat_record(name=SWEEP_HEARTBEAT)
+    return total
+
+
+def heartbeat_record(*, name: str) -> None:
+    Heartbeat.objects.update_or_create(name=name, defaults={"beat_at": timezone.now()})
+
+
+def heartbeat_age(name: str = SWEEP_HEARTBEAT) -> float | None:
+    beat = Heartbeat.objects.filter(name=name).values_list("beat_at", flat=True).first()
+    if beat is None:
+        return None
+    return max((timezone.now() - beat).total_seconds(), 0.0)
+
+
+# --------------------------------------------------------------------------- alerts
+
+
+def open_alerts(user) -> QuerySet[OutboxMessage]:
+    """Escalated messages the privacy officer has not dealt with yet, newest first."""
+    if not can(user, "outbox.view"):
+        return OutboxMessage.objects.none()
+    alerts = OutboxMessage.objects.filter(
+        escalated_at__isnull=False, alert_resolved_at__isnull=True
+    ).select_related("customer")
+    scope = customer_scope(user)
+    if scope is not None:
+        alerts = alerts.filter(customer_id=scope)
+    return alerts.order_by("-escalated_at")
+
+
+def alert_resolve(*, message: OutboxMessage, actor) -> OutboxMessage:
+    """The privacy officer has dealt with a failed delivery (for example by phone) (BR-05)."""
+    require(actor, "outbox.resolve_alert", message)
+    with transaction.atomic():
+        message = OutboxMessage.objects.select_for_update().get(pk=message.pk)
+        if message.escalated_at is None or message.alert_resolved_at is not None:
+            return message
+        message.alert_resolved_at = timezone.now()
+        message.save(update_fields=["alert_resolved_at"])
+        event_record(
+            actor=actor,
+            action="outbox.alert_resolved",
+            obj=message,
+            after={"message_id": message.message_id, "reason": message.escalation_reason},
+            customer_id=message.customer_id,
+        )
+    return message

@@ -1,0 +1,77 @@
+"""Admin for the subprocessor register (SP-01, SP-02).
+
+New subprocessors and locations go through the services; later edits are recorded by the
+admin with an audit event. Once change notices exist (subprocessor issue), a change to the
+register that customers must be told about belongs to that workflow, not to the admin.
+"""
+
+from django.contrib import admin
+
+from compliance.admin import (
+    AuditedAdminMixin,
+    HistoryAdmin,
+    RoleInlineMixin,
+    _adopt,
+    save_audited_formset,
+)
+from subprocessors.models import ProcessingLocation, Subprocessor
+from subprocessors.services import location_add, subprocessor_create
+
+
+class ProcessingLocationInline(RoleInlineMixin, admin.TabularInline):
+    model = ProcessingLocation
+    extra = 0
+    fields = ("name", "city", "country")
+
+
+@admin.register(Subprocessor)
+class SubprocessorAdmin(AuditedAdminMixin, HistoryAdmin):
+    list_display = ("legal_entity", "certifications", "flow_down_reference", "active_since")
+    list_filter = ("products",)
+    search_fields = ("legal_entity", "purpose", "locations__city")
+    filter_horizontal = ("products",)
+    inlines = [ProcessingLocationInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).distinct()
+
+    def has_delete_permission(self, request, obj=None):
+        # Removing a subprocessor is a change notice (SP-03), not an admin delete.
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        data = form.cleaned_data
+        created = subprocessor_create(
+            actor=request.user,
+            legal_entity=data["legal_entity"],
+            purpose=data["purpose"],
+            flow_down_reference=data["flow_down_reference"],
+            flow_down_signed_on=data["flow_down_signed_on"],
+            certifications=data.get("certifications", ""),
+            products=list(data.get("products", [])),
+            active_since=data.get("active_since"),
+        )
+        _adopt(obj, created)
+        form._created_by_service = True
+
+    def save_related(self, request, form, formsets, change):
+        if getattr(form, "_created_by_service", False):
+            # The service set the products and recorded the event; only inlines remain.
+            for formset in formsets:
+                self.save_formset(request, form, formset, change=change)
+            return
+        super().save_related(request, form, formsets, change)
+
+    def save_formset(self, request, form, formset, change):
+        def add(location):
+            return location_add(
+                actor=request.user,
+                subprocessor=form.instance,
+                city=location.city,
+                country=location.country,
+                name=location.name,
+            )
+
+        save_audited_formset(request, formset, create=add)
