@@ -18,6 +18,7 @@ from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
@@ -79,6 +80,8 @@ def _site_has_permission(request) -> bool:
 
 
 admin.site.has_permission = _site_has_permission
+# Roles replace Django's groups and model permissions here.
+admin.site.unregister(Group)
 
 
 def snapshot(obj) -> dict:

@@ -5,7 +5,10 @@ admin with an audit event. Once change notices exist (subprocessor issue), a cha
 register that customers must be told about belongs to that workflow, not to the admin.
 """
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from compliance.admin import (
     AuditedAdminMixin,
@@ -14,12 +17,32 @@ from compliance.admin import (
     _adopt,
     save_audited_formset,
 )
-from subprocessors.models import ProcessingLocation, Subprocessor
+from subprocessors.models import EEA_COUNTRIES, ProcessingLocation, Subprocessor
 from subprocessors.services import location_add, subprocessor_create
+
+
+class ProcessingLocationForm(forms.ModelForm):
+    class Meta:
+        model = ProcessingLocation
+        fields = ("name", "city", "country")
+
+    def clean_country(self):
+        # Same rule and message as `location_add` (SP-02), before the database refuses it.
+        country = (self.cleaned_data.get("country") or "").strip().upper()
+        if country not in EEA_COUNTRIES:
+            raise ValidationError(
+                _(
+                    "Personal data may only be processed inside the European Economic "
+                    "Area; %(country)s is outside it."
+                )
+                % {"country": country or "?"}
+            )
+        return country
 
 
 class ProcessingLocationInline(RoleInlineMixin, admin.TabularInline):
     model = ProcessingLocation
+    form = ProcessingLocationForm
     extra = 0
     fields = ("name", "city", "country")
 

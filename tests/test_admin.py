@@ -38,14 +38,48 @@ def outbox_message(customer):
 
 
 def test_every_registered_model_lists_for_privacy_officer_and_auditor(
-    privacy_officer, auditor, customer, client
+    privacy_officer, auditor, customer, outbox_message, client
 ):
+    import datetime
+
+    from django.utils import timezone
+
+    from compliance.models import Heartbeat, ProcessorProfile, StoredDocument
+    from subprocessors.models import Subprocessor
+    from tests.factories import ContractFactory, ProductFactory
+
     ContactFactory(customer=customer)
+    ProcessorProfile.objects.create(legal_name="P", privacy_team_name="T", privacy_email="p@x.nl")
+    ContractFactory(customer=customer).products.set([ProductFactory()])
+    StoredDocument.objects.create(
+        customer=customer,
+        title="Letter",
+        filename="letter.pdf",
+        content=b"%PDF",
+        size=4,
+        sha256="0" * 64,
+        template_name="pdf/base_letter.html",
+        template_version="1",
+        language="nl",
+    )
+    Heartbeat.objects.create(name="outbox_sweep", beat_at=timezone.now())
+    Subprocessor.objects.create(
+        legal_entity="S",
+        purpose="p",
+        flow_down_reference="r",
+        flow_down_signed_on=datetime.date(2026, 1, 1),
+    )
     for user in (privacy_officer, auditor):
         client.force_login(user)
         assert client.get(reverse("admin:index")).status_code == 200
         for model in admin.site._registry:
+            if model._meta.app_label not in ("compliance", "subprocessors"):
+                continue
             response = client.get(changelist(model))
+            assert response.status_code == 200, (user.role, model)
+            obj = model._default_manager.first()
+            name = f"admin:{model._meta.app_label}_{model._meta.model_name}_change"
+            response = client.get(reverse(name, args=[obj.pk]))
             assert response.status_code == 200, (user.role, model)
 
 
@@ -89,9 +123,7 @@ def test_history_cannot_be_reverted(privacy_officer, client):
     customer_update(actor=privacy_officer, customer=customer, name="New")
     first = customer.history.order_by("history_id").first()
     client.force_login(privacy_officer)
-    url = reverse(
-        "admin:compliance_customer_simple_history", args=[customer.pk, first.history_id]
-    )
+    url = reverse("admin:compliance_customer_simple_history", args=[customer.pk, first.history_id])
     assert client.get(url).status_code == 200
     assert client.post(url, {"name": "Old"}).status_code == 403
     customer.refresh_from_db()
@@ -119,9 +151,7 @@ def test_customer_and_contacts_added_in_admin_go_through_the_services(privacy_of
     customer = Customer.objects.get(customer_number="ADM-1")
     contact = customer.contacts.get()
     assert contact.email == "fg@klant.example"  # normalised by the service
-    actions = set(
-        AuditEvent.objects.filter(actor=privacy_officer).values_list("action", flat=True)
-    )
+    actions = set(AuditEvent.objects.filter(actor=privacy_officer).values_list("action", flat=True))
     assert {"customer.created", "contact.created"} <= actions
 
 
@@ -265,3 +295,22 @@ def test_subprocessor_added_in_admin_goes_through_the_services(privacy_officer, 
     assert subprocessor.locations.get().country == "NL"
     actions = set(AuditEvent.objects.values_list("action", flat=True))
     assert {"subprocessor.created", "subprocessor.location_added"} <= actions
+
+
+def test_location_outside_the_eea_is_a_form_error(privacy_officer, client):
+    from subprocessors.models import Subprocessor
+
+    client.force_login(privacy_officer)
+    data = {
+        "legal_entity": "Far Away Inc.",
+        "purpose": "Hosting",
+        "flow_down_reference": "DPA-2026-02",
+        "flow_down_signed_on": "2026-01-15",
+        **management("locations", total=1),
+        "locations-0-city": "Ashburn",
+        "locations-0-country": "US",
+    }
+    response = client.post(reverse("admin:subprocessors_subprocessor_add"), data)
+    assert response.status_code == 200
+    assert "outside it" in response.content.decode()
+    assert not Subprocessor.objects.filter(legal_entity="Far Away Inc.").exists()

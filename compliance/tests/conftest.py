@@ -105,3 +105,32 @@ def smtp_server(settings):
     settings.EMAIL_HOST_PASSWORD = ""
     yield server
     server.stop()
+
+
+@pytest.fixture
+def temporary_broker(tmp_path):
+    """Points the project's Celery app at a fresh filesystem broker folder."""
+    from config.celery import app
+
+    folder = tmp_path / "broker"
+    (folder / "queue").mkdir(parents=True)
+    options = {
+        "data_folder_in": str(folder / "queue"),
+        "data_folder_out": str(folder / "queue"),
+        "store_processed": False,
+        "polling_interval": 0.05,
+    }
+    # Read and write URLs too: Celery prefers a CELERY_BROKER_URL environment variable (set in
+    # CI) over broker_url, but not over these.
+    keys = ("broker_url", "broker_read_url", "broker_write_url", "broker_transport_options")
+    saved = {key: app.conf.get(key) for key in keys}
+    app.conf.update(
+        broker_url="filesystem://",
+        broker_read_url="filesystem://",
+        broker_write_url="filesystem://",
+        broker_transport_options=options,
+    )
+    app._after_fork()  # forget pooled connections to the previous broker
+    yield app
+    app.conf.update(saved)
+    app._after_fork()

@@ -481,30 +481,6 @@ def test_customer_scoped_auditor_sees_only_own_alerts(db, smtp_server, customer,
 # --------------------------------------------------------------------------- real broker
 
 
-@pytest.fixture
-def temporary_broker(tmp_path):
-    """Points the project's Celery app at a fresh filesystem broker folder."""
-    from config.celery import app
-
-    folder = tmp_path / "broker"
-    (folder / "queue").mkdir(parents=True)
-    options = {
-        "data_folder_in": str(folder / "queue"),
-        "data_folder_out": str(folder / "queue"),
-        "store_processed": False,
-        "polling_interval": 0.05,
-    }
-    saved = {
-        key: app.conf.get(key)
-        for key in ("broker_url", "broker_transport_options", "broker_connection_retry")
-    }
-    app.conf.update(broker_url="filesystem://", broker_transport_options=options)
-    app._after_fork()  # forget pooled connections to the previous broker
-    yield app
-    app.conf.update(saved)
-    app._after_fork()
-
-
 @pytest.mark.django_db(transaction=True)
 def test_on_commit_task_delivers_through_the_real_broker(smtp_server, temporary_broker):
     """OBL BR-05: the doorbell task sent on commit delivers the message via a Celery worker."""
