@@ -63,9 +63,11 @@ def _original_message_id(report: Message, per_message: Message | None) -> str:
             if isinstance(inner, list) and inner:
                 candidates.append(inner[0].get("Message-ID"))
         elif content_type == "text/rfc822-headers":
-            headers = email.message_from_string(part.get_payload(decode=True).decode(
-                part.get_content_charset() or "utf-8", "replace"
-            ))
+            headers = email.message_from_string(
+                part.get_payload(decode=True).decode(
+                    part.get_content_charset() or "utf-8", "replace"
+                )
+            )
             candidates.append(headers.get("Message-ID"))
     for candidate in candidates:
         if candidate:
@@ -116,9 +118,7 @@ def bounce_record(*, failure: DeliveryFailure) -> OutboxMessage | None:
     """Mark the recipient of a bounced message failed and alert the privacy officer (BR-05)."""
     with transaction.atomic():
         message = (
-            OutboxMessage.objects.select_for_update()
-            .filter(message_id=failure.message_id)
-            .first()
+            OutboxMessage.objects.select_for_update().filter(message_id=failure.message_id).first()
         )
         if message is None:
             log.warning("bounce for unknown message %s", failure.message_id)
@@ -139,8 +139,13 @@ def bounce_record(*, failure: DeliveryFailure) -> OutboxMessage | None:
         message.alert_resolved_at = None
         message.save(
             update_fields=[
-                "status", "failed_at", "claimed_until", "last_reply", "escalated_at",
-                "escalation_reason", "alert_resolved_at",
+                "status",
+                "failed_at",
+                "claimed_until",
+                "last_reply",
+                "escalated_at",
+                "escalation_reason",
+                "alert_resolved_at",
             ]
         )
         event_record(

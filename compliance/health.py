@@ -38,9 +38,7 @@ def broker_check(
             if folder and not (os.path.isdir(folder) and os.access(folder, os.W_OK)):
                 return False, f"broker folder {folder} is missing or not writable"
     try:
-        with Connection(
-            url, transport_options=transport_options, connect_timeout=timeout
-        ) as conn:
+        with Connection(url, transport_options=transport_options, connect_timeout=timeout) as conn:
             conn.ensure_connection(
                 max_retries=1, interval_start=0, interval_step=0, timeout=timeout
             )

@@ -130,7 +130,9 @@ def _doorbell_add(pk: int) -> None:
     # a fresh bell is started.
     conn = transaction.get_connection()
     bell = getattr(conn, "_outbox_doorbell", None)
-    if bell is None or not any(getattr(func, "__self__", None) is bell for _, func, _ in conn.run_on_commit):
+    if bell is None or not any(
+        getattr(func, "__self__", None) is bell for _, func, _ in conn.run_on_commit
+    ):
         bell = _Doorbell()
         conn._outbox_doorbell = bell
         transaction.on_commit(bell.ring)
@@ -221,9 +223,8 @@ class Claim:
 
 
 def _due(now: datetime) -> Q:
-    return (
-        Q(status__in=[OutboxStatus.PENDING, OutboxStatus.SENDING], next_attempt_at__lte=now)
-        & (Q(claimed_until__isnull=True) | Q(claimed_until__lte=now))
+    return Q(status__in=[OutboxStatus.PENDING, OutboxStatus.SENDING], next_attempt_at__lte=now) & (
+        Q(claimed_until__isnull=True) | Q(claimed_until__lte=now)
     )
 
 
@@ -339,12 +340,17 @@ def smtp_open() -> smtplib.SMTP:
     timeout = _setting("EMAIL_TIMEOUT", None) or 30
     if _setting("EMAIL_USE_SSL", False):
         conn: smtplib.SMTP = smtplib.SMTP_SSL(
-            settings.EMAIL_HOST, settings.EMAIL_PORT, local_hostname=str(DNS_NAME),
-            timeout=timeout, context=ssl.create_default_context(),
+            settings.EMAIL_HOST,
+            settings.EMAIL_PORT,
+            local_hostname=str(DNS_NAME),
+            timeout=timeout,
+            context=ssl.create_default_context(),
         )
     else:
         conn = smtplib.SMTP(
-            settings.EMAIL_HOST, settings.EMAIL_PORT, local_hostname=str(DNS_NAME),
+            settings.EMAIL_HOST,
+            settings.EMAIL_PORT,
+            local_hostname=str(DNS_NAME),
             timeout=timeout,
         )
     try:
@@ -442,8 +448,12 @@ def _escalate(message: OutboxMessage, now: datetime, reason: str) -> list[str]:
         actor=None,
         action="outbox.escalated",
         obj=message,
-        after={"message_id": message.message_id, "to": message.to_email, "reason": reason,
-               "reply": message.last_reply},
+        after={
+            "message_id": message.message_id,
+            "to": message.to_email,
+            "reason": reason,
+            "reply": message.last_reply,
+        },
         customer_id=message.customer_id,
     )
     return ["escalated_at", "escalation_reason", "alert_resolved_at"]
@@ -463,8 +473,12 @@ def _record_deferred(message: OutboxMessage, now: datetime, reply: str) -> None:
         actor=None,
         action="outbox.deferred",
         obj=message,
-        after={"message_id": message.message_id, "attempt": message.attempts, "reply": reply,
-               "next_attempt_at": message.next_attempt_at.isoformat()},
+        after={
+            "message_id": message.message_id,
+            "attempt": message.attempts,
+            "reply": reply,
+            "next_attempt_at": message.next_attempt_at.isoformat(),
+        },
         customer_id=message.customer_id,
     )
     if _overdue(message, now):

@@ -316,3 +316,11 @@ def test_local_deadline_in_a_template_in_dutch():
 def test_local_deadline_of_nothing_is_empty():
     assert local_deadline(None) == ""
     assert local_deadline("") == ""
+
+
+def test_role_label_names_the_role():
+    from compliance.templatetags.compliance_tags import role_label
+
+    with translation.override("en"):
+        assert role_label("privacy_officer") == "Privacy officer"
+    assert role_label("system") == "system"

@@ -26,3 +26,14 @@ def local_deadline(value, fmt: str = DEFAULT_DEADLINE_FORMAT) -> str:
         value = value.replace(tzinfo=datetime.UTC)
     local = value.astimezone(ZoneInfo(settings.DISPLAY_TIME_ZONE))
     return f"{formats.date_format(local, fmt)} {local.tzname()}"
+
+
+@register.filter
+def role_label(value: str) -> str:
+    """The translated name of a role stored as its code (as audit events keep it)."""
+    from compliance.models import Role
+
+    try:
+        return Role(value).label
+    except ValueError:
+        return value

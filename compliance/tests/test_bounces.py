@@ -86,7 +86,8 @@ def test_parse_report_with_returned_message():
 
 def test_parse_prefers_original_message_id_field():
     raw = delivery_status_report(
-        recipient="a@customer.example", original=ORIGINAL,
+        recipient="a@customer.example",
+        original=ORIGINAL,
         original_message_id="<other@processor.example>",
     )
     assert dsn_parse(raw)[0].message_id == "<other@processor.example>"
@@ -119,8 +120,12 @@ def test_bounce_arriving_later_marks_recipient_failed(
     """OBL BR-05: a bounce after acceptance marks that recipient failed and alerts."""
     rows = [
         message_queue(
-            key=f"bounce:{i}", to_email=f"r{i}@customer.example", to_name="", language="en",
-            subject="Notice", body_text="Text\n",
+            key=f"bounce:{i}",
+            to_email=f"r{i}@customer.example",
+            to_name="",
+            language="en",
+            subject="Notice",
+            body_text="Text\n",
         )
         for i in range(2)
     ]

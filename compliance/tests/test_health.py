@@ -11,11 +11,11 @@ from compliance.outbox import outbox_sweep
 from compliance.tests.conftest import free_port
 
 
-def test_healthz_reports_database_broker_and_sweep_age(client, db, smtp_server, tmp_path,
-                                                        settings):
+def test_healthz_reports_database_broker_and_sweep_age(client, db, smtp_server, tmp_path, settings):
     settings.CELERY_BROKER_URL = "filesystem://"
     settings.CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(tmp_path), "data_folder_out": str(tmp_path)
+        "data_folder_in": str(tmp_path),
+        "data_folder_out": str(tmp_path),
     }
     start = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
     with time_machine.travel(start, tick=False) as clock:

@@ -467,8 +467,9 @@ def test_alert_resolved_by_privacy_officer(db, smtp_server, privacy_officer, mak
     assert event.actor == privacy_officer
 
 
-def test_customer_scoped_auditor_sees_only_own_alerts(db, smtp_server, customer, other_customer,
-                                                      make_user):
+def test_customer_scoped_auditor_sees_only_own_alerts(
+    db, smtp_server, customer, other_customer, make_user
+):
     mine = queue(1, prefix="mine", customer=customer)[0]
     theirs = queue(1, prefix="theirs", customer=other_customer)[0]
     for row in (mine, theirs):

@@ -40,8 +40,10 @@ class SinkHandler:
         )
         log.info(
             "mail to %s: %s (%s) -> %s",
-            ", ".join(envelope.rcpt_tos), headers.get("Subject", ""),
-            headers.get("Message-ID", ""), path.name,
+            ", ".join(envelope.rcpt_tos),
+            headers.get("Subject", ""),
+            headers.get("Message-ID", ""),
+            path.name,
         )
         return "250 OK"
 
@@ -64,7 +66,9 @@ class Command(BaseCommand):
         handler = SinkHandler(directory)
 
         def ready():
-            where = "discarding messages" if directory is None else f"writing .eml files to {directory}"
+            where = (
+                "discarding messages" if directory is None else f"writing .eml files to {directory}"
+            )
             self.stdout.write(f"Mail sink on {host}:{port}, {where}", self.style.SUCCESS)
             self.stdout.flush()
 
