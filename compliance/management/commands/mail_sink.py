@@ -1,11 +1,11 @@
 """The local SMTP sink of the embedded default: every message lands as an .eml file."""
 
-import email
 import email.policy
 import itertools
 import logging
 import uuid
 from datetime import UTC, datetime
+from email.parser import BytesHeaderParser
 from pathlib import Path
 
 from django.conf import settings
@@ -35,8 +35,8 @@ class SinkHandler:
             f"X-Sink-Envelope-To: {', '.join(envelope.rcpt_tos)}\r\n"
         ).encode()
         path.write_bytes(envelope_lines + envelope.original_content)
-        headers = email.message_from_bytes(
-            envelope.original_content, policy=email.policy.compat32, headersonly=True
+        headers = BytesHeaderParser(policy=email.policy.compat32).parsebytes(
+            envelope.original_content
         )
         log.info(
             "mail to %s: %s (%s) -> %s",
@@ -74,3 +74,4 @@ class Command(BaseCommand):
 
         serve_forever(handler, host=host, port=port, on_ready=ready)
         self.stdout.write(f"Mail sink stopped after {handler.received} message(s).")
+        self.stdout.flush()
