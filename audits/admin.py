@@ -2,19 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from audits.models import AuditEvent, ChainHead
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """The trail is written only by services; the admin shows it and nothing more."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from compliance.admin import ReadOnlyAdmin
 
 
 @admin.register(AuditEvent)

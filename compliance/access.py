@@ -32,7 +32,7 @@ STAFF_READERS = {
 # `_same_customer`; auditors never write.
 PERMISSIONS: dict[str, set[str]] = {
     "dashboard.view": STAFF_READERS,
-    "portal.view": set(CUSTOMER_ROLES),
+    "portal.view": set(CUSTOMER_ROLES) | {Role.AUDITOR},
     "customer.view": STAFF_READERS | set(CUSTOMER_ROLES),
     "customer.change": {Role.PRIVACY_OFFICER},
     "contact.view": STAFF_READERS | set(CUSTOMER_ROLES),
@@ -50,6 +50,10 @@ PERMISSIONS: dict[str, set[str]] = {
 }
 
 SAFE_ACTIONS_SUFFIX = (".view",)
+# Actions on processor-wide data: a user limited to one customer never gets them.
+PROCESSOR_WIDE_ACTIONS = frozenset({"dashboard.view", "admin.view"})
+# Actions that only make sense for a user limited to one customer (the portal).
+CUSTOMER_ONLY_ACTIONS = frozenset({"portal.view"})
 
 
 class _SystemActor:
@@ -103,6 +107,11 @@ def can(user, action: str, obj=None) -> bool:
     if user.role not in roles:
         return False
     if user.role == Role.AUDITOR and not action.endswith(SAFE_ACTIONS_SUFFIX):
+        return False
+    scope = customer_scope(user)
+    if action in PROCESSOR_WIDE_ACTIONS and scope is not None:
+        return False
+    if action in CUSTOMER_ONLY_ACTIONS and scope is None:
         return False
     return _same_customer(user, obj)
 

@@ -145,6 +145,9 @@ class Contact(models.Model):
                 fields=["customer"],
                 condition=Q(is_subscription_contact=True),
                 name="one_subscription_contact_per_customer",
+                violation_error_message=_(
+                    "This organisation already has a subscription contact; untick it there first."
+                ),
             ),
         ]
 
