@@ -1,6 +1,7 @@
 import pytest
 
 from compliance.models import Role
+from tests.auth import sign_in
 from tests.factories import CustomerFactory, UserFactory
 
 
@@ -44,10 +45,11 @@ def customer_contact(make_user, customer):
 
 @pytest.fixture
 def client_for(client):
-    """A test client signed in as the given user."""
+    """A test client signed in as the given user, second factor verified."""
+    return lambda user: sign_in(client, user)
 
-    def sign_in(user):
-        client.force_login(user)
-        return client
 
-    return sign_in
+@pytest.fixture
+def client_password_only(client):
+    """A test client whose user entered the password but no second factor."""
+    return lambda user: sign_in(client, user, second_factor=False)

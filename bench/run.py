@@ -42,8 +42,10 @@ def run_one(name: str) -> dict:
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{name}.json"
     path.write_text(json.dumps(result, indent=2) + "\n")
-    verdict = "meets" if result["ratio"] is not None and result["ratio"] >= result["target"] else (
-        "MISSES"
+    verdict = (
+        "meets"
+        if result["ratio"] is not None and result["ratio"] >= result["target"]
+        else ("MISSES")
     )
     print(
         f"{name}: {result['value']} {result['unit']} vs baseline {result['baseline']} "

@@ -1,14 +1,16 @@
 """The one access layer: who may do what, for pages, API, admin and downloads alike.
 
 Every non-public request passes `AccessMiddleware`; views and API then ask `require(user,
-action, obj)` and scope their reads through selectors that take the user. The sign-in issue
-extends `is_fully_authenticated` with the verified second factor.
+action, obj)` and scope their reads through selectors that take the user.
+
+A user counts as signed in only with a verified second factor (ON-02): the sign-in flow marks
+the session with `mark_second_factor_verified` once a passkey, authenticator code or recovery
+code was checked; API tokens carry it because only such a session can create one.
 """
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import JsonResponse
 from django.urls import resolve
 from django.urls.exceptions import Resolver404
 from django.utils.translation import gettext as _
@@ -73,8 +75,36 @@ class _SystemActor:
 SYSTEM = _SystemActor()
 
 
-def is_fully_authenticated(user) -> bool:
+SESSION_SECOND_FACTOR = "second_factor_verified_at"
+
+
+def mark_second_factor_verified(request) -> None:
+    """Called by the sign-in flow right after a second factor was checked (ON-02)."""
+    from django.utils import timezone
+
+    request.session[SESSION_SECOND_FACTOR] = timezone.now().isoformat()
+
+
+def second_factor_verified(request) -> bool:
+    if getattr(getattr(request, "auth", None), "carries_second_factor", False):
+        return True
+    session = getattr(request, "session", None)
+    return bool(session is not None and session.get(SESSION_SECOND_FACTOR))
+
+
+def is_signed_in(user) -> bool:
+    """Password (or code) accepted; says nothing about the second factor."""
     return bool(user and user.is_authenticated and user.is_active)
+
+
+def is_fully_authenticated(user, request=None) -> bool:
+    """Signed in with a verified second factor. Without a request (inside services) the
+    middleware and the API permission have already checked the factor for this user."""
+    if user is SYSTEM:
+        return True
+    if not is_signed_in(user):
+        return False
+    return request is None or second_factor_verified(request)
 
 
 def customer_scope(user) -> int | None:
@@ -138,11 +168,13 @@ class AccessMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not is_public_path(request.path_info) and not is_fully_authenticated(request.user):
-            if request.path_info.startswith("/api/"):
-                return JsonResponse(
-                    {"detail": _("Authentication credentials were not provided.")}, status=401
-                )
+        # The API authenticates inside DRF (sessions and tokens); ApiAccess applies the
+        # same rule there.
+        if request.path_info.startswith("/api/"):
+            return self.get_response(request)
+        if not is_public_path(request.path_info) and not is_fully_authenticated(
+            request.user, request
+        ):
             return redirect_to_login(request.get_full_path())
         if request.path_info.startswith("/admin/") and not is_public_path(request.path_info):
             if not can(request.user, "admin.view"):
@@ -151,7 +183,8 @@ class AccessMiddleware:
 
 
 class ApiAccess(BasePermission):
-    """DRF side of the same layer: a signed-in user; views check actions and scope."""
+    """DRF side of the same layer: a signed-in user with a verified second factor; views
+    check actions and scope."""
 
     def has_permission(self, request, view):
-        return is_fully_authenticated(request.user)
+        return is_fully_authenticated(request.user, request)

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from audits.models import AuditEvent
 from compliance.models import Contact, Customer, OutboxMessage, Role, User
+from tests.auth import sign_in
 from tests.factories import ContactFactory, CustomerFactory
 
 MGMT = {"INITIAL_FORMS": "0", "MIN_NUM_FORMS": "0", "MAX_NUM_FORMS": "1000"}
@@ -70,7 +71,7 @@ def test_every_registered_model_lists_for_privacy_officer_and_auditor(
         flow_down_signed_on=datetime.date(2026, 1, 1),
     )
     for user in (privacy_officer, auditor):
-        client.force_login(user)
+        sign_in(client, user)
         assert client.get(reverse("admin:index")).status_code == 200
         for model in admin.site._registry:
             if model._meta.app_label not in ("compliance", "subprocessors"):
@@ -89,19 +90,19 @@ def test_every_registered_model_lists_for_privacy_officer_and_auditor(
 )
 def test_other_roles_cannot_open_the_admin(role, make_user, customer, client):
     user = make_user(role, customer=customer if role == Role.CUSTOMER_ADMIN else None)
-    client.force_login(user)
+    sign_in(client, user)
     assert client.get(reverse("admin:index")).status_code == 403
     assert client.get(changelist(Customer)).status_code == 403
 
 
 def test_a_customers_own_auditor_sees_nothing_in_the_admin(make_user, customer, client):
-    client.force_login(make_user(Role.AUDITOR, customer=customer))
+    sign_in(client, make_user(Role.AUDITOR, customer=customer))
     assert client.get(reverse("admin:index")).status_code == 403
     assert client.get(changelist(Customer)).status_code == 403
 
 
 def test_auditor_is_read_only(auditor, customer, client):
-    client.force_login(auditor)
+    sign_in(client, auditor)
     change_url = reverse("admin:compliance_customer_change", args=[customer.pk])
     page = client.get(change_url)
     assert page.status_code == 200
@@ -121,7 +122,7 @@ def test_history_cannot_be_reverted(privacy_officer, client):
     )
     customer_update(actor=privacy_officer, customer=customer, name="New")
     first = customer.history.order_by("history_id").first()
-    client.force_login(privacy_officer)
+    sign_in(client, privacy_officer)
     url = reverse("admin:compliance_customer_simple_history", args=[customer.pk, first.history_id])
     assert client.get(url).status_code == 200
     assert client.post(url, {"name": "Old"}).status_code == 403
@@ -130,7 +131,7 @@ def test_history_cannot_be_reverted(privacy_officer, client):
 
 
 def test_customer_and_contacts_added_in_admin_go_through_the_services(privacy_officer, client):
-    client.force_login(privacy_officer)
+    sign_in(client, privacy_officer)
     data = {
         "name": "Admin Klant B.V.",
         "customer_number": "ADM-1",
@@ -156,7 +157,7 @@ def test_customer_and_contacts_added_in_admin_go_through_the_services(privacy_of
 
 def test_contact_changed_in_admin_is_audited(privacy_officer, customer, client):
     contact = ContactFactory(customer=customer, receives_breach_notices=False)
-    client.force_login(privacy_officer)
+    sign_in(client, privacy_officer)
     data = {
         "name": customer.name,
         "customer_number": customer.customer_number,
@@ -184,7 +185,7 @@ def test_contact_changed_in_admin_is_audited(privacy_officer, customer, client):
 
 def test_subscription_contact_cannot_be_deleted_in_admin(privacy_officer, customer, client):
     contact = ContactFactory(customer=customer, is_subscription_contact=True)
-    client.force_login(privacy_officer)
+    sign_in(client, privacy_officer)
     data = {
         "name": customer.name,
         "customer_number": customer.customer_number,
@@ -209,7 +210,7 @@ def test_subscription_contact_cannot_be_deleted_in_admin(privacy_officer, custom
 
 def test_duplicate_customer_number_is_a_form_error(privacy_officer, client):
     existing = CustomerFactory()
-    client.force_login(privacy_officer)
+    sign_in(client, privacy_officer)
     data = {
         "name": "Dubbel",
         "customer_number": existing.customer_number,
@@ -224,7 +225,7 @@ def test_duplicate_customer_number_is_a_form_error(privacy_officer, client):
 
 
 def test_user_added_in_admin_signs_in_with_email(privacy_officer, customer, client):
-    client.force_login(privacy_officer)
+    sign_in(client, privacy_officer)
     data = {
         "email": "New.Admin@Customer.example",
         "full_name": "New Admin",
@@ -244,7 +245,7 @@ def test_user_added_in_admin_signs_in_with_email(privacy_officer, customer, clie
 
 
 def test_customer_user_without_customer_is_refused_in_admin(privacy_officer, client):
-    client.force_login(privacy_officer)
+    sign_in(client, privacy_officer)
     data = {
         "email": "orphan@customer.example",
         "role": Role.CUSTOMER_CONTACT,
@@ -259,7 +260,7 @@ def test_customer_user_without_customer_is_refused_in_admin(privacy_officer, cli
 def test_outbox_and_documents_are_read_only_even_for_privacy_officer(
     privacy_officer, outbox_message, client
 ):
-    client.force_login(privacy_officer)
+    sign_in(client, privacy_officer)
     assert client.get(reverse("admin:compliance_outboxmessage_add")).status_code == 403
     change_url = reverse("admin:compliance_outboxmessage_change", args=[outbox_message.pk])
     page = client.get(change_url)
@@ -276,7 +277,7 @@ def test_outbox_and_documents_are_read_only_even_for_privacy_officer(
 def test_subprocessor_added_in_admin_goes_through_the_services(privacy_officer, client):
     from subprocessors.models import Subprocessor
 
-    client.force_login(privacy_officer)
+    sign_in(client, privacy_officer)
     data = {
         "legal_entity": "Example Hosting B.V.",
         "purpose": "Hosting",
@@ -299,7 +300,7 @@ def test_subprocessor_added_in_admin_goes_through_the_services(privacy_officer, 
 def test_location_outside_the_eea_is_a_form_error(privacy_officer, client):
     from subprocessors.models import Subprocessor
 
-    client.force_login(privacy_officer)
+    sign_in(client, privacy_officer)
     data = {
         "legal_entity": "Far Away Inc.",
         "purpose": "Hosting",

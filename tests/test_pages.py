@@ -11,6 +11,7 @@ from django.utils import translation
 
 from compliance.models import ProcessorProfile, Role
 from compliance.templatetags.compliance_tags import local_deadline
+from tests.auth import sign_in
 from tests.factories import ContactFactory, ContractFactory, CustomerFactory, ProductFactory
 
 UTC = datetime.UTC
@@ -47,7 +48,7 @@ def profile(db):
 
 @pytest.mark.parametrize("role", STAFF)
 def test_dashboard_renders_for_staff(role, make_user, customer, client):
-    client.force_login(user_for(make_user, role, customer))
+    sign_in(client, user_for(make_user, role, customer))
     response = client.get(reverse("dashboard"))
     assert response.status_code == 200
     assert b'<main id="main"' in response.content
@@ -55,7 +56,7 @@ def test_dashboard_renders_for_staff(role, make_user, customer, client):
 
 @pytest.mark.parametrize("role", CUSTOMER_USERS)
 def test_dashboard_refused_to_customer_users(role, make_user, customer, client):
-    client.force_login(user_for(make_user, role, customer))
+    sign_in(client, user_for(make_user, role, customer))
     assert client.get(reverse("dashboard")).status_code == 403
 
 
@@ -64,7 +65,7 @@ def test_portal_renders_for_customer_users(role, make_user, customer, client):
     product = ProductFactory(code="profit", name="Profit")
     contract = ContractFactory(customer=customer, agreement_model="boz_2022")
     contract.products.set([product])
-    client.force_login(user_for(make_user, role, customer))
+    sign_in(client, user_for(make_user, role, customer))
     response = client.get(reverse("portal"))
     assert response.status_code == 200
     text = response.content.decode()
@@ -76,14 +77,14 @@ def test_portal_renders_for_customer_users(role, make_user, customer, client):
 
 
 def test_portal_shows_only_own_organisation(customer_admin, other_customer, client):
-    client.force_login(customer_admin)
+    sign_in(client, customer_admin)
     text = client.get(reverse("portal")).content.decode()
     assert other_customer.name not in text
 
 
 @pytest.mark.parametrize("role", STAFF)
 def test_portal_refused_to_staff(role, make_user, customer, client):
-    client.force_login(user_for(make_user, role, customer))
+    sign_in(client, user_for(make_user, role, customer))
     assert client.get(reverse("portal")).status_code == 403
 
 
@@ -95,9 +96,9 @@ def test_pages_send_anonymous_visitors_to_sign_in(name, client, db):
 
 
 def test_home_sends_each_user_to_their_start_page(privacy_officer, customer_contact, client):
-    client.force_login(privacy_officer)
+    sign_in(client, privacy_officer)
     assert client.get("/")["Location"] == reverse("dashboard")
-    client.force_login(customer_contact)
+    sign_in(client, customer_contact)
     assert client.get("/")["Location"] == reverse("portal")
 
 
@@ -118,7 +119,7 @@ def test_sign_in_with_the_login_form(privacy_officer, client):
 
 
 def test_sign_out_is_a_post(privacy_officer, client):
-    client.force_login(privacy_officer)
+    sign_in(client, privacy_officer)
     page = client.get(reverse("dashboard")).content.decode()
     assert f'action="{reverse("logout")}" method="post"' in page
     client.post(reverse("logout"))
@@ -129,7 +130,7 @@ def test_sign_out_is_a_post(privacy_officer, client):
 
 
 def test_navigation_depends_on_role(privacy_officer, staff_member_client, customer_admin, client):
-    client.force_login(privacy_officer)
+    sign_in(client, privacy_officer)
     page = client.get(reverse("dashboard")).content.decode()
     assert reverse("admin:index") in page
     assert reverse("customer_list") in page
@@ -139,7 +140,7 @@ def test_navigation_depends_on_role(privacy_officer, staff_member_client, custom
     assert reverse("admin:index") not in page
     assert "Recent audit events" not in page
 
-    client.force_login(customer_admin)
+    sign_in(client, customer_admin)
     page = client.get(reverse("portal")).content.decode()
     assert reverse("dashboard") not in page
     assert reverse("admin:index") not in page
@@ -151,12 +152,12 @@ def staff_member_client(make_user, client):
     from django.test import Client
 
     other = Client()
-    other.force_login(make_user(Role.STAFF_MEMBER))
+    sign_in(other, make_user(Role.STAFF_MEMBER))
     return other
 
 
 def test_layout_has_landmarks_skip_link_and_processor_name(profile, privacy_officer, client):
-    client.force_login(privacy_officer)
+    sign_in(client, privacy_officer)
     page = client.get(reverse("dashboard")).content.decode()
     assert 'href="#main"' in page
     assert '<main id="main"' in page
@@ -172,7 +173,7 @@ def test_dashboard_cards(privacy_officer, client):
     ContactFactory(customer=covered, receives_breach_notices=True)
     ContactFactory(customer=covered, receives_breach_notices=False)
     CustomerFactory()  # no breach contact
-    client.force_login(privacy_officer)
+    sign_in(client, privacy_officer)
     response = client.get(reverse("dashboard"))
     assert response.context["customers_count"] == 2
     assert response.context["breach_contacts_count"] == 1
@@ -195,7 +196,7 @@ def test_dashboard_shows_escalated_mail(privacy_officer, customer, client):
         escalated_at=datetime.datetime(2026, 3, 29, 0, 59, 59, tzinfo=UTC),
         last_reply="550 5.1.1 user unknown",
     )
-    client.force_login(privacy_officer)
+    sign_in(client, privacy_officer)
     page = client.get(reverse("dashboard")).content.decode()
     assert "gone@customer.example" in page
     assert "550 5.1.1 user unknown" in page
@@ -213,7 +214,7 @@ def test_dashboard_lists_recent_audit_events_newest_first(privacy_officer, audit
             country="NL",
             language="nl",
         )
-    client.force_login(auditor)
+    sign_in(client, auditor)
     events = client.get(reverse("dashboard")).context["audit_events"]
     assert len(events) == 10
     assert [e.action for e in events] == ["customer.created"] * 10

@@ -5,6 +5,7 @@ from audits.models import AuditEvent
 from audits.services import audit_seal
 from audits.tests.conftest import record_events
 from compliance.models import Role
+from tests.auth import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -12,7 +13,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def admin_client_for(make_user, client):
     user = make_user(Role.PRIVACY_OFFICER, is_staff=True, is_superuser=True)
-    client.force_login(user)
+    sign_in(client, user)
     return client
 
 

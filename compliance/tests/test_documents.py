@@ -26,6 +26,7 @@ from compliance.documents import (
 )
 from compliance.models import DocumentImmutableError, ProcessorProfile, Role, StoredDocument
 from compliance.selectors import documents_for
+from tests.auth import sign_in
 
 PROBE_TEMPLATE = """{% extends "pdf/base_letter.html" %}
 {% block content %}<p>{{ body }}</p>{{ extra|safe }}{% endblock %}
@@ -405,7 +406,7 @@ def test_download_by_staff_and_anonymous(
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
 
-    client.force_login(privacy_officer)
+    sign_in(client, privacy_officer)
     assert client.get(url).status_code == 200
     unknown = reverse("document_download", args=["00000000-0000-0000-0000-000000000000"])
     assert client.get(unknown).status_code == 404
