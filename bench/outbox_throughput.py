@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 import shutil
 import signal
 import socket
@@ -375,6 +376,7 @@ def run() -> dict:
         print("outbox_throughput: through the outbox ...", flush=True)
         outcome = through_outbox(count, subject, text, html, document)
         stop_file.touch()
+        received = _stop(processes)
         from django.conf import settings
 
         return {
@@ -389,6 +391,9 @@ def run() -> dict:
                 "outbox_seconds": outcome["seconds"],
                 "producing_seconds": outcome["producing_seconds"],
                 "baseline_builds_each_message": True,
+                # Both runs send to the same sink: anything above 2 x messages is a duplicate.
+                "sink_received": received,
+                "duplicates": None if received is None else received - 2 * count,
                 **described,
             },
             "value": round(outcome["rate"], 1),
@@ -398,20 +403,28 @@ def run() -> dict:
         }
     finally:
         stop_file.touch()
-        for process in processes[1:]:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        if processes:
-            processes[0].send_signal(signal.SIGTERM)
-            try:
-                output, _ = processes[0].communicate(timeout=10)
-                print("sink:", output.strip().splitlines()[-1] if output.strip() else "")
-            except subprocess.TimeoutExpired:
-                processes[0].kill()
+        _stop(processes)
         _cleanup(env, described)
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _stop(processes: list[subprocess.Popen]) -> int | None:
+    """Stop the workers (they finish what is due), then the sink; how many it received."""
+    received = None
+    for process in processes[1:]:
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    if processes and processes[0].poll() is None:
+        processes[0].send_signal(signal.SIGTERM)
+        try:
+            output, _ = processes[0].communicate(timeout=10)
+            match = re.search(r"stopped after (\d+) message", output)
+            received = int(match.group(1)) if match else None
+        except subprocess.TimeoutExpired:
+            processes[0].kill()
+    return received
 
 
 def _cleanup(env: dict, described: dict) -> None:
