@@ -8,6 +8,15 @@ def current_request_id() -> str | None:
     return _request_id.get()
 
 
+def request_id_tag(tag: str) -> None:
+    """Append `tag` (e.g. "token:42", the API token that authenticated this request) to the
+    current request id, so every audit event recorded later in the request carries it.
+    The middleware's reset at the end of the request drops it again."""
+    current = _request_id.get()
+    if current and not current.endswith(f"/{tag}"):
+        _request_id.set(f"{current}/{tag}")
+
+
 class RequestIdMiddleware:
     """Gives every request an id that audit events carry, and returns it as X-Request-ID."""
 

@@ -18,8 +18,48 @@ from rest_framework.permissions import BasePermission
 
 from compliance.models import CUSTOMER_ROLES, Role
 
-# URL names anyone may open. Everything else needs a signed-in user.
-PUBLIC_URL_NAMES = frozenset({"login", "logout", "help", "healthz", "set_language"})
+# URL names (namespaced view names) anyone may open. Everything else needs a user signed in
+# with a verified second factor. The sign-in flow: password or e-mailed code, the second-factor
+# step of a sign-in in progress (the user is still anonymous there), passkey sign-in, the
+# invitation link and sign-up with its e-mailed code, and password reset by code.
+PUBLIC_URL_NAMES = frozenset(
+    {
+        "help",
+        "healthz",
+        "set_language",
+        "login",
+        "logout",
+        "account_login",
+        "account_logout",
+        "account_inactive",
+        "account_signup",
+        "account_email_verification_sent",
+        "account_request_login_code",
+        "account_confirm_login_code",
+        "account_reset_password",
+        "account_confirm_password_reset_code",
+        "account_complete_password_reset",
+        "account_password_reset_completed",
+        "mfa_authenticate",
+        "mfa_login_webauthn",
+        "invitation_open",
+    }
+)
+# What a user signed in without a verified second factor may still open, by situation: no
+# password yet (invited, address proven by code), no second factor yet (enrolment), or a
+# factor enrolled but not proven in this session. Everything else sends them to the step.
+SET_PASSWORD_URL_NAMES = frozenset({"account_set_password"})
+ENROLMENT_URL_NAMES = frozenset(
+    {
+        "mfa_index",
+        "mfa_activate_totp",
+        "mfa_add_webauthn",
+        "mfa_reauthenticate",
+        "mfa_reauthenticate_webauthn",
+        "account_reauthenticate",
+    }
+)
+PROVE_FACTOR_URL_NAMES = frozenset({"mfa_reauthenticate", "mfa_reauthenticate_webauthn"})
 PUBLIC_PATH_PREFIXES = (settings.STATIC_URL,)
 
 STAFF_READERS = {
@@ -49,6 +89,11 @@ PERMISSIONS: dict[str, set[str]] = {
     "outbox.resolve_alert": {Role.PRIVACY_OFFICER},
     "audit.view": {Role.PRIVACY_OFFICER, Role.AUDITOR},
     "admin.view": {Role.PRIVACY_OFFICER, Role.AUDITOR},
+    # ON-01: the privacy officer invites anyone; a customer admin its own organisation's users.
+    "invitation.create": {Role.PRIVACY_OFFICER, Role.CUSTOMER_ADMIN},
+    "factors.reset": {Role.PRIVACY_OFFICER},
+    # Everyone manages their own API tokens; this is revoking another user's.
+    "api_token.revoke_any": {Role.PRIVACY_OFFICER},
 }
 
 SAFE_ACTIONS_SUFFIX = (".view",)
@@ -79,9 +124,14 @@ SESSION_SECOND_FACTOR = "second_factor_verified_at"
 
 
 def mark_second_factor_verified(request) -> None:
-    """Called by the sign-in flow right after a second factor was checked (ON-02)."""
+    """Called by the sign-in flow right after a second factor was checked (ON-02).
+
+    The session gains privileges here, so it gets a new id (as on sign-in) and a session id
+    seen before this step is worth nothing after it.
+    """
     from django.utils import timezone
 
+    request.session.cycle_key()
     request.session[SESSION_SECOND_FACTOR] = timezone.now().isoformat()
 
 
@@ -151,18 +201,39 @@ def require(user, action: str, obj=None) -> None:
         raise PermissionDenied(_("You do not have permission to do this."))
 
 
+def _view_name(path: str) -> str | None:
+    try:
+        return resolve(path).view_name
+    except Resolver404:
+        return None
+
+
 def is_public_path(path: str) -> bool:
     if path.startswith(PUBLIC_PATH_PREFIXES):
         return True
-    try:
-        match = resolve(path)
-    except Resolver404:
-        return True  # a 404 reveals nothing
-    return match.url_name in PUBLIC_URL_NAMES
+    name = _view_name(path)
+    return name is None or name in PUBLIC_URL_NAMES  # a 404 reveals nothing
+
+
+def second_factor_step(request) -> tuple[frozenset, str]:
+    """For a user signed in without a verified second factor: the pages they may open and
+    the one they are sent to (set a password, enrol a factor, or prove the one they have)."""
+    from compliance.accounts import has_second_factor
+
+    user = request.user
+    if not user.has_usable_password():
+        return SET_PASSWORD_URL_NAMES, "account_set_password"
+    if not has_second_factor(user):
+        return ENROLMENT_URL_NAMES, "mfa_index"
+    return PROVE_FACTOR_URL_NAMES, "mfa_reauthenticate"
 
 
 class AccessMiddleware:
-    """Refuses every non-public request from a user who is not fully signed in."""
+    """Refuses every non-public request from a user who is not fully signed in (ON-02).
+
+    Anonymous visitors go to the sign-in page; a user signed in without a verified second
+    factor goes to the step that is missing and can open nothing else.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -175,7 +246,13 @@ class AccessMiddleware:
         if not is_public_path(request.path_info) and not is_fully_authenticated(
             request.user, request
         ):
-            return redirect_to_login(request.get_full_path())
+            if not is_signed_in(request.user):
+                return redirect_to_login(request.get_full_path())
+            allowed, step = second_factor_step(request)
+            if _view_name(request.path_info) not in allowed:
+                from django.shortcuts import redirect
+
+                return redirect(step)
         if request.path_info.startswith("/admin/") and not is_public_path(request.path_info):
             if not can(request.user, "admin.view"):
                 raise PermissionDenied(_("You do not have permission to do this."))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from compliance import contact_views, document_views, views
+from compliance import contact_views, document_views, token_views, views
 
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
@@ -16,6 +16,9 @@ urlpatterns = [
     ),
     path("contacts/<int:pk>/edit/", contact_views.contact_update, name="contact_update"),
     path("contacts/<int:pk>/delete/", contact_views.contact_delete, name="contact_delete"),
+    path("accounts/tokens/", token_views.token_list, name="api_tokens"),
+    path("accounts/tokens/new/", token_views.token_create, name="api_token_create"),
+    path("accounts/tokens/<int:pk>/revoke/", token_views.token_revoke, name="api_token_revoke"),
     path(
         "documents/<uuid:uuid>/download/",
         document_views.document_download,

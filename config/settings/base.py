@@ -33,6 +33,10 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "django_htmx",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "axes",
     "audits",
     "compliance",
     "subprocessors",
@@ -52,7 +56,11 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "audits.middleware.RequestIdMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "compliance.access.AccessMiddleware",
+    "compliance.security.SecurityHeadersMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in attempt into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -102,18 +110,74 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "compliance.User"
-LOGIN_URL = "login"
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = "login"
+LOGOUT_REDIRECT_URL = "account_login"
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("email", "full_name")},
+    },
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "compliance.passwords.BreachedPatternValidator"},
 ]
+
+# --- Sign-in (ON-01, ON-02): django-allauth with its MFA part, django-axes for lockout.
+# Axes first: it refuses a locked-out address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+ACCOUNT_ADAPTER = "compliance.auth_adapter.AccountAdapter"
+MFA_ADAPTER = "compliance.auth_adapter.MFAAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+# Accounts come from invitations only; the invited person gives the address, proves it with
+# an e-mailed code, and then sets a password (the order of the first-login guides).
+ACCOUNT_SIGNUP_FIELDS = ["email*"]
+ACCOUNT_FORMS = {"login": "compliance.auth_forms.LoginForm"}
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = True
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_CHANGE_EMAIL = False
+ACCOUNT_MAX_EMAIL_ADDRESSES = 1
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+# allauth's own throttles stay looser than django-axes, so that the lockout page (with its
+# clear message) is what a user sees after AXES_FAILURE_LIMIT failures.
+ACCOUNT_RATE_LIMITS = {"login_failed": "30/m/ip,20/15m/key"}
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", default="Processor compliance")
+MFA_TOTP_TOLERANCE = 0
+MFA_RECOVERY_CODE_COUNT = 10
+# The relying party of passkeys is this host name (without port); "localhost" in development.
+WEBAUTHN_RP_ID = env("WEBAUTHN_RP_ID", default="localhost")
+WEBAUTHN_RP_NAME = env("WEBAUTHN_RP_NAME", default="Processor compliance")
+# Browsers accept passkeys over plain http only on localhost.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG or SITE_URL.startswith(
+    ("http://localhost", "http://127.0.0.1")
+)
+# Lockout: five failed sign-ins for one address from one IP address block that pair for 15 min.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = 0.25  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "compliance.auth_adapter.axes_username"
+AXES_LOCKOUT_CALLABLE = "compliance.auth_views.lockout"
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_VERBOSE = False
+INVITATION_VALID_HOURS = env.int("INVITATION_VALID_HOURS", default=72)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("nl", _("Dutch"))]
@@ -171,7 +235,9 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = "UTC"
 
 REST_FRAMEWORK = {
+    # Tokens first: their "Bearer" challenge makes an unauthenticated call a 401 (ON-02).
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "compliance.tokens.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["compliance.access.ApiAccess"],
@@ -185,10 +251,16 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "GDPR processor duties: customers, contacts, processor profile.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its viewer are not public pages (ON-02).
+    "SERVE_PERMISSIONS": ["compliance.access.ApiAccess"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# Sessions end after this much inactivity: every request renews the cookie's age.
+# Personal API tokens (ON-02): the longest validity a user may choose.
+API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=90)
 
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 SESSION_SAVE_EVERY_REQUEST = True
@@ -197,6 +269,10 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Shared between web processes: allauth keeps its rate limits and used TOTP codes (no replay)
+# here. The embedded default is a folder; production uses Redis (CACHE_URL=redis://...).
+CACHES = {"default": env.cache("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}")}
 
 LOGGING = {
     "version": 1,

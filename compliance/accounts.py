@@ -1,0 +1,289 @@
+"""Accounts: invitations (ON-01) and second factors (ON-02).
+
+Nobody signs up unasked: a privacy officer invites staff of any role and customer users; a
+customer administrator invites users of its own organisation. The invitation e-mail carries a
+link with a random token (only its hash is stored), valid for INVITATION_VALID_HOURS and
+usable once. Opening it puts the invitation in the session, which is what opens allauth's
+sign-up form (`AccountAdapter.is_open_for_signup`); the address is then proven with an
+e-mailed code, a password is set and a second factor enrolled before anything else works.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audits.services import event_record
+from compliance.access import require
+from compliance.models import CUSTOMER_ROLES, Customer, Invitation, Language, Role, User
+from compliance.outbox import message_queue, message_render
+
+SESSION_INVITATION = "invitation_id"
+SECOND_FACTOR_TYPES = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _check_invitation_scope(actor, role: str, customer: Customer | None) -> None:
+    if role not in Role.values:
+        raise ValidationError({"role": _("Choose a valid role.")})
+    if role in CUSTOMER_ROLES and customer is None:
+        raise ValidationError({"customer": _("A customer user belongs to an organisation.")})
+    if role not in CUSTOMER_ROLES and role != Role.AUDITOR and customer is not None:
+        raise ValidationError({"customer": _("Staff of the processor belong to no organisation.")})
+    if getattr(actor, "role", None) == Role.CUSTOMER_ADMIN:
+        # A customer administrator invites only users of its own organisation.
+        if role not in CUSTOMER_ROLES or customer is None or customer.pk != actor.customer_id:
+            raise PermissionDenied(_("You may only invite users of your own organisation."))
+
+
+def invitation_create(
+    *,
+    actor,
+    email: str,
+    role: str,
+    customer: Customer | None = None,
+    language: str | None = None,
+) -> tuple[Invitation, str]:
+    """Invite a person to create an account with a role (ON-01).
+
+    Queues the invitation e-mail in the invitee's language in the same transaction; an
+    earlier open invitation to the same address is revoked, so only the newest link works.
+    Returns the invitation and the token (which is not stored).
+    """
+    require(actor, "invitation.create", customer)
+    _check_invitation_scope(actor, role, customer)
+    email = User.objects.normalize_email((email or "").strip()).lower()
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise ValidationError({"email": exc.messages}) from exc
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": _("This person already has an account.")})
+    if language is None:
+        language = customer.language if customer else "en"
+    if language not in Language.values:
+        raise ValidationError({"language": _("Choose a valid language.")})
+    token = secrets.token_urlsafe(32)
+    now = timezone.now()
+    invitation = Invitation(
+        email=email,
+        role=role,
+        customer=customer,
+        language=language,
+        invited_by=actor if getattr(actor, "pk", None) else None,
+        token_hash=token_hash(token),
+        created_at=now,
+        expires_at=now + timedelta(hours=settings.INVITATION_VALID_HOURS),
+    )
+    invitation.full_clean(exclude=["token_hash", "invited_by"])
+    link = settings.SITE_URL.rstrip("/") + reverse("invitation_open", args=[token])
+    with transaction.atomic():
+        for old in Invitation.objects.select_for_update().filter(
+            email=email, accepted_at__isnull=True, revoked_at__isnull=True
+        ):
+            old.revoked_at = now
+            old.save(update_fields=["revoked_at"])
+            event_record(
+                actor=actor, action="invitation.revoked", obj=old, customer_id=old.customer_id,
+                after={"email": old.email, "reason": "superseded"},
+            )
+        invitation.save()
+        from compliance.services import processor_profile_get
+
+        profile = processor_profile_get()
+        subject, text, html = message_render(
+            "invitation",
+            language=language,
+            context={
+                "invitation": invitation,
+                "link": link,
+                "role": invitation.get_role_display,
+                "organisation": customer.name if customer else profile.legal_name,
+                "inviter": getattr(actor, "full_name", "") or getattr(actor, "email", ""),
+                "sender": profile.legal_name or profile.privacy_team_name,
+                "valid_hours": settings.INVITATION_VALID_HOURS,
+                "expires_at": invitation.expires_at,
+            },
+        )
+        message_queue(
+            key=f"invitation:{invitation.pk}",
+            to_email=email,
+            to_name="",
+            language=language,
+            subject=subject,
+            body_text=text,
+            body_html=html,
+            customer=customer,
+            actor=actor,
+        )
+        event_record(
+            actor=actor,
+            action="invitation.created",
+            obj=invitation,
+            customer_id=customer.pk if customer else None,
+            after={
+                "email": email,
+                "role": role,
+                "customer": customer.pk if customer else None,
+                "language": language,
+                "expires_at": invitation.expires_at.isoformat(),
+            },
+        )
+    return invitation, token
+
+
+def invitation_revoke(*, actor, invitation: Invitation) -> Invitation:
+    """Withdraw an invitation that was not used yet (ON-01)."""
+    require(actor, "invitation.create", invitation.customer)
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.accepted_at or invitation.revoked_at:
+            return invitation
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+        event_record(
+            actor=actor, action="invitation.revoked", obj=invitation,
+            customer_id=invitation.customer_id, after={"email": invitation.email},
+        )
+    return invitation
+
+
+def invitation_by_token(token: str) -> Invitation | None:
+    if not token or len(token) > 100:
+        return None
+    return Invitation.objects.filter(token_hash=token_hash(token)).first()
+
+
+def invitation_remember(request, invitation: Invitation) -> None:
+    request.session[SESSION_INVITATION] = invitation.pk
+
+
+def invitation_forget(request) -> None:
+    request.session.pop(SESSION_INVITATION, None)
+
+
+def invitation_from_session(request) -> Invitation | None:
+    """The usable invitation this browser opened, if any."""
+    session = getattr(request, "session", None)
+    pk = session.get(SESSION_INVITATION) if session is not None else None
+    if not pk:
+        return None
+    return Invitation.objects.usable().filter(pk=pk).select_related("customer").first()
+
+
+def invitation_accept(*, invitation: Invitation, user: User) -> User:
+    """Create the invited person's account (ON-01): role, organisation and language come
+    from the invitation, which is used up. Runs inside the sign-up's transaction."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not invitation.is_usable():
+        raise ValidationError(_("This invitation has expired or was already used."))
+    if user.email.lower() != invitation.email.lower():
+        raise ValidationError(_("Enter the e-mail address the invitation was sent to."))
+    user.role = invitation.role
+    user.customer = invitation.customer
+    user.language = invitation.language
+    user.is_staff = False
+    user.is_superuser = False
+    user.full_clean(exclude=["password"])
+    user.save()
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_user = user
+    invitation.save(update_fields=["accepted_at", "accepted_user"])
+    event_record(
+        actor=user,
+        action="user.created",
+        obj=user,
+        customer_id=user.customer_id,
+        after={"email": user.email, "role": user.role, "customer": user.customer_id,
+               "invitation": invitation.pk},
+    )
+    event_record(
+        actor=user, action="invitation.accepted", obj=invitation,
+        customer_id=invitation.customer_id, after={"email": invitation.email},
+    )
+    return user
+
+
+# --------------------------------------------------------------------------- second factors
+
+
+def has_second_factor(user) -> bool:
+    """Has the user enrolled a passkey or an authenticator app (recovery codes alone do not
+    count: they only stand in for one)?"""
+    if not getattr(user, "pk", None):
+        return False
+    return Authenticator.objects.filter(user_id=user.pk, type__in=SECOND_FACTOR_TYPES).exists()
+
+
+def factors_reset(*, actor, user: User) -> int:
+    """Remove all of a user's second factors, e.g. after a lost phone (ON-02).
+
+    The user must enrol a new factor at the next sign-in. Recorded in the audit trail and
+    told to the user by e-mail. Returns the number of authenticators removed.
+    """
+    require(actor, "factors.reset", user)
+    if getattr(actor, "pk", None) == user.pk:
+        raise PermissionDenied(_("Ask another privacy officer to reset your own factors."))
+    from compliance.services import processor_profile_get
+
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        removed = list(
+            Authenticator.objects.filter(user_id=user.pk).values_list("type", flat=True)
+        )
+        Authenticator.objects.filter(user_id=user.pk).delete()
+        profile = processor_profile_get()
+        subject, text, html = message_render(
+            "factors_reset",
+            language=user.language,
+            context={
+                "name": user.full_name or user.email,
+                "sender": profile.legal_name or profile.privacy_team_name,
+                "privacy_email": profile.privacy_email,
+                "link": settings.SITE_URL.rstrip("/") + reverse("account_login"),
+            },
+        )
+        now = timezone.now()
+        message_queue(
+            key=f"factors_reset:{user.pk}:{now.isoformat()}",
+            to_email=user.email,
+            to_name=user.full_name,
+            language=user.language,
+            subject=subject,
+            body_text=text,
+            body_html=html,
+            customer=user.customer,
+            actor=actor,
+        )
+        event_record(
+            actor=actor,
+            action="auth.factors_reset",
+            obj=user,
+            customer_id=user.customer_id,
+            before={"authenticators": sorted(removed)},
+            after={"authenticators": []},
+        )
+    return len(removed)
+
+
+def sign_ins_for(user, limit: int = 20):
+    """The user's own recent sign-ins and failed attempts, newest first."""
+    from audits.models import AuditEvent
+
+    return AuditEvent.objects.filter(
+        actor_id=user.pk,
+        action__in=["auth.signed_in", "auth.second_factor_failed", "auth.signed_out"],
+    ).order_by("-occurred_at", "-id")[:limit]

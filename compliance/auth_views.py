@@ -1,0 +1,172 @@
+"""Pages around sign-in: the invitation link, the lockout page, recent sign-ins, and the
+people page where invitations are sent and second factors reset (ON-01, ON-02)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from compliance import accounts
+from compliance.access import can, customer_scope, require
+from compliance.models import CUSTOMER_ROLES, Customer, Invitation, Language, Role, User
+
+
+def invitation_open(request, token: str):
+    """The link in the invitation e-mail: remembers the invitation in this browser and
+    opens the sign-up form with the invited address (ON-01)."""
+    invitation = accounts.invitation_by_token(token)
+    now = timezone.now()
+    if invitation is None or not invitation.is_usable(now):
+        if invitation is None:
+            reason = _("This invitation link is not valid. Check that you opened the whole link.")
+        elif invitation.accepted_at:
+            reason = _("This invitation was already used. Sign in with your e-mail address.")
+        elif invitation.revoked_at:
+            reason = _("This invitation was withdrawn. Ask for a new invitation.")
+        else:
+            reason = _("This invitation has expired. Ask for a new invitation.")
+        return render(
+            request, "account/invitation_invalid.html", {"reason": reason}, status=410
+        )
+    if request.user.is_authenticated:
+        logout(request)  # someone else's session must not carry over into a new account
+    accounts.invitation_remember(request, invitation)
+    return redirect(f"{reverse('account_signup')}?{urlencode({'email': invitation.email})}")
+
+
+def lockout(request, response=None, credentials=None, *args, **kwargs):
+    """django-axes: too many failed sign-ins. The same page whether the address has an
+    account or not."""
+    return render(
+        request,
+        "account/lockout.html",
+        {"minutes": 15},
+        status=429,
+    )
+
+
+def sign_ins(request):
+    """The user's own recent sign-ins and failed second-factor attempts."""
+    events = accounts.sign_ins_for(request.user)
+    return render(request, "account/sign_ins.html", {"events": events})
+
+
+def admin_login(request):
+    """The Django admin signs in through the same pages as everyone (no bypass of ON-02)."""
+    from django.contrib.auth.views import redirect_to_login
+
+    return redirect_to_login(request.GET.get("next") or reverse("admin:index"))
+
+
+# --------------------------------------------------------------------------- people
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=gettext_lazy("E-mail address"))
+    role = forms.ChoiceField(label=gettext_lazy("Role"))
+    customer = forms.ModelChoiceField(
+        label=gettext_lazy("Organisation"), queryset=Customer.objects.none(), required=False
+    )
+    language = forms.ChoiceField(label=gettext_lazy("Language"), choices=Language.choices)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        scope = customer_scope(user)
+        if scope is None:
+            self.fields["role"].choices = Role.choices
+            self.fields["customer"].queryset = Customer.objects.all()
+        else:
+            self.fields["role"].choices = [c for c in Role.choices if c[0] in CUSTOMER_ROLES]
+            self.fields["customer"].queryset = Customer.objects.filter(pk=scope)
+            self.fields["customer"].initial = scope
+            self.fields["customer"].required = True
+
+
+def _people_for(user):
+    scope = customer_scope(user)
+    users = User.objects.select_related("customer").annotate(
+        factors=Count(
+            "authenticator",
+            filter=Q(authenticator__type__in=accounts.SECOND_FACTOR_TYPES),
+        )
+    )
+    invitations = Invitation.objects.usable().select_related("customer")
+    if scope is not None:
+        users = users.filter(customer_id=scope)
+        invitations = invitations.filter(customer_id=scope)
+    return users.order_by("email"), invitations
+
+
+def people(request):
+    """Users and open invitations; invite someone (ON-01)."""
+    user = request.user
+    require(user, "invitation.create")
+    form = InvitationForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation, _token = accounts.invitation_create(
+                actor=user,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                customer=form.cleaned_data["customer"],
+                language=form.cleaned_data["language"],
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc.messages)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                _("Invitation sent to %(email)s.") % {"email": invitation.email},
+            )
+            return redirect("people")
+    users, invitations = _people_for(user)
+    return render(
+        request,
+        "account/people.html",
+        {
+            "form": form,
+            "people": users,
+            "invitations": invitations,
+            "can_reset": can(user, "factors.reset"),
+            "valid_hours": settings.INVITATION_VALID_HOURS,
+        },
+    )
+
+
+@require_POST
+def factors_reset_view(request, pk: int):
+    """A privacy officer resets another user's second factors (ON-02)."""
+    require(request.user, "factors.reset")
+    target = get_object_or_404(User, pk=pk)
+    try:
+        count = accounts.factors_reset(actor=request.user, user=target)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _(
+                "Removed %(count)s second factor(s) of %(email)s. They will enrol a new one at "
+                "their next sign-in; they were told by e-mail."
+            )
+            % {"count": count, "email": target.email},
+        )
+    return redirect("people")
+
