@@ -227,8 +227,9 @@ def baseline(count: int, subject: str, text: str, html: str, document) -> float:
     from django.conf import settings
     from django.utils import timezone
 
+    from compliance.mail import attachment_part, message_build, smtp_open
     from compliance.models import OutboxMessage
-    from compliance.outbox import attachment_part, message_build, message_id_new, smtp_open
+    from compliance.outbox import message_id_new
 
     messages = [
         OutboxMessage(
@@ -334,8 +335,9 @@ def run() -> dict:
         import django
 
         django.setup()
+        from compliance.mail import attachment_part, message_build
         from compliance.models import OutboxMessage, StoredDocument
-        from compliance.outbox import attachment_part, message_build, message_id_new
+        from compliance.outbox import message_id_new
 
         pdf = pdf_10kb()
         document = StoredDocument.objects.create(

@@ -13,23 +13,16 @@ in which a recipient can get a message twice).
 
 from __future__ import annotations
 
-import email.policy
 import logging
 import os
 import smtplib
 import socket
-import ssl
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from email.header import Header
-from email.mime.application import MIMEApplication
+from datetime import datetime, timedelta
 from email.mime.base import MIMEBase
-from email.mime.multipart import MIMEMultipart
-from email.mime.text import MIMEText
-from email.utils import format_datetime, formataddr
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -42,6 +35,14 @@ from django.utils.translation import gettext as _
 
 from audits.services import event_record
 from compliance.access import can, customer_scope, require
+from compliance.mail import (
+    ConnectionLost,
+    attachment_part,
+    message_build,
+    smtp_open,
+    smtp_reply,
+    smtp_transaction,
+)
 from compliance.models import (
     Contact,
     Customer,
@@ -54,8 +55,6 @@ from compliance.models import (
 )
 
 log = logging.getLogger(__name__)
-
-_SMTP_POLICY = email.policy.compat32.clone(linesep="\r\n")
 
 SWEEP_HEARTBEAT = "outbox_sweep"
 # Retries back off 30 s, 1 min, 2 min, ... and never wait longer than 30 min, so a mail server
@@ -295,113 +294,6 @@ class _AttachmentCache:
         return by_message
 
 
-def attachment_part(doc: StoredDocument) -> MIMEBase:
-    maintype, _, subtype = (doc.content_type or "application/octet-stream").partition("/")
-    part = MIMEApplication(bytes(doc.content), _subtype=subtype or "octet-stream")
-    if maintype != "application":
-        part.replace_header("Content-Type", doc.content_type)
-    part.add_header("Content-Disposition", "attachment", filename=doc.filename)
-    return part
-
-
-def _header(value: str) -> str | Header:
-    return value if value.isascii() else Header(value, "utf-8")
-
-
-def message_build(message: OutboxMessage, attachments: Sequence[MIMEBase] = ()) -> bytes:
-    """The exact bytes of a message; the same on every attempt (Date is the queuing time)."""
-    body: MIMEBase = MIMEText(message.body_text, "plain", "utf-8")
-    if message.body_html:
-        alternative = MIMEMultipart("alternative")
-        alternative.attach(body)
-        alternative.attach(MIMEText(message.body_html, "html", "utf-8"))
-        body = alternative
-    if attachments:
-        mixed = MIMEMultipart("mixed")
-        mixed.attach(body)
-        for part in attachments:
-            mixed.attach(part)
-        body = mixed
-    sender_name = _setting("OUTBOX_FROM_NAME", "")
-    body["From"] = formataddr((sender_name, settings.DEFAULT_FROM_EMAIL), charset="utf-8")
-    body["To"] = formataddr((message.to_name, message.to_email), charset="utf-8")
-    body["Subject"] = _header(message.subject)
-    body["Date"] = format_datetime(message.created_at.astimezone(UTC))
-    body["Message-ID"] = message.message_id
-    body["Content-Language"] = message.language
-    body["Auto-Submitted"] = "auto-generated"
-    # smtplib sends bytes as they are, and SMTP lines end in CRLF.
-    return body.as_bytes(policy=_SMTP_POLICY)
-
-
-def smtp_open() -> smtplib.SMTP:
-    from django.core.mail.utils import DNS_NAME
-
-    timeout = _setting("EMAIL_TIMEOUT", None) or 30
-    if _setting("EMAIL_USE_SSL", False):
-        conn: smtplib.SMTP = smtplib.SMTP_SSL(
-            settings.EMAIL_HOST,
-            settings.EMAIL_PORT,
-            local_hostname=str(DNS_NAME),
-            timeout=timeout,
-            context=ssl.create_default_context(),
-        )
-    else:
-        conn = smtplib.SMTP(
-            settings.EMAIL_HOST,
-            settings.EMAIL_PORT,
-            local_hostname=str(DNS_NAME),
-            timeout=timeout,
-        )
-    try:
-        conn.ehlo()
-        if _setting("EMAIL_USE_TLS", False):
-            conn.starttls(context=ssl.create_default_context())
-            conn.ehlo()
-        if _setting("EMAIL_HOST_USER", ""):
-            conn.login(settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD)
-    except BaseException:
-        conn.close()
-        raise
-    return conn
-
-
-def _reply(code: int, text: bytes | str) -> str:
-    if isinstance(text, bytes):
-        text = text.decode("utf-8", "replace")
-    return f"{code} {text}".strip()[:1000]
-
-
-class _ConnectionLost(Exception):
-    pass
-
-
-def smtp_transaction(conn: smtplib.SMTP, sender: str, recipient: str, data: bytes):
-    """One SMTP transaction; returns (code, reply) of the step that decided it.
-
-    `_ConnectionLost` when the connection broke, so that the caller retries later.
-    """
-    try:
-        code, text = conn.mail(sender)
-        if code != 250:
-            conn.rset()
-            return code, _reply(code, text)
-        code, text = conn.rcpt(recipient)
-        if code not in (250, 251):
-            conn.rset()
-            return code, _reply(code, text)
-        code, text = conn.data(data)
-        return code, _reply(code, text)
-    except smtplib.SMTPDataError as exc:  # DATA itself refused
-        try:
-            conn.rset()
-        except (smtplib.SMTPException, OSError):
-            pass
-        return exc.smtp_code, _reply(exc.smtp_code, exc.smtp_error)
-    except (smtplib.SMTPException, OSError) as exc:
-        raise _ConnectionLost(str(exc) or exc.__class__.__name__) from exc
-
-
 @dataclass
 class SendResult:
     accepted: int = 0
@@ -556,7 +448,7 @@ def outbox_send_claimed(*, claim: Claim) -> SendResult:
         conn = smtp_open()
     except (smtplib.SMTPException, OSError) as exc:
         now = timezone.now()
-        reply = _connection_reply(exc)
+        reply = _connectionsmtp_reply(exc)
         pending.extend(("deferred", m, reply, now) for m in messages)
         result.deferred = len(messages)
         result.server_down = True
@@ -571,9 +463,9 @@ def outbox_send_claimed(*, claim: Claim) -> SendResult:
             data = message_build(message, attachments.get(message.pk, ()))
             try:
                 code, reply = smtp_transaction(conn, sender, message.to_email, data)
-            except _ConnectionLost as exc:
+            except ConnectionLost as exc:
                 now = timezone.now()
-                reply = _reply(0, f"connection lost: {exc}")
+                reply = smtp_reply(0, f"connection lost: {exc}")
                 pending.extend(("deferred", m, reply, now) for m in messages[index:])
                 result.deferred += len(messages) - index
                 result.server_down = True
@@ -611,10 +503,10 @@ def outbox_send_claimed(*, claim: Claim) -> SendResult:
     return result
 
 
-def _connection_reply(exc: Exception) -> str:
+def _connectionsmtp_reply(exc: Exception) -> str:
     if isinstance(exc, smtplib.SMTPResponseException):
-        return _reply(exc.smtp_code, exc.smtp_error)
-    return _reply(0, f"cannot connect to {settings.EMAIL_HOST}:{settings.EMAIL_PORT}: {exc}")
+        return smtp_reply(exc.smtp_code, exc.smtp_error)
+    return smtp_reply(0, f"cannot connect to {settings.EMAIL_HOST}:{settings.EMAIL_PORT}: {exc}")
 
 
 # --------------------------------------------------------------------------- sweeping
