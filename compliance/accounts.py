@@ -97,23 +97,28 @@ def invitation_create(
             old.revoked_at = now
             old.save(update_fields=["revoked_at"])
             event_record(
-                actor=actor, action="invitation.revoked", obj=old, customer_id=old.customer_id,
+                actor=actor,
+                action="invitation.revoked",
+                obj=old,
+                customer_id=old.customer_id,
                 after={"email": old.email, "reason": "superseded"},
             )
         invitation.save()
         from compliance.services import processor_profile_get
 
         profile = processor_profile_get()
+        sender = profile.legal_name or profile.privacy_team_name or settings.MFA_TOTP_ISSUER
         subject, text, html = message_render(
             "invitation",
             language=language,
             context={
                 "invitation": invitation,
                 "link": link,
-                "role": invitation.get_role_display,
-                "organisation": customer.name if customer else profile.legal_name,
+                # Lazy, so that it is translated into the invitee's language.
+                "role": Role(role).label,
+                "organisation": customer.name if customer else sender,
                 "inviter": getattr(actor, "full_name", "") or getattr(actor, "email", ""),
-                "sender": profile.legal_name or profile.privacy_team_name,
+                "sender": sender,
                 "valid_hours": settings.INVITATION_VALID_HOURS,
                 "expires_at": invitation.expires_at,
             },
@@ -155,8 +160,11 @@ def invitation_revoke(*, actor, invitation: Invitation) -> Invitation:
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
         event_record(
-            actor=actor, action="invitation.revoked", obj=invitation,
-            customer_id=invitation.customer_id, after={"email": invitation.email},
+            actor=actor,
+            action="invitation.revoked",
+            obj=invitation,
+            customer_id=invitation.customer_id,
+            after={"email": invitation.email},
         )
     return invitation
 
@@ -207,12 +215,19 @@ def invitation_accept(*, invitation: Invitation, user: User) -> User:
         action="user.created",
         obj=user,
         customer_id=user.customer_id,
-        after={"email": user.email, "role": user.role, "customer": user.customer_id,
-               "invitation": invitation.pk},
+        after={
+            "email": user.email,
+            "role": user.role,
+            "customer": user.customer_id,
+            "invitation": invitation.pk,
+        },
     )
     event_record(
-        actor=user, action="invitation.accepted", obj=invitation,
-        customer_id=invitation.customer_id, after={"email": invitation.email},
+        actor=user,
+        action="invitation.accepted",
+        obj=invitation,
+        customer_id=invitation.customer_id,
+        after={"email": invitation.email},
     )
     return user
 
@@ -241,9 +256,7 @@ def factors_reset(*, actor, user: User) -> int:
 
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
-        removed = list(
-            Authenticator.objects.filter(user_id=user.pk).values_list("type", flat=True)
-        )
+        removed = list(Authenticator.objects.filter(user_id=user.pk).values_list("type", flat=True))
         Authenticator.objects.filter(user_id=user.pk).delete()
         profile = processor_profile_get()
         subject, text, html = message_render(
@@ -251,7 +264,9 @@ def factors_reset(*, actor, user: User) -> int:
             language=user.language,
             context={
                 "name": user.full_name or user.email,
-                "sender": profile.legal_name or profile.privacy_team_name,
+                "sender": profile.legal_name
+                or profile.privacy_team_name
+                or settings.MFA_TOTP_ISSUER,
                 "privacy_email": profile.privacy_email,
                 "link": settings.SITE_URL.rstrip("/") + reverse("account_login"),
             },

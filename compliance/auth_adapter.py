@@ -76,9 +76,7 @@ class AccountAdapter(DefaultAccountAdapter):
             from django.core.exceptions import ValidationError
             from django.utils.translation import gettext as _
 
-            raise ValidationError(
-                _("Enter the e-mail address the invitation was sent to.")
-            )
+            raise ValidationError(_("Enter the e-mail address the invitation was sent to."))
         return email
 
     def save_user(self, request, user, form, commit=True):

@@ -94,16 +94,12 @@ def on_factor_added(sender, request, user, authenticator, **kwargs):
             reauthenticated=True,
             enrolled=True,
         )
-    _record(
-        actor=user, action="auth.factor_added", obj=user, after={"type": authenticator.type}
-    )
+    _record(actor=user, action="auth.factor_added", obj=user, after={"type": authenticator.type})
 
 
 @receiver(mfa_signals.authenticator_removed)
 def on_factor_removed(sender, request, user, authenticator, **kwargs):
-    _record(
-        actor=user, action="auth.factor_removed", obj=user, after={"type": authenticator.type}
-    )
+    _record(actor=user, action="auth.factor_removed", obj=user, after={"type": authenticator.type})
 
 
 @receiver(mfa_signals.authenticator_reset)

@@ -36,9 +36,7 @@ def invitation_open(request, token: str):
             reason = _("This invitation was withdrawn. Ask for a new invitation.")
         else:
             reason = _("This invitation has expired. Ask for a new invitation.")
-        return render(
-            request, "account/invitation_invalid.html", {"reason": reason}, status=410
-        )
+        return render(request, "account/invitation_invalid.html", {"reason": reason}, status=410)
     if request.user.is_authenticated:
         logout(request)  # someone else's session must not carry over into a new account
     accounts.invitation_remember(request, invitation)
@@ -169,4 +167,3 @@ def factors_reset_view(request, pk: int):
             % {"count": count, "email": target.email},
         )
     return redirect("people")
-

@@ -14,9 +14,7 @@ urlpatterns = [
     # Sign-in (ON-01, ON-02): allauth with its MFA part. "login"/"logout" stay as names.
     path("accounts/login/", allauth_views.login, name="login"),
     path("accounts/logout/", allauth_views.logout, name="logout"),
-    path(
-        "accounts/invitation/<str:token>/", auth_views.invitation_open, name="invitation_open"
-    ),
+    path("accounts/invitation/<str:token>/", auth_views.invitation_open, name="invitation_open"),
     path("accounts/sign-ins/", auth_views.sign_ins, name="account_sign_ins"),
     path("accounts/people/", auth_views.people, name="people"),
     path(

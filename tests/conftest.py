@@ -8,6 +8,9 @@ import os
 
 import pytest
 
+# The real SMTP server (aiosmtpd) and a throw-away broker, shared with the sign-in journeys.
+from compliance.tests.conftest import smtp_server, temporary_broker  # noqa: F401
+
 # Playwright's sync API runs an event loop in the test thread; Django then refuses ORM
 # calls from that thread unless told that this is safe (it is: the loop is Playwright's).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -6,19 +6,25 @@ README.
 
 import datetime
 import os
+import re
 from pathlib import Path
 
 import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
+from django.core.cache import cache
 from playwright.sync_api import Page, expect
 
 from compliance.models import OutboxMessage, ProcessorProfile, Role
 from compliance.services import contact_create, contract_create, customer_create
+from compliance.tests.signin_helpers import totp
 from tests.factories import ProductFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "correct horse battery staple"
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 SCREENSHOT = Path(settings.BASE_DIR) / "docs" / "img" / "dashboard.png"
 
 
@@ -33,6 +39,10 @@ def demo_world(transactional_db):
     officer = UserFactory(
         email="privacy@processor.example", full_name="Priya Officer", role=Role.PRIVACY_OFFICER
     )
+    # Address already proven and an authenticator app enrolled: the sign-in is password + TOTP.
+    EmailAddress.objects.create(user=officer, email=officer.email, verified=True, primary=True)
+    TOTP.activate(officer, TOTP_SECRET)
+    cache.clear()  # used TOTP codes of an earlier test in this process
     profit = ProductFactory(code="profit", name="Profit")
     for n, (name, country, language, model) in enumerate(
         [
@@ -81,9 +91,12 @@ def demo_world(transactional_db):
 def sign_in(page: Page, base_url: str, email: str) -> None:
     page.goto(f"{base_url}/dashboard/")
     expect(page).to_have_url(f"{base_url}/accounts/login/?next=/dashboard/")
-    page.locator("#id_username").fill(email)
+    page.locator("#id_login").fill(email)
     page.locator("#id_password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/accounts/2fa/authenticate/$"))
+    page.locator("#id_code").fill(totp(TOTP_SECRET))
+    page.get_by_role("button", name="Sign In", exact=True).click()
 
 
 def test_privacy_officer_signs_in_sees_dashboard_and_switches_to_dutch(
@@ -114,7 +127,7 @@ def test_privacy_officer_signs_in_sees_dashboard_and_switches_to_dutch(
 
     page.locator("form[action='/accounts/logout/'] button").click()
     expect(page).to_have_url(f"{live_server.url}/accounts/login/")
-    expect(page.get_by_text("Wachtwoord")).to_be_visible()
+    expect(page.get_by_text("Wachtwoord", exact=True)).to_be_visible()
 
 
 def test_layout_fits_a_phone(page: Page, live_server, demo_world):

@@ -105,17 +105,26 @@ def test_home_sends_each_user_to_their_start_page(privacy_officer, customer_cont
 def test_login_page_renders(client, db):
     response = client.get(reverse("login"))
     assert response.status_code == 200
-    assert b'name="username"' in response.content
+    assert b'name="login"' in response.content
     assert b'autocomplete="current-password"' in response.content
 
 
 def test_sign_in_with_the_login_form(privacy_officer, client):
+    """OBL ON-02: the password alone leads to the second-factor set-up, not the dashboard.
+    (The whole flow with codes and TOTP is in compliance/tests/test_signin.py.)"""
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.create(
+        user=privacy_officer, email=privacy_officer.email, verified=True, primary=True
+    )
     response = client.post(
         reverse("login"),
-        {"username": privacy_officer.email, "password": "correct horse battery staple"},
+        {"login": privacy_officer.email, "password": "correct horse battery staple"},
     )
     assert response.status_code == 302
-    assert client.get(reverse("dashboard")).status_code == 200
+    response = client.get(reverse("dashboard"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_index")
 
 
 def test_sign_out_is_a_post(privacy_officer, client):

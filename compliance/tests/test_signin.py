@@ -106,7 +106,8 @@ def test_invited_customer_user_activates_with_code_password_and_totp(
     response = client.get(reverse("portal"))
     assert response["Location"] == reverse("account_set_password")
     weak = client.post(
-        reverse("account_set_password"), {"password1": "Welkom01welkom", "password2": "Welkom01welkom"}
+        reverse("account_set_password"),
+        {"password1": "Welkom01welkom", "password2": "Welkom01welkom"},
     )
     assert weak.status_code == 200
     assert "common word with digits" in weak.content.decode()
@@ -208,3 +209,16 @@ def test_recovery_code_signs_in(client, mail, clock, privacy_officer, customer):
     assert client.post(reverse("mfa_authenticate"), {"code": code}).status_code == 302
     assert client.session[SESSION_SECOND_FACTOR]
     assert client.get(reverse("portal")).status_code == 200
+
+
+def test_demo_user_signs_in_with_the_demo_password_then_enrols(client, db):
+    """OBL ON-02: demo users sign in with the demo password and are asked for a factor."""
+    from compliance.demo import DEMO_PASSWORD, load_demo
+
+    load_demo()
+    response = client.post(
+        reverse("account_login"), {"login": "privacy@processor.example", "password": DEMO_PASSWORD}
+    )
+    assert response.status_code == 302
+    assert client.get(reverse("dashboard"))["Location"] == reverse("mfa_index")
+    assert client.get(reverse("mfa_activate_totp")).status_code == 200

@@ -21,7 +21,8 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"\n  Processor compliance is starting on http://localhost:{port}\n\n"
-            f"  Demo sign-ins (password: {DEMO_PASSWORD}):\n{sign_ins}\n\n"
+            f"  Demo sign-ins (password: {DEMO_PASSWORD}):\n{sign_ins}\n"
+            "  The first sign-in asks for a second factor: a passkey or an authenticator app.\n\n"
             f"  Sent mail is kept as .eml files in {settings.MAIL_SINK_DIR}\n"
             f"  Data: {settings.DATABASES['default']['NAME']}\n"
             "  Ctrl-C stops everything.\n\n"
