@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import uuid
 from datetime import timedelta
 
 from allauth.mfa.models import Authenticator
@@ -27,6 +28,7 @@ from audits.services import event_record
 from compliance.access import require
 from compliance.models import CUSTOMER_ROLES, Customer, Invitation, Language, Role, User
 from compliance.outbox import message_queue, message_render
+from compliance.tokens import api_tokens_revoke_for_user
 
 SESSION_INVITATION = "invitation_id"
 SECOND_FACTOR_TYPES = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
@@ -246,7 +248,8 @@ def has_second_factor(user) -> bool:
 def factors_reset(*, actor, user: User) -> int:
     """Remove all of a user's second factors, e.g. after a lost phone (ON-02).
 
-    The user must enrol a new factor at the next sign-in. Recorded in the audit trail and
+    Also ends the user's sessions and revokes its API tokens. The user must enrol a new
+    factor at the next sign-in. Recorded in the audit trail and
     told to the user by e-mail. Returns the number of authenticators removed.
     """
     require(actor, "factors.reset", user)
@@ -258,6 +261,10 @@ def factors_reset(*, actor, user: User) -> int:
         user = User.objects.select_for_update().get(pk=user.pk)
         removed = list(Authenticator.objects.filter(user_id=user.pk).values_list("type", flat=True))
         Authenticator.objects.filter(user_id=user.pk).delete()
+        # Whoever holds the lost factor may hold a session or a token too: end them all.
+        user.security_stamp = uuid.uuid4()
+        user.save(update_fields=["security_stamp"])
+        api_tokens_revoke_for_user(actor=actor, user=user)
         profile = processor_profile_get()
         subject, text, html = message_render(
             "factors_reset",

@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -124,7 +125,10 @@ class Contact(models.Model):
     email = models.EmailField(_("e-mail address"))
     phone = models.CharField(_("phone"), max_length=50, blank=True)
     language = models.CharField(
-        _("language"), max_length=2, choices=Language.choices, blank=True,
+        _("language"),
+        max_length=2,
+        choices=Language.choices,
+        blank=True,
         help_text=_("Leave empty to use the organisation's language."),
     )
     is_subscription_contact = models.BooleanField(_("subscription contact"), default=False)
@@ -207,7 +211,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     full_name = models.CharField(_("full name"), max_length=200, blank=True)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     customer = models.ForeignKey(
-        Customer, on_delete=models.PROTECT, null=True, blank=True, related_name="users",
+        Customer,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
         verbose_name=_("customer"),
     )
     language = models.CharField(_("language"), max_length=2, choices=Language.choices, default="en")
@@ -216,11 +224,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(
-        _("admin site access"), default=False,
+        _("admin site access"),
+        default=False,
         help_text=_("May open the Django admin (still limited by role)."),
     )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
-    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    # Part of every session's auth hash: changing it signs the user out everywhere (after a
+    # factor reset, for example).
+    security_stamp = models.UUIDField(default=uuid.uuid4, editable=False)
+    history = HistoricalRecords(excluded_fields=["password", "last_login", "security_stamp"])
 
     objects = UserManager()
 
@@ -247,6 +259,14 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self):
         return self.email
+
+    def _get_session_auth_hash(self, secret=None):
+        return salted_hmac(
+            "compliance.User.session_auth_hash",
+            f"{self.password}:{self.security_stamp}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     @property
     def is_customer_user(self) -> bool:
@@ -428,21 +448,33 @@ class Invitation(models.Model):
     email = models.EmailField(_("e-mail address"))
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     customer = models.ForeignKey(
-        Customer, on_delete=models.PROTECT, null=True, blank=True, related_name="invitations",
+        Customer,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="invitations",
         verbose_name=_("customer"),
     )
     language = models.CharField(_("language"), max_length=2, choices=Language.choices, default="en")
     invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="invitations_sent", verbose_name=_("invited by"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="invitations_sent",
+        verbose_name=_("invited by"),
     )
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     expires_at = models.DateTimeField(_("expires at"))
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     accepted_user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="invitation", verbose_name=_("account"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="invitation",
+        verbose_name=_("account"),
     )
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     history = HistoricalRecords()

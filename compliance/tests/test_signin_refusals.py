@@ -298,6 +298,33 @@ def test_privacy_officer_resets_factors(client, mail, clock):
     assert "second factors" in text_of(mails_to(mail, user.email)[-1])
 
 
+def test_factor_reset_ends_sessions_and_revokes_tokens(client, clock):
+    """OBL ON-02: after a reset, neither an open session nor an API token of the user works:
+    whoever holds the lost factor may hold those too."""
+    from django.test import Client
+
+    from compliance.models import ApiToken
+    from compliance.tokens import api_token_create
+
+    officer = verified_user()
+    user = verified_user(Role.STAFF_MEMBER)
+    users_browser = sign_in(Client(), user)
+    assert users_browser.get(reverse("dashboard")).status_code == 200
+    request = RequestFactory().post("/")
+    request.user = user
+    request.session = users_browser.session
+    token, secret = api_token_create(actor=user, request=request, name="script", expires_in_days=30)
+    api = Client(headers={"authorization": f"Bearer {secret}"})
+    assert api.get("/api/customers/").status_code == 200
+
+    accounts.factors_reset(actor=officer, user=user)
+
+    response = users_browser.get(reverse("dashboard"))
+    assert response.status_code == 302 and reverse("account_login") in response["Location"]
+    assert api.get("/api/customers/").status_code == 401
+    assert ApiToken.objects.get(pk=token.pk).revoked_at is not None
+
+
 def test_only_a_privacy_officer_resets_factors(client, clock):
     staff = verified_user(Role.STAFF_MEMBER)
     other = verified_user(Role.ICT_MANAGER)
