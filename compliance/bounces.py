@@ -20,6 +20,7 @@ from django.db import close_old_connections, transaction
 from django.utils import timezone
 
 from audits.services import event_record
+from compliance import signals
 from compliance.models import EscalationReason, OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
@@ -161,6 +162,8 @@ def bounce_record(*, failure: DeliveryFailure) -> OutboxMessage | None:
             },
             customer_id=message.customer_id,
         )
+        if message.cause_type:
+            signals.message_failed.send(sender=OutboxMessage, message=message, reason="bounced")
     return message
 
 

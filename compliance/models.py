@@ -397,6 +397,10 @@ class OutboxMessage(models.Model):
         _("reason for the alert"), max_length=20, choices=EscalationReason.choices, blank=True
     )
     alert_resolved_at = models.DateTimeField(_("alert resolved at"), null=True, blank=True)
+    # What the message is about (e.g. "breaches.CustomerNotice", 42): the workflow that queued
+    # it hears of acceptance and failure through compliance.signals.
+    cause_type = models.CharField(_("cause"), max_length=100, blank=True)
+    cause_id = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -413,6 +417,7 @@ class OutboxMessage(models.Model):
                 condition=Q(escalated_at__isnull=False, alert_resolved_at__isnull=True),
                 name="outbox_open_alert_idx",
             ),
+            models.Index(fields=["cause_type", "cause_id"], name="outbox_cause_idx"),
         ]
 
     def __str__(self):

@@ -34,6 +34,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from audits.services import event_record
+from compliance import signals
 from compliance.access import can, customer_scope, require
 from compliance.mail import (
     ConnectionLost,
@@ -157,11 +158,13 @@ def message_queue(
     contact: Contact | None = None,
     attachments: Iterable[StoredDocument] = (),
     actor=None,
+    cause=None,
 ) -> OutboxMessage:
     """Queue one e-mail to one recipient inside the caller's transaction (BR-05).
 
     Idempotent on `key`: queuing the same key again returns the row already there. The
-    recipient is resolved now and recorded with the row.
+    recipient is resolved now and recorded with the row. `cause` (a saved model instance)
+    is told of acceptance and failure through `compliance.signals`.
     """
     validate_email(to_email)
     _single_line(subject, _("Subject"))
@@ -185,6 +188,8 @@ def message_queue(
                     body_text=body_text,
                     body_html=body_html,
                     next_attempt_at=timezone.now(),
+                    cause_type=cause._meta.label if cause is not None else "",
+                    cause_id=cause.pk if cause is not None else None,
                 )
         except IntegrityError:
             existing = OutboxMessage.objects.filter(key=key).first()
@@ -328,6 +333,8 @@ def _record_accepted(message: OutboxMessage, accepted_at: datetime, reply: str) 
         },
         customer_id=message.customer_id,
     )
+    if message.cause_type:
+        signals.message_accepted.send(sender=OutboxMessage, message=message)
 
 
 def _escalate(message: OutboxMessage, now: datetime, reason: str) -> list[str]:
@@ -392,6 +399,8 @@ def _record_failed(message: OutboxMessage, now: datetime, reply: str) -> None:
     )
     fields += _escalate(message, now, EscalationReason.REFUSED)
     message.save(update_fields=fields)
+    if message.cause_type:
+        signals.message_failed.send(sender=OutboxMessage, message=message, reason="refused")
 
 
 def _release(token: str, ids: Iterable[int]) -> None:

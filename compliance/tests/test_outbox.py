@@ -506,3 +506,54 @@ def test_on_commit_task_delivers_through_the_real_broker(smtp_server, temporary_
     row.refresh_from_db()
     assert row.status == OutboxStatus.ACCEPTED
     assert smtp_server.handler.message_ids() == [row.message_id]
+
+
+def test_cause_hears_of_acceptance_and_refusal(db, smtp_server, customer):
+    """OBL BR-05: the workflow that queued a message learns of its outcome in the same
+    transaction that records it (how a notice knows its customer was informed)."""
+    from compliance import signals
+
+    heard = []
+
+    def on_accepted(sender, message, **kwargs):
+        heard.append(("accepted", message.pk, message.cause_type, message.cause_id))
+
+    def on_failed(sender, message, reason, **kwargs):
+        heard.append((reason, message.pk, message.cause_type, message.cause_id))
+
+    signals.message_accepted.connect(on_accepted)
+    signals.message_failed.connect(on_failed)
+    try:
+        rows = [
+            message_queue(
+                key=f"cause:{i}",
+                to_email=f"cause{i}@customer.example",
+                to_name="",
+                language="en",
+                subject="Notice",
+                body_text="Text",
+                customer=customer,
+                cause=customer,
+            )
+            for i in range(2)
+        ]
+        plain = message_queue(
+            key="no-cause",
+            to_email="x@customer.example",
+            to_name="",
+            language="en",
+            subject="Notice",
+            body_text="Text",
+        )
+        smtp_server.handler.rcpt_replies[rows[1].to_email] = "550 5.1.1 No such user"
+        outbox_sweep()
+    finally:
+        signals.message_accepted.disconnect(on_accepted)
+        signals.message_failed.disconnect(on_failed)
+    assert sorted(heard) == sorted(
+        [
+            ("accepted", rows[0].pk, "compliance.Customer", customer.pk),
+            ("refused", rows[1].pk, "compliance.Customer", customer.pk),
+        ]
+    )
+    assert plain.pk not in [pk for _, pk, _, _ in heard]
