@@ -95,13 +95,56 @@ PERMISSIONS: dict[str, set[str]] = {
     "factors.reset": {Role.PRIVACY_OFFICER},
     # Everyone manages their own API tokens; this is revoking another user's.
     "api_token.revoke_any": {Role.PRIVACY_OFFICER},
+    # Breach workflow (breaches/). Staff members see only incidents they reported (selector).
+    "incident.report": {
+        Role.PRIVACY_OFFICER,
+        Role.ICT_MANAGER,
+        Role.BOARD_MEMBER,
+        Role.STAFF_MEMBER,
+    },
+    "incident.report_as_customer": set(CUSTOMER_ROLES),
+    "incident.view": STAFF_READERS,
+    "incident.triage": {Role.PRIVACY_OFFICER, Role.ICT_MANAGER},
+    "incident.manage": {Role.PRIVACY_OFFICER},
+    "notice.view": {Role.PRIVACY_OFFICER, Role.ICT_MANAGER, Role.AUDITOR} | set(CUSTOMER_ROLES),
+    "notice.respond": set(CUSTOMER_ROLES),
+    # Subprocessor change notices, objections and termination (subprocessors/, SP-03..06).
+    "change_notice.view": STAFF_READERS | set(CUSTOMER_ROLES),
+    "change_notice.change": {Role.PRIVACY_OFFICER},
+    "objection.view": {Role.PRIVACY_OFFICER, Role.BOARD_MEMBER, Role.AUDITOR} | set(CUSTOMER_ROLES),
+    "objection.lodge": set(CUSTOMER_ROLES),
+    "objection.review": {Role.PRIVACY_OFFICER, Role.BOARD_MEMBER},
+    "objection.decide": {Role.BOARD_MEMBER},
+    "termination.view": {Role.PRIVACY_OFFICER, Role.BOARD_MEMBER, Role.AUDITOR}
+    | set(CUSTOMER_ROLES),
+    "termination.exercise": {Role.CUSTOMER_ADMIN},
 }
 
 SAFE_ACTIONS_SUFFIX = (".view",)
 # Actions on processor-wide data: a user limited to one customer never gets them.
-PROCESSOR_WIDE_ACTIONS = frozenset({"dashboard.view", "admin.view"})
+PROCESSOR_WIDE_ACTIONS = frozenset(
+    {
+        "dashboard.view",
+        "admin.view",
+        "incident.report",
+        "incident.view",
+        "incident.triage",
+        "incident.manage",
+        "change_notice.change",
+        "objection.review",
+        "objection.decide",
+    }
+)
 # Actions that only make sense for a user limited to one customer (the portal).
-CUSTOMER_ONLY_ACTIONS = frozenset({"portal.view"})
+CUSTOMER_ONLY_ACTIONS = frozenset(
+    {
+        "portal.view",
+        "incident.report_as_customer",
+        "notice.respond",
+        "objection.lodge",
+        "termination.exercise",
+    }
+)
 
 
 class _SystemActor:

@@ -34,6 +34,9 @@ class ProcessorProfile(models.Model):
     supported_browsers = models.CharField(_("supported browsers"), max_length=300, blank=True)
     help_text_en = models.TextField(_("help text (English)"), blank=True)
     help_text_nl = models.TextField(_("help text (Dutch)"), blank=True)
+    breach_notify_four_eyes = models.BooleanField(
+        _("customer notices need a second officer's approval"), default=False
+    )
     history = HistoricalRecords()
 
     class Meta:

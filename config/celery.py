@@ -11,4 +11,9 @@ app.autodiscover_tasks()
 app.conf.beat_schedule = {
     "outbox-sweep": {"task": "compliance.tasks.outbox_sweep", "schedule": 30.0},
     "audit-seal": {"task": "audits.tasks.audit_seal", "schedule": 5.0},
+    "breach-deadline-sweep": {"task": "breaches.tasks.deadline_sweep", "schedule": 60.0},
+    "subprocessor-changes-go-live": {
+        "task": "subprocessors.tasks.change_notices_go_live",
+        "schedule": 60.0,
+    },
 }

@@ -17,7 +17,16 @@ from compliance.admin import (
     _adopt,
     save_audited_formset,
 )
-from subprocessors.models import EEA_COUNTRIES, ProcessingLocation, Subprocessor
+from subprocessors.models import (
+    EEA_COUNTRIES,
+    ChangeNotice,
+    ChangeNoticeRecipient,
+    Objection,
+    ProcessingLocation,
+    Subprocessor,
+    Subscriber,
+    TerminationRight,
+)
 from subprocessors.services import location_add, subprocessor_create
 
 
@@ -49,8 +58,16 @@ class ProcessingLocationInline(RoleInlineMixin, admin.TabularInline):
 
 @admin.register(Subprocessor)
 class SubprocessorAdmin(AuditedAdminMixin, HistoryAdmin):
-    list_display = ("legal_entity", "certifications", "flow_down_reference", "active_since")
-    list_filter = ("products",)
+    list_display = (
+        "legal_entity",
+        "status",
+        "certifications",
+        "flow_down_reference",
+        "active_since",
+    )
+    list_filter = ("status", "products")
+    # Going live or being removed is the change-notice workflow's business (SP-03).
+    readonly_fields = ("status", "removed_on")
     search_fields = ("legal_entity", "purpose", "locations__city")
     filter_horizontal = ("products",)
     inlines = [ProcessingLocationInline]
@@ -98,3 +115,75 @@ class SubprocessorAdmin(AuditedAdminMixin, HistoryAdmin):
             )
 
         save_audited_formset(request, formset, create=add)
+
+
+class WorkflowAdmin(HistoryAdmin):
+    """Rows a workflow owns (SP-03 … SP-06): shown with their history, changed only through
+    the services."""
+
+    actions = None
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ChangeNoticeRecipientInline(RoleInlineMixin, admin.TabularInline):
+    model = ChangeNoticeRecipient
+    extra = 0
+    fields = (
+        "customer",
+        "reason",
+        "contract_ended_on",
+        "informed_at",
+        "out_of_band_note",
+        "letter",
+    )
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ChangeNotice)
+class ChangeNoticeAdmin(WorkflowAdmin):
+    list_display = (
+        "subprocessor",
+        "kind",
+        "state",
+        "announced_at",
+        "sent_completely_at",
+        "effective_at",
+        "went_live_at",
+    )
+    list_filter = ("state", "kind")
+    search_fields = ("subprocessor__legal_entity", "description")
+    inlines = [ChangeNoticeRecipientInline]
+
+
+@admin.register(Objection)
+class ObjectionAdmin(WorkflowAdmin):
+    list_display = ("customer", "subprocessor", "state", "lodged_at", "decided_at", "decided_by")
+    list_filter = ("state", "upheld_outcome")
+    search_fields = ("customer__name", "subprocessor__legal_entity")
+
+
+@admin.register(TerminationRight)
+class TerminationRightAdmin(WorkflowAdmin):
+    list_display = ("customer", "change_notice", "offered_at", "exercised_at", "exercised_by")
+
+
+@admin.register(Subscriber)
+class SubscriberAdmin(WorkflowAdmin):
+    list_display = ("email", "language", "created_at", "confirmed_at", "unsubscribed_at")
+    search_fields = ("email",)
+    exclude = ("confirm_token_hash",)

@@ -70,6 +70,9 @@ def test_every_registered_model_lists_for_privacy_officer_and_auditor(
         flow_down_reference="r",
         flow_down_signed_on=datetime.date(2026, 1, 1),
     )
+    from subprocessors.tests.factories import workflow_rows
+
+    workflow_rows(customer=customer, user=privacy_officer)
     for user in (privacy_officer, auditor):
         sign_in(client, user)
         assert client.get(reverse("admin:index")).status_code == 200

@@ -1,0 +1,57 @@
+"""Writes of the breach workflow (BR-01 … BR-11). Each service is one transaction with its
+audit event; side effects (outbox doorbell, PDF letters) run after commit.
+
+There is deliberately no service that notifies a supervisory authority (BR-04): the
+processor never does; customers record their own decision.
+"""
+
+from breaches.services.incidents import (
+    incident_discovery_correct,
+    incident_dismiss,
+    incident_final_report,
+    incident_report,
+    incident_report_by_customer,
+    incident_resolve,
+    incident_triage,
+)
+from breaches.services.notices import (
+    notice_acknowledge,
+    notice_decision_record,
+    notice_intention_announce,
+    notice_late_reason_record,
+    notice_out_of_band_record,
+)
+from breaches.services.notify import (
+    NotifyResult,
+    affected_select,
+    incident_notify,
+    incident_notify_approve,
+    notice_letter_render,
+    notice_preview,
+    update_publish,
+)
+from breaches.services.sweep import SweepResult, deadline_sweep
+
+__all__ = [
+    "NotifyResult",
+    "SweepResult",
+    "affected_select",
+    "deadline_sweep",
+    "incident_discovery_correct",
+    "incident_dismiss",
+    "incident_final_report",
+    "incident_notify",
+    "incident_notify_approve",
+    "incident_report",
+    "incident_report_by_customer",
+    "incident_resolve",
+    "incident_triage",
+    "notice_acknowledge",
+    "notice_decision_record",
+    "notice_intention_announce",
+    "notice_late_reason_record",
+    "notice_letter_render",
+    "notice_out_of_band_record",
+    "notice_preview",
+    "update_publish",
+]

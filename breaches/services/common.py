@@ -1,0 +1,98 @@
+"""Helpers shared by the breach services: officer alerts, validation, snapshots."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from compliance.models import Role, User
+from compliance.outbox import message_queue, message_render
+
+NOTICE_CAUSE = "breaches.CustomerNotice"
+
+
+def now() -> datetime.datetime:
+    return timezone.now()
+
+
+def site_link(url_name: str, fallback_path: str, *args) -> str:
+    """An absolute link into the product; the fallback keeps e-mails right before the page
+    helper's URL exists."""
+    try:
+        path = reverse(url_name, args=args)
+    except NoReverseMatch:
+        path = fallback_path
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def notice_link(notice_id: int) -> str:
+    return site_link("portal_notice_detail", f"/portal/notices/{notice_id}/", notice_id)
+
+
+def incident_link(incident_id: int) -> str:
+    return site_link("incident_detail", f"/incidents/{incident_id}/", incident_id)
+
+
+def required_text(value: str | None, field: str, message: str | None = None) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError({field: message or _("This field is required.")})
+    return value
+
+
+def not_in_future(value: datetime.datetime | None, field: str, at: datetime.datetime) -> None:
+    if value is None:
+        return
+    if timezone.is_naive(value):
+        raise ValidationError({field: _("Enter the time with its time zone.")})
+    if value > at:
+        raise ValidationError({field: _("This time is in the future.")})
+
+
+def privacy_officers() -> list[User]:
+    return list(User.objects.filter(role=Role.PRIVACY_OFFICER, is_active=True).order_by("pk"))
+
+
+def officers_alert(
+    *,
+    key: str,
+    kind: str,
+    context: dict,
+    actor=None,
+    customer=None,
+    officers: Iterable[User] | None = None,
+) -> int:
+    """E-mail every privacy officer at once (outbox rows; the key makes it happen once).
+
+    `kind` selects the wording in `emails/breach_officer_alert.*`: new_incident,
+    undelivered, intention, reminder, notify_request.
+    """
+    count = 0
+    for officer in officers if officers is not None else privacy_officers():
+        language = officer.language or "en"
+        subject, text, html = message_render(
+            "breach_officer_alert", language=language, context={"kind": kind, **context}
+        )
+        message_queue(
+            key=f"{key}:user:{officer.pk}",
+            to_email=officer.email,
+            to_name=officer.full_name,
+            language=language,
+            subject=subject,
+            body_text=text,
+            body_html=html,
+            customer=customer,
+            actor=actor,
+        )
+        count += 1
+    return count
+
+
+def iso(value) -> str | None:
+    return value.isoformat() if value is not None else None

@@ -1,0 +1,530 @@
+"""Reporting, triage, dismissal, discovery correction and closure of incidents."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from audits.services import event_record
+from breaches import deadlines
+from breaches.models import (
+    CustomerNotice,
+    Incident,
+    IncidentSource,
+    IncidentState,
+    IncidentUpdateKind,
+)
+from breaches.services.common import (
+    incident_link,
+    iso,
+    not_in_future,
+    now,
+    officers_alert,
+    required_text,
+)
+from compliance.access import require
+from compliance.models import Product
+from subprocessors.models import Subprocessor
+
+TRIAGE_TEXT_FIELDS = (
+    "data_categories",
+    "special_categories_detail",
+    "data_subject_categories",
+    "identifiability",
+    "likely_consequences",
+    "unintelligible_how",
+)
+TRIAGE_FIELDS = (
+    "personal_data_involved",
+    "special_categories",
+    "subjects_min",
+    "subjects_max",
+    "records_min",
+    "records_max",
+    "data_unintelligible",
+    "enisa_dpc",
+    "enisa_ei",
+    "enisa_cb_confidentiality",
+    "enisa_cb_integrity",
+    "enisa_cb_availability",
+    "enisa_cb_malicious",
+    "severity_score",
+    "severity_band",
+    "measures_taken",
+    "measures_proposed",
+    *TRIAGE_TEXT_FIELDS,
+)
+
+
+def _lock(incident: Incident) -> Incident:
+    return Incident.objects.select_for_update().get(pk=incident.pk)
+
+
+def _snapshot(incident: Incident, fields: Iterable[str]) -> dict:
+    out = {}
+    for name in fields:
+        value = getattr(incident, name)
+        if isinstance(value, datetime.datetime):
+            value = value.isoformat()
+        elif isinstance(value, Decimal):
+            value = str(value)
+        out[name] = value
+    return out
+
+
+def _validate(incident: Incident) -> None:
+    incident.full_clean(exclude=["state"])
+
+
+def _schedule_officer_reminders(incident: Incident, at: datetime.datetime) -> None:
+    incident.next_reminder_at = deadlines.first_reminder_at(
+        due_at=incident.customer_due_at, hours=deadlines.OFFICER_REMINDER_HOURS, now=at
+    )
+
+
+def _alert_new_incident(incident: Incident, actor) -> None:
+    officers_alert(
+        key=f"incident:{incident.pk}:reported",
+        kind="new_incident",
+        context={"incident": incident, "link": incident_link(incident.pk)},
+        actor=actor,
+    )
+
+
+def incident_report(
+    *,
+    actor,
+    title: str,
+    description: str,
+    discovered_at: datetime.datetime | None = None,
+    products: Iterable[Product] = (),
+    systems: str = "",
+    personal_data_possible: bool | None = None,
+    occurred_at: datetime.datetime | None = None,
+    source: str = IncidentSource.STAFF,
+    source_subprocessor: Subprocessor | None = None,
+    found_at_source: datetime.datetime | None = None,
+) -> Incident:
+    """Any staff member reports a security incident (BR-01); also one reported to us by a
+    subprocessor (BR-08). It enters the one incident procedure (BR-02), the 48-hour clock
+    runs from `discovered_at` (BR-03), and every privacy officer is alerted at once.
+    """
+    require(actor, "incident.report")
+    at = now()
+    discovered_at = discovered_at or at
+    not_in_future(discovered_at, "discovered_at", at)
+    not_in_future(occurred_at, "occurred_at", at)
+    not_in_future(found_at_source, "found_at_source", at)
+    if source not in (IncidentSource.STAFF, IncidentSource.SUBPROCESSOR):
+        raise ValidationError({"source": _("Choose staff member or subprocessor.")})
+    if source == IncidentSource.SUBPROCESSOR and source_subprocessor is None:
+        raise ValidationError(
+            {"source_subprocessor": _("Choose the subprocessor where it happened.")}
+        )
+    incident = Incident(
+        title=required_text(title, "title"),
+        description=required_text(description, "description"),
+        source=source,
+        reported_by=actor,
+        source_subprocessor=source_subprocessor,
+        systems=(systems or "").strip(),
+        personal_data_possible=personal_data_possible,
+        occurred_at=occurred_at,
+        found_at_source=found_at_source,
+        discovered_at=discovered_at,
+        reported_at=at,
+        customer_due_at=deadlines.customer_due_at(discovered_at),
+    )
+    _schedule_officer_reminders(incident, at)
+    _validate(incident)
+    products = list(products)
+    with transaction.atomic():
+        incident.save()
+        if products:
+            incident.products.set(products)
+        event_record(
+            actor=actor,
+            action="incident.reported",
+            obj=incident,
+            after={
+                "title": incident.title,
+                "source": incident.source,
+                "source_subprocessor": source_subprocessor.pk if source_subprocessor else None,
+                "discovered_at": iso(incident.discovered_at),
+                "occurred_at": iso(occurred_at),
+                "found_at_source": iso(found_at_source),
+                "customer_due_at": iso(incident.customer_due_at),
+                "products": sorted(p.code for p in products),
+                "personal_data_possible": personal_data_possible,
+            },
+        )
+        _alert_new_incident(incident, actor)
+    return incident
+
+
+def incident_report_by_customer(
+    *,
+    actor,
+    title: str,
+    description: str,
+    occurred_at: datetime.datetime | None = None,
+    found_at_source: datetime.datetime | None = None,
+    products: Iterable[Product] = (),
+    personal_data_possible: bool | None = None,
+) -> Incident:
+    """A customer reports a suspected incident from the portal (BR-10).
+
+    It lands in the same procedure (BR-02); the processor is aware from the report's
+    arrival, and so is the customer itself: its notice is created at once with
+    `aware_at` = the report time and its own 72 hours running (BR-04).
+    """
+    require(actor, "incident.report_as_customer")
+    customer = actor.customer
+    if customer is None:
+        raise PermissionDenied(_("You do not have permission to do this."))
+    at = now()
+    not_in_future(occurred_at, "occurred_at", at)
+    not_in_future(found_at_source, "found_at_source", at)
+    incident = Incident(
+        title=required_text(title, "title"),
+        description=required_text(description, "description"),
+        source=IncidentSource.CUSTOMER,
+        reported_by=actor,
+        source_customer=customer,
+        personal_data_possible=personal_data_possible,
+        occurred_at=occurred_at,
+        found_at_source=found_at_source,
+        discovered_at=at,
+        reported_at=at,
+        customer_due_at=deadlines.customer_due_at(at),
+    )
+    _schedule_officer_reminders(incident, at)
+    _validate(incident)
+    products = list(products)
+    with transaction.atomic():
+        incident.save()
+        if products:
+            incident.products.set(products)
+        incident.affected_customers.add(customer)
+        due = deadlines.authority_due_at(at)
+        notice = CustomerNotice.objects.create(
+            incident=incident,
+            customer=customer,
+            customer_reported=True,
+            aware_at=at,
+            authority_due_at=due,
+            next_reminder_at=deadlines.customer_next_reminder_at(authority_due_at=due, now=at),
+        )
+        event_record(
+            actor=actor,
+            action="incident.reported_by_customer",
+            obj=incident,
+            customer_id=customer.pk,
+            after={
+                "title": incident.title,
+                "notice": notice.pk,
+                "discovered_at": iso(at),
+                "aware_at": iso(at),
+                "authority_due_at": iso(due),
+                "customer_due_at": iso(incident.customer_due_at),
+                "occurred_at": iso(occurred_at),
+                "found_at_source": iso(found_at_source),
+                "products": sorted(p.code for p in products),
+            },
+        )
+        _alert_new_incident(incident, actor)
+    return incident
+
+
+def _decimal(value, field: str) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation as exc:
+        raise ValidationError({field: _("Enter a number.")}) from exc
+
+
+def incident_triage(
+    *,
+    actor,
+    incident: Incident,
+    personal_data_involved: bool | None = None,
+    data_categories: str = "",
+    special_categories: bool | None = None,
+    special_categories_detail: str = "",
+    data_subject_categories: str = "",
+    subjects_min: int | None = None,
+    subjects_max: int | None = None,
+    records_min: int | None = None,
+    records_max: int | None = None,
+    identifiability: str = "",
+    likely_consequences: str = "",
+    data_unintelligible: bool | None = None,
+    unintelligible_how: str = "",
+    enisa_dpc: int | None = None,
+    enisa_ei: Decimal | str | None = None,
+    enisa_cb_confidentiality: Decimal | str = Decimal("0"),
+    enisa_cb_integrity: Decimal | str = Decimal("0"),
+    enisa_cb_availability: Decimal | str = Decimal("0"),
+    enisa_cb_malicious: bool = False,
+    measures_taken: str | None = None,
+    measures_proposed: str | None = None,
+) -> Incident:
+    """Record (or revise) the structured assessment and ENISA severity (BR-11).
+
+    The score SE = DPC × EI + CB is computed here from the inputs and stored with them;
+    the number of people and whether the data was unintelligible are kept beside it.
+    """
+    require(actor, "incident.triage")
+    errors: dict[str, list[str]] = {}
+    for high, lo, hi in (
+        ("subjects_max", subjects_min, subjects_max),
+        ("records_max", records_min, records_max),
+    ):
+        if lo is not None and hi is not None and hi < lo:
+            errors[high] = [_("The maximum cannot be below the minimum.")]
+    ei = _decimal(enisa_ei, "enisa_ei")
+    cbs = {
+        "enisa_cb_confidentiality": _decimal(enisa_cb_confidentiality, "enisa_cb_confidentiality")
+        or Decimal("0"),
+        "enisa_cb_integrity": _decimal(enisa_cb_integrity, "enisa_cb_integrity") or Decimal("0"),
+        "enisa_cb_availability": _decimal(enisa_cb_availability, "enisa_cb_availability")
+        or Decimal("0"),
+    }
+    if enisa_dpc is not None and enisa_dpc not in (1, 2, 3, 4):
+        errors["enisa_dpc"] = [_("Choose 1 (simple), 2 (behavioural), 3 (financial) or 4.")]
+    if ei is not None and ei not in deadlines.EI_VALUES:
+        errors["enisa_ei"] = [_("Choose 0.25, 0.5, 0.75 or 1.")]
+    for name, value in cbs.items():
+        if value not in deadlines.CB_VALUES:
+            errors[name] = [_("Choose 0, 0.25 or 0.5.")]
+    if (enisa_dpc is None) != (ei is None):
+        errors["enisa_ei" if ei is None else "enisa_dpc"] = [
+            _("The severity score needs both the context (DPC) and the identification (EI).")
+        ]
+    if errors:
+        raise ValidationError(errors)
+    score = band = None
+    if enisa_dpc is not None and ei is not None:
+        score = deadlines.severity_score(
+            dpc=enisa_dpc,
+            ei=ei,
+            cb_confidentiality=cbs["enisa_cb_confidentiality"],
+            cb_integrity=cbs["enisa_cb_integrity"],
+            cb_availability=cbs["enisa_cb_availability"],
+            malicious=enisa_cb_malicious,
+        )
+        band = deadlines.severity_band(score)
+    with transaction.atomic():
+        incident = _lock(incident)
+        if not incident.is_open:
+            raise ValidationError(
+                {"__all__": _("This incident is closed; its assessment can no longer change.")}
+            )
+        before = _snapshot(incident, TRIAGE_FIELDS)
+        values = {
+            "personal_data_involved": personal_data_involved,
+            "special_categories": special_categories,
+            "subjects_min": subjects_min,
+            "subjects_max": subjects_max,
+            "records_min": records_min,
+            "records_max": records_max,
+            "data_unintelligible": data_unintelligible,
+            "enisa_dpc": enisa_dpc,
+            "enisa_ei": ei,
+            "enisa_cb_malicious": enisa_cb_malicious if score is not None else None,
+            "severity_score": score,
+            "severity_band": band or "",
+            **{k: (v if score is not None else None) for k, v in cbs.items()},
+        }
+        texts = {
+            "data_categories": data_categories,
+            "special_categories_detail": special_categories_detail,
+            "data_subject_categories": data_subject_categories,
+            "identifiability": identifiability,
+            "likely_consequences": likely_consequences,
+            "unintelligible_how": unintelligible_how,
+        }
+        for name, text in texts.items():
+            values[name] = (text or "").strip()
+        if measures_taken is not None:
+            values["measures_taken"] = measures_taken.strip()
+        if measures_proposed is not None:
+            values["measures_proposed"] = measures_proposed.strip()
+        for name, value in values.items():
+            setattr(incident, name, value)
+        incident.triaged_at = now()
+        incident.triaged_by = actor
+        if incident.state == IncidentState.REPORTED:
+            incident.start_triage()
+        _validate(incident)
+        incident.save()
+        event_record(
+            actor=actor,
+            action="incident.triaged",
+            obj=incident,
+            before=before,
+            after=_snapshot(incident, TRIAGE_FIELDS),
+        )
+    return incident
+
+
+def incident_dismiss(*, actor, incident: Incident, reason: str) -> Incident:
+    """Close a report that is no security incident at all (a false alarm), with the
+    reasoning on record (BR-02). Not possible once notices went out (BR-03)."""
+    require(actor, "incident.manage")
+    reason = required_text(reason, "reason", _("Explain why this is no security incident at all."))
+    with transaction.atomic():
+        incident = _lock(incident)
+        if incident.state not in (IncidentState.REPORTED, IncidentState.TRIAGE):
+            raise ValidationError(
+                {"__all__": _("Only a reported incident that is still in triage can be dismissed.")}
+            )
+        if incident.notices.filter(notified_at__isnull=False).exists():
+            raise ValidationError(
+                {
+                    "__all__": _(
+                        "Customers were notified already; this incident cannot be dismissed."
+                    )
+                }
+            )
+        at = now()
+        incident.dismiss(reason=reason, by=actor, at=at)
+        incident.next_reminder_at = None
+        incident.save()
+        event_record(
+            actor=actor,
+            action="incident.dismissed",
+            obj=incident,
+            after={"reason": reason, "dismissed_at": iso(at)},
+        )
+    return incident
+
+
+def incident_discovery_correct(
+    *, actor, incident: Incident, discovered_at: datetime.datetime, reason: str
+) -> Incident:
+    """Correct when the processor became aware (BR-03): rewrites `customer_due_at`, the
+    notices' late flags and the officer reminders in the same transaction; the reason is
+    required and the history shows the old and the new time."""
+    require(actor, "incident.manage")
+    reason = required_text(reason, "reason", _("Explain why the discovery time changes."))
+    at = now()
+    not_in_future(discovered_at, "discovered_at", at)
+    with transaction.atomic():
+        incident = _lock(incident)
+        if not incident.is_open:
+            raise ValidationError({"__all__": _("This incident is closed.")})
+        before = {
+            "discovered_at": iso(incident.discovered_at),
+            "customer_due_at": iso(incident.customer_due_at),
+        }
+        incident.discovered_at = discovered_at
+        incident.discovered_at_reason = reason
+        incident.customer_due_at = deadlines.customer_due_at(discovered_at)
+        _schedule_officer_reminders(incident, at)
+        incident.save()
+        changed = []
+        for notice in incident.notices.select_for_update().filter(informed_at__isnull=False):
+            late = deadlines.is_late(
+                informed_at=notice.informed_at, due_at=incident.customer_due_at
+            )
+            if late != notice.late:
+                notice.late = late
+                notice.save(update_fields=["late"])
+                changed.append(notice.pk)
+        event_record(
+            actor=actor,
+            action="incident.discovery_corrected",
+            obj=incident,
+            before=before,
+            after={
+                "discovered_at": iso(incident.discovered_at),
+                "customer_due_at": iso(incident.customer_due_at),
+                "reason": reason,
+                "notices_late_changed": changed,
+            },
+        )
+    return incident
+
+
+def incident_resolve(*, actor, incident: Incident) -> Incident:
+    """The incident is contained and remedied; the final report follows (BR-02)."""
+    require(actor, "incident.manage")
+    with transaction.atomic():
+        incident = _lock(incident)
+        if incident.state not in (IncidentState.NOTIFYING, IncidentState.MONITORING):
+            raise ValidationError(
+                {"__all__": _("Only an incident whose customers were notified can be resolved.")}
+            )
+        at = now()
+        incident.resolve(at=at)
+        incident.save()
+        event_record(
+            actor=actor, action="incident.resolved", obj=incident, after={"resolved_at": iso(at)}
+        )
+    return incident
+
+
+def incident_final_report(
+    *,
+    actor,
+    incident: Incident,
+    root_cause: str,
+    lessons_learned: str,
+    summary: str = "",
+    measures: str = "",
+) -> Incident:
+    """The final report with root cause and lessons learned (ISO 27001 A.5.27) closes the
+    incident; every notified customer receives it as a further message on its notice
+    (BR-07)."""
+    from breaches.services.notify import fanout_update
+
+    require(actor, "incident.manage")
+    root_cause = required_text(root_cause, "root_cause")
+    lessons_learned = required_text(lessons_learned, "lessons_learned")
+    with transaction.atomic():
+        incident = _lock(incident)
+        if not incident.is_open:
+            raise ValidationError({"__all__": _("This incident is closed already.")})
+        notified = incident.notices.filter(notified_at__isnull=False).exists()
+        if incident.state in (IncidentState.REPORTED, IncidentState.TRIAGE) and (
+            incident.affected_customers.exists()
+        ):
+            raise ValidationError(
+                {"__all__": _("Notify the affected customers before closing the incident.")}
+            )
+        at = now()
+        incident.root_cause = root_cause
+        incident.lessons_learned = lessons_learned
+        if measures.strip():
+            incident.measures_taken = measures.strip()
+        update = None
+        if notified:
+            update = fanout_update(
+                incident=incident,
+                kind=IncidentUpdateKind.FINAL,
+                summary=summary.strip(),
+                measures=measures.strip(),
+                actor=actor,
+            )
+        incident.close(at=at)
+        incident.save()
+        event_record(
+            actor=actor,
+            action="incident.closed",
+            obj=incident,
+            after={
+                "root_cause": root_cause,
+                "lessons_learned": lessons_learned,
+                "final_message": update.number if update else None,
+                "closed_at": iso(at),
+            },
+        )
+    return incident

@@ -1,0 +1,365 @@
+"""A customer's notice: informing it (e-mail acceptance, out of band), and the customer's
+own acknowledgement, announced intention and decision (BR-03, BR-04, BR-09)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from audits.services import event_record
+from breaches import deadlines
+from breaches.models import (
+    Authority,
+    CustomerNotice,
+    InformedHow,
+    IntentionRecipient,
+    NoticeState,
+    NotificationKind,
+)
+from breaches.services.common import (
+    incident_link,
+    iso,
+    not_in_future,
+    now,
+    officers_alert,
+    required_text,
+)
+from compliance.access import require
+
+DECISION_FIELDS = (
+    "decision_is_breach",
+    "decision_breach_reasoning",
+    "decision_authority_notified",
+    "decision_authority",
+    "decision_authority_notified_on",
+    "decision_authority_reference",
+    "decision_authority_kind",
+    "decision_authority_reasoning",
+    "decision_subjects_informed",
+    "decision_subjects_informed_on",
+    "decision_subjects_how",
+    "decision_subjects_reasoning",
+)
+
+
+def _lock(notice: CustomerNotice) -> CustomerNotice:
+    return (
+        CustomerNotice.objects.select_for_update()
+        .select_related("incident", "customer")
+        .get(pk=notice.pk)
+    )
+
+
+def _value(value):
+    if isinstance(value, datetime.date | datetime.datetime):
+        return value.isoformat()
+    return value
+
+
+def notice_inform(notice: CustomerNotice, *, at: datetime.datetime, how: str) -> list[str]:
+    """Mark a notice informed at `at` (the first accepted message, an out-of-band notice or
+    the customer's acknowledgement): its awareness and its own 72 hours start then, unless
+    it reported the incident itself and was aware already (BR-04). Changes fields only;
+    returns what changed for the audit event. The caller holds the lock and saves."""
+    if notice.informed_at is not None:
+        return []
+    notice.informed_at = at
+    notice.informed_how = how
+    notice.undelivered_at = None
+    if not notice.customer_reported or notice.aware_at is None:
+        notice.aware_at = at
+    notice.authority_due_at = deadlines.authority_due_at(notice.aware_at)
+    notice.late = deadlines.is_late(informed_at=at, due_at=notice.incident.customer_due_at)
+    if notice.decided_at is None:
+        notice.next_reminder_at = deadlines.first_reminder_at(
+            due_at=notice.authority_due_at, hours=deadlines.CUSTOMER_REMINDER_HOURS, now=now()
+        )
+    if notice.state in (NoticeState.QUEUED, NoticeState.FAILED):
+        notice.mark_sent()
+    return ["informed_at", "aware_at", "authority_due_at", "late"]
+
+
+def _informed_snapshot(notice: CustomerNotice) -> dict:
+    return {
+        "informed_at": iso(notice.informed_at),
+        "informed_how": notice.informed_how,
+        "aware_at": iso(notice.aware_at),
+        "authority_due_at": iso(notice.authority_due_at),
+        "late": notice.late,
+        "state": notice.state,
+    }
+
+
+def notice_out_of_band_record(
+    *,
+    actor,
+    notice: CustomerNotice,
+    note: str,
+    informed_at: datetime.datetime | None = None,
+    late_reason: str = "",
+) -> CustomerNotice:
+    """The officer informed the customer another way ("phoned J. Jansen at 14:05"); it
+    counts as informing it (BR-03), and its 72 hours run from then (BR-04). When that was
+    after the 48-hour deadline, the reason for the delay is required."""
+    require(actor, "incident.manage")
+    note = required_text(note, "note", _("Say how, whom and when you informed."))
+    at = now()
+    informed_at = informed_at or at
+    not_in_future(informed_at, "informed_at", at)
+    with transaction.atomic():
+        notice = _lock(notice)
+        before = _informed_snapshot(notice)
+        late = deadlines.is_late(informed_at=informed_at, due_at=notice.incident.customer_due_at)
+        late_reason = (late_reason or "").strip()
+        if notice.informed_at is None and late and not (late_reason or notice.late_reason):
+            raise ValidationError(
+                {"late_reason": _("This is after the 48-hour deadline. Record the reason.")},
+                code="late_reason_required",
+            )
+        notice.out_of_band_note = note
+        notice.out_of_band_by = actor
+        notice.out_of_band_at = informed_at
+        if late_reason:
+            notice.late_reason = late_reason
+        notice_inform(notice, at=informed_at, how=InformedHow.OUT_OF_BAND)
+        notice.save()
+        event_record(
+            actor=actor,
+            action="notice.out_of_band_recorded",
+            obj=notice,
+            before=before,
+            after={**_informed_snapshot(notice), "note": note, "late_reason": notice.late_reason},
+            customer_id=notice.customer_id,
+        )
+    return notice
+
+
+def notice_late_reason_record(*, actor, notice: CustomerNotice, reason: str) -> CustomerNotice:
+    """The reason a customer was (or will be) informed after the 48-hour deadline (BR-03)."""
+    require(actor, "incident.manage")
+    reason = required_text(reason, "reason", _("Explain the delay."))
+    with transaction.atomic():
+        notice = _lock(notice)
+        if not notice.late and now() <= notice.incident.customer_due_at:
+            raise ValidationError({"__all__": _("This notice is not late.")})
+        before = {"late_reason": notice.late_reason}
+        notice.late_reason = reason
+        notice.save()
+        event_record(
+            actor=actor,
+            action="notice.late_reason_recorded",
+            obj=notice,
+            before=before,
+            after={"late_reason": reason},
+            customer_id=notice.customer_id,
+        )
+    return notice
+
+
+def notice_acknowledge(*, actor, notice: CustomerNotice) -> CustomerNotice:
+    """The customer's contact confirms it received the notice (BR-04). Seeing the notice in
+    the portal also proves the customer is aware, if no message was accepted yet."""
+    require(actor, "notice.respond", notice)
+    with transaction.atomic():
+        notice = _lock(notice)
+        if notice.acknowledged_at is not None:
+            return notice
+        at = now()
+        before = _informed_snapshot(notice)
+        notice_inform(notice, at=at, how=InformedHow.PORTAL)
+        if notice.state == NoticeState.DECIDED:
+            notice.acknowledged_at, notice.acknowledged_by = at, actor
+        else:
+            notice.acknowledge(by=actor, at=at)
+        notice.save()
+        event_record(
+            actor=actor,
+            action="notice.acknowledged",
+            obj=notice,
+            before=before,
+            after={**_informed_snapshot(notice), "acknowledged_at": iso(at)},
+            customer_id=notice.customer_id,
+        )
+    return notice
+
+
+def notice_intention_announce(
+    *,
+    actor,
+    notice: CustomerNotice,
+    kind: str,
+    recipient: str,
+    planned_at: datetime.datetime | None = None,
+    note: str = "",
+) -> CustomerNotice:
+    """The customer announces a (preliminary) notification to the authority or the data
+    subjects before making it (BR-09); every privacy officer is alerted at once."""
+    require(actor, "notice.respond", notice)
+    errors = {}
+    if kind not in NotificationKind.values:
+        errors["kind"] = [_("Choose preliminary or complete.")]
+    if recipient not in IntentionRecipient.values:
+        errors["recipient"] = [_("Choose the AP, the GBA or the data subjects.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        notice = _lock(notice)
+        at = now()
+        before = {
+            "intention_kind": notice.intention_kind,
+            "intention_recipient": notice.intention_recipient,
+            "intention_planned_at": iso(notice.intention_planned_at),
+            "intention_note": notice.intention_note,
+        }
+        notice.intention_kind = kind
+        notice.intention_recipient = recipient
+        notice.intention_planned_at = planned_at
+        notice.intention_note = (note or "").strip()
+        notice.intention_at = at
+        notice.intention_by = actor
+        notice.save()
+        event_record(
+            actor=actor,
+            action="notice.intention_announced",
+            obj=notice,
+            before=before,
+            after={
+                "intention_kind": kind,
+                "intention_recipient": recipient,
+                "intention_planned_at": iso(planned_at),
+                "intention_note": notice.intention_note,
+            },
+            customer_id=notice.customer_id,
+        )
+        officers_alert(
+            key=f"notice:{notice.pk}:intention:{at.timestamp():.6f}",
+            kind="intention",
+            context={
+                "incident": notice.incident,
+                "notice": notice,
+                "customer": notice.customer,
+                "link": incident_link(notice.incident_id),
+            },
+            actor=actor,
+            customer=notice.customer,
+        )
+    return notice
+
+
+def notice_decision_record(
+    *,
+    actor,
+    notice: CustomerNotice,
+    is_breach: bool,
+    breach_reasoning: str,
+    authority_notified: bool | None = None,
+    authority: str = "",
+    authority_notified_on: datetime.date | None = None,
+    authority_reference: str = "",
+    authority_kind: str = "",
+    authority_reasoning: str = "",
+    subjects_informed: bool | None = None,
+    subjects_informed_on: datetime.date | None = None,
+    subjects_how: str = "",
+    subjects_reasoning: str = "",
+) -> CustomerNotice:
+    """The customer records its own decision (BR-04): whether it is a personal data breach
+    for it, and whether it notified the authority itself and informed the data subjects.
+    Revisable; the history keeps every version. The processor never notifies an
+    authority: this records only what the customer did."""
+    require(actor, "notice.respond", notice)
+    errors: dict[str, list[str]] = {}
+    if is_breach not in (True, False):
+        errors["is_breach"] = [_("Say whether this is a personal data breach for you.")]
+    if not (breach_reasoning or "").strip():
+        errors["breach_reasoning"] = [_("Give your reasoning.")]
+    today = now().date()
+    values = {
+        "decision_is_breach": is_breach,
+        "decision_breach_reasoning": (breach_reasoning or "").strip(),
+        "decision_authority_notified": None,
+        "decision_authority": "",
+        "decision_authority_notified_on": None,
+        "decision_authority_reference": "",
+        "decision_authority_kind": "",
+        "decision_authority_reasoning": "",
+        "decision_subjects_informed": None,
+        "decision_subjects_informed_on": None,
+        "decision_subjects_how": "",
+        "decision_subjects_reasoning": "",
+    }
+    if is_breach:
+        if authority_notified is True:
+            if authority not in Authority.values:
+                errors["authority"] = [_("Choose the AP or the GBA.")]
+            if authority_notified_on is None:
+                errors["authority_notified_on"] = [_("Enter the date of the notification.")]
+            elif authority_notified_on > today:
+                errors["authority_notified_on"] = [_("This date is in the future.")]
+            if not (authority_reference or "").strip():
+                errors["authority_reference"] = [_("Enter the authority's reference.")]
+            if authority_kind not in NotificationKind.values:
+                errors["authority_kind"] = [_("Choose preliminary or complete.")]
+            values.update(
+                decision_authority_notified=True,
+                decision_authority=authority,
+                decision_authority_notified_on=authority_notified_on,
+                decision_authority_reference=(authority_reference or "").strip(),
+                decision_authority_kind=authority_kind,
+            )
+        elif authority_notified is False:
+            if not (authority_reasoning or "").strip():
+                errors["authority_reasoning"] = [_("Explain why the authority is not notified.")]
+            values.update(
+                decision_authority_notified=False,
+                decision_authority_reasoning=(authority_reasoning or "").strip(),
+            )
+        else:
+            errors["authority_notified"] = [_("Say whether you notified the authority.")]
+        if subjects_informed is True:
+            if subjects_informed_on is None:
+                errors["subjects_informed_on"] = [_("Enter the date.")]
+            elif subjects_informed_on > today:
+                errors["subjects_informed_on"] = [_("This date is in the future.")]
+            if not (subjects_how or "").strip():
+                errors["subjects_how"] = [_("Say how the data subjects were informed.")]
+            values.update(
+                decision_subjects_informed=True,
+                decision_subjects_informed_on=subjects_informed_on,
+                decision_subjects_how=(subjects_how or "").strip(),
+            )
+        elif subjects_informed is False:
+            if not (subjects_reasoning or "").strip():
+                errors["subjects_reasoning"] = [
+                    _("Explain why the data subjects are not informed.")
+                ]
+            values.update(
+                decision_subjects_informed=False,
+                decision_subjects_reasoning=(subjects_reasoning or "").strip(),
+            )
+        else:
+            errors["subjects_informed"] = [_("Say whether you informed the data subjects.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        notice = _lock(notice)
+        at = now()
+        before = {name: _value(getattr(notice, name)) for name in DECISION_FIELDS}
+        revised = notice.decided_at is not None
+        notice_inform(notice, at=at, how=InformedHow.PORTAL)
+        for name, value in values.items():
+            setattr(notice, name, value)
+        notice.decide(by=actor, at=at)
+        notice.save()
+        event_record(
+            actor=actor,
+            action="notice.decision_revised" if revised else "notice.decision_recorded",
+            obj=notice,
+            before=before if revised else None,
+            after={name: _value(getattr(notice, name)) for name in DECISION_FIELDS},
+            customer_id=notice.customer_id,
+        )
+    return notice

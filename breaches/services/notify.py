@@ -1,0 +1,654 @@
+"""Choosing the affected customers and telling them: the initial notice, progress updates
+and the final report, fanned out to every recipient through the outbox (BR-03 … BR-08)."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import translation
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
+
+from audits.services import event_record
+from breaches import deadlines
+from breaches.models import (
+    CustomerNotice,
+    Incident,
+    IncidentState,
+    IncidentUpdate,
+    IncidentUpdateKind,
+    NoticeState,
+    SelectionRule,
+)
+from breaches.services.common import (
+    NOTICE_CAUSE,
+    incident_link,
+    iso,
+    now,
+    officers_alert,
+    required_text,
+)
+from compliance.access import require
+from compliance.documents import document_render
+from compliance.models import (
+    Contact,
+    Contract,
+    Customer,
+    Language,
+    ProcessorProfile,
+    Product,
+    StoredDocument,
+)
+from compliance.outbox import QueuedRow, message_render, messages_queue_bulk
+from subprocessors.models import Subprocessor
+
+# Placeholders rendered into the shared text once per language and replaced per customer:
+# rendering the template for each of 10,000 customers would dominate a fan-out.
+CUSTOMER_NAME = "@@customer-name@@"
+NOTICE_LINK = "@@notice-link@@"
+ID_CHUNK = 2000
+
+SELECTABLE_STATES = (
+    IncidentState.REPORTED,
+    IncidentState.TRIAGE,
+    IncidentState.NOTIFYING,
+    IncidentState.MONITORING,
+)
+NOTIFIABLE_STATES = SELECTABLE_STATES
+UPDATABLE_STATES = (IncidentState.NOTIFYING, IncidentState.MONITORING, IncidentState.RESOLVED)
+
+
+@dataclass
+class NotifyResult:
+    notices_created: int = 0
+    messages_queued: int = 0
+    customers_without_recipients: list[int] = field(default_factory=list)
+    pending_approval: bool = False
+
+
+def _chunks(items: Sequence, size: int = ID_CHUNK):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _lock(incident: Incident) -> Incident:
+    return Incident.objects.select_for_update().get(pk=incident.pk)
+
+
+# --------------------------------------------------------------------------- selection
+
+
+def _customers_with_active_contract(products: Iterable[Product], today: datetime.date) -> list[int]:
+    contracts = Contract.objects.filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=today),
+        starts_on__lte=today,
+        products__in=list(products),
+    )
+    return sorted(set(contracts.values_list("customer_id", flat=True)))
+
+
+def affected_select(
+    *,
+    actor,
+    incident: Incident,
+    rule: str,
+    products: Iterable[Product] = (),
+    subprocessor: Subprocessor | None = None,
+    customers: Iterable[Customer | int] = (),
+) -> Incident:
+    """Save which customers are affected and by which rule (BR-08).
+
+    product: customers with a contract active today for any of the products;
+    subprocessor: the same through the products that use the subprocessor (a breach at a
+    subprocessor, BR-08); hand: the customers given; all: every customer. Customers
+    already notified stay notified; a pending four-eyes request is withdrawn because it
+    approved another selection.
+    """
+    require(actor, "incident.manage")
+    products = list(products)
+    today = now().date()
+    if rule == SelectionRule.PRODUCT:
+        if not products:
+            raise ValidationError({"products": _("Choose at least one product.")})
+        ids = _customers_with_active_contract(products, today)
+    elif rule == SelectionRule.SUBPROCESSOR:
+        if subprocessor is None:
+            raise ValidationError({"subprocessor": _("Choose the subprocessor.")})
+        products = list(subprocessor.products.all())
+        ids = _customers_with_active_contract(products, today) if products else []
+    elif rule == SelectionRule.HAND:
+        ids = sorted({c if isinstance(c, int) else c.pk for c in customers})
+        if not ids:
+            raise ValidationError({"customers": _("Choose at least one customer.")})
+        known = set()
+        for chunk in _chunks(ids):
+            known.update(Customer.objects.filter(pk__in=chunk).values_list("pk", flat=True))
+        if len(known) != len(ids):
+            raise ValidationError({"customers": _("Unknown customer.")})
+    elif rule == SelectionRule.ALL:
+        ids = list(Customer.objects.order_by("pk").values_list("pk", flat=True))
+    else:
+        raise ValidationError({"rule": _("Choose product, subprocessor, by hand or all.")})
+
+    with transaction.atomic():
+        incident = _lock(incident)
+        if incident.state not in SELECTABLE_STATES:
+            raise ValidationError(
+                {"__all__": _("The affected customers can no longer change for this incident.")}
+            )
+        before = {
+            "rule": incident.selection_rule,
+            "count": incident.affected_customers.count(),
+        }
+        # Customers who reported the incident themselves stay affected.
+        reporters = list(
+            incident.notices.filter(customer_reported=True).values_list("customer_id", flat=True)
+        )
+        result = sorted(set(ids) | set(reporters))
+        incident.selection_rule = rule
+        incident.selection_subprocessor = (
+            subprocessor if rule == SelectionRule.SUBPROCESSOR else None
+        )
+        incident.selected_at = now()
+        incident.selected_by = actor
+        withdrawn = incident.notify_requested_by_id
+        incident.notify_requested_by = None
+        incident.notify_requested_at = None
+        incident.save()
+        incident.selection_products.set(
+            products if rule in (SelectionRule.PRODUCT, SelectionRule.SUBPROCESSOR) else []
+        )
+        incident.affected_customers.set(result)
+        event_record(
+            actor=actor,
+            action="incident.customers_selected",
+            obj=incident,
+            before=before,
+            after={
+                "rule": rule,
+                "products": sorted(p.code for p in products),
+                "subprocessor": subprocessor.pk if subprocessor else None,
+                "customers": result,
+                "count": len(result),
+                "four_eyes_request_withdrawn": bool(withdrawn),
+            },
+        )
+    return incident
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def _processor() -> ProcessorProfile | None:
+    return ProcessorProfile.objects.order_by("pk").first()
+
+
+class NoticeRenderer:
+    """Subject, text and HTML of a notice per (language, customer_reported), rendered once
+    with placeholders, then filled in per customer."""
+
+    def __init__(self, *, incident: Incident, update: IncidentUpdate | None, kind: str):
+        self.incident = incident
+        self.update = update
+        self.kind = kind
+        self.processor = _processor()
+        self.cache: dict[tuple[str, bool], tuple[str, str, str]] = {}
+
+    def shared(self, language: str, customer_reported: bool) -> tuple[str, str, str]:
+        key = (language, customer_reported)
+        if key not in self.cache:
+            self.cache[key] = message_render(
+                "breach_notice",
+                language=language,
+                context={
+                    "kind": self.kind,
+                    "incident": self.incident,
+                    "update": self.update,
+                    "processor": self.processor,
+                    "customer_name": CUSTOMER_NAME,
+                    "notice_link": NOTICE_LINK,
+                    "customer_reported": customer_reported,
+                },
+            )
+        return self.cache[key]
+
+    def for_customer(
+        self, *, language: str, customer: Customer, notice_id: int | None, customer_reported: bool
+    ) -> tuple[str, str, str]:
+        from breaches.services.common import notice_link
+
+        subject, text, html = self.shared(language, customer_reported)
+        link = notice_link(notice_id) if notice_id else ""
+        subject = subject.replace(CUSTOMER_NAME, " ".join(customer.name.split()))
+        text = text.replace(CUSTOMER_NAME, customer.name).replace(NOTICE_LINK, link)
+        html = html.replace(CUSTOMER_NAME, escape(customer.name)).replace(NOTICE_LINK, escape(link))
+        return subject, text, html
+
+
+def notice_preview(
+    *, actor, incident: Incident, customer: Customer, language: str, kind: str = "initial"
+) -> tuple[str, str, str]:
+    """The notice as `customer` would receive it in `language` (subject, text, HTML)."""
+    require(actor, "incident.manage")
+    if language not in Language.values:
+        raise ValidationError({"language": _("Unknown language.")})
+    incident = Incident.objects.get(pk=incident.pk)
+    notice = CustomerNotice.objects.filter(incident=incident, customer=customer).first()
+    renderer = NoticeRenderer(incident=incident, update=None, kind=kind)
+    return renderer.for_customer(
+        language=language,
+        customer=customer,
+        notice_id=notice.pk if notice else None,
+        customer_reported=bool(notice and notice.customer_reported),
+    )
+
+
+# --------------------------------------------------------------------------- fan-out
+
+
+def _recipients(customer_ids: Sequence[int]) -> dict[int, list[Contact]]:
+    """The subscription contact plus every breach-flagged contact, resolved now (BR-05)."""
+    by_customer: dict[int, list[Contact]] = {}
+    for chunk in _chunks(list(customer_ids)):
+        contacts = Contact.objects.filter(
+            Q(is_subscription_contact=True) | Q(receives_breach_notices=True),
+            customer_id__in=chunk,
+        ).order_by("customer_id", "-is_subscription_contact", "pk")
+        for contact in contacts.only(
+            "pk", "customer_id", "name", "email", "language", "is_subscription_contact"
+        ):
+            by_customer.setdefault(contact.customer_id, []).append(contact)
+    return by_customer
+
+
+def _fanout(
+    *, incident: Incident, update: IncidentUpdate, notices: Sequence[CustomerNotice], actor
+) -> tuple[int, list[int]]:
+    """Queue one outbox row per recipient of each notice; returns (rows, customers with no
+    recipient)."""
+    renderer = NoticeRenderer(incident=incident, update=update, kind=update.kind)
+    recipients = _recipients([n.customer_id for n in notices])
+    rows: list[QueuedRow] = []
+    without: list[int] = []
+    for notice in notices:
+        contacts = recipients.get(notice.customer_id, [])
+        if not contacts:
+            without.append(notice.customer_id)
+            continue
+        customer = notice.customer
+        for contact in contacts:
+            language = contact.language or customer.language
+            subject, text, html = renderer.for_customer(
+                language=language,
+                customer=customer,
+                notice_id=notice.pk,
+                customer_reported=notice.customer_reported,
+            )
+            rows.append(
+                QueuedRow(
+                    key=(
+                        f"incident:{incident.pk}:update:{update.number}"
+                        f":customer:{notice.customer_id}:contact:{contact.pk}"
+                    ),
+                    to_email=contact.email,
+                    to_name=contact.name,
+                    language=language,
+                    subject=subject,
+                    body_text=text,
+                    body_html=html,
+                    customer_id=notice.customer_id,
+                    contact_id=contact.pk,
+                    cause_type=NOTICE_CAUSE,
+                    cause_id=notice.pk,
+                )
+            )
+    messages_queue_bulk(rows=rows, actor=actor)
+    return len(rows), without
+
+
+def _next_update(incident: Incident, *, kind: str, summary: str, measures: str, actor):
+    number = (incident.updates.aggregate(n=Max("number"))["n"] or 0) + 1
+    return IncidentUpdate.objects.create(
+        incident=incident,
+        number=number,
+        kind=kind,
+        summary=summary,
+        measures=measures,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+
+
+def fanout_update(
+    *, incident: Incident, kind: str, summary: str, measures: str, actor
+) -> IncidentUpdate:
+    """A further message to every notified customer, on its notice (BR-07). The caller
+    holds the incident's lock and records its own audit event."""
+    update = _next_update(incident, kind=kind, summary=summary, measures=measures, actor=actor)
+    notices = list(
+        CustomerNotice.objects.filter(incident=incident, notified_at__isnull=False)
+        .select_related("customer")
+        .order_by("pk")
+    )
+    queued, _without = _fanout(incident=incident, update=update, notices=notices, actor=actor)
+    update.recipients_count = queued
+    update.save(update_fields=["recipients_count"])
+    return update
+
+
+def _targets(incident: Incident) -> list[int]:
+    """Selected customers whose initial notice has not been queued yet."""
+    selected = set(incident.affected_customers.values_list("pk", flat=True))
+    done = set(
+        incident.notices.filter(notified_at__isnull=False).values_list("customer_id", flat=True)
+    )
+    return sorted(selected - done)
+
+
+def _check_notifiable(incident: Incident, late_reason: str, at: datetime.datetime) -> list[int]:
+    if incident.state not in NOTIFIABLE_STATES:
+        raise ValidationError(
+            {"__all__": _("Customers can no longer be notified of this incident.")}
+        )
+    if not incident.affected_customers.exists():
+        raise ValidationError(
+            {"__all__": _("Select the affected customers first: the selection is empty.")},
+            code="empty_selection",
+        )
+    targets = _targets(incident)
+    if not targets:
+        raise ValidationError(
+            {
+                "__all__": _(
+                    "Every selected customer has been notified already; nobody is notified twice."
+                )
+            },
+            code="already_notified",
+        )
+    if at > incident.customer_due_at and not (late_reason or "").strip():
+        raise ValidationError(
+            {"late_reason": _("The 48-hour deadline has passed. Record the reason for the delay.")},
+            code="late_reason_required",
+        )
+    return targets
+
+
+def _notify(
+    *, incident: Incident, actor, targets: list[int], late_reason: str, approved_by=None
+) -> NotifyResult:
+    at = now()
+    late_reason = (late_reason or "").strip()
+    existing = {}
+    for chunk in _chunks(targets):
+        for notice in CustomerNotice.objects.select_for_update().filter(
+            incident=incident, customer_id__in=chunk
+        ):
+            existing[notice.customer_id] = notice
+    new = [
+        CustomerNotice(
+            incident=incident,
+            customer_id=cid,
+            created_at=at,
+            notified_at=at,
+            notified_by=actor,
+            late_reason=late_reason,
+        )
+        for cid in targets
+        if cid not in existing
+    ]
+    if new:
+        bulk_create_with_history(new, CustomerNotice, batch_size=500, default_user=actor)
+    for notice in existing.values():
+        notice.notified_at = at
+        notice.notified_by = actor
+        if late_reason and not notice.late_reason:
+            notice.late_reason = late_reason
+        notice.save()
+    update, _created = IncidentUpdate.objects.get_or_create(
+        incident=incident,
+        number=0,
+        defaults={"kind": IncidentUpdateKind.INITIAL, "created_by": actor, "created_at": at},
+    )
+    notices = []
+    for chunk in _chunks(targets):
+        notices.extend(
+            CustomerNotice.objects.filter(incident=incident, customer_id__in=chunk).select_related(
+                "customer"
+            )
+        )
+    notices.sort(key=lambda n: n.pk)
+    queued, without = _fanout(incident=incident, update=update, notices=notices, actor=actor)
+    update.recipients_count += queued
+    update.save(update_fields=["recipients_count"])
+    for notice in notices:
+        # Nobody to e-mail: the officer must inform this customer another way at once.
+        if notice.customer_id in without and notice.state == NoticeState.QUEUED:
+            notice.mark_failed()
+            notice.undelivered_at = at
+            notice.save()
+    if incident.state in (IncidentState.REPORTED, IncidentState.TRIAGE):
+        incident.notify(by=actor, at=at)
+    elif incident.state == IncidentState.MONITORING:
+        incident.notify_more()
+    incident.notify_requested_by = None
+    incident.notify_requested_at = None
+    incident.notify_approved_by = approved_by
+    if late_reason:
+        incident.notify_late_reason = late_reason
+    incident.save()
+    event_record(
+        actor=actor,
+        action="incident.notified",
+        obj=incident,
+        after={
+            "customers": targets,
+            "notices_created": len(new),
+            "messages_queued": queued,
+            "customers_without_recipients": without,
+            "late": at > incident.customer_due_at,
+            "late_reason": late_reason,
+            "approved_by": getattr(approved_by, "pk", None),
+            "customer_due_at": iso(incident.customer_due_at),
+        },
+    )
+    if without:
+        officers_alert(
+            key=f"incident:{incident.pk}:notified:{at.timestamp():.0f}:no_recipients",
+            kind="no_recipients",
+            context={
+                "incident": incident,
+                "customers": list(Customer.objects.filter(pk__in=without[:50])),
+                "count": len(without),
+                "link": incident_link(incident.pk),
+            },
+            actor=actor,
+        )
+    notice_ids = [n.pk for n in notices]
+    transaction.on_commit(lambda: _letters_enqueue(notice_ids))
+    return NotifyResult(
+        notices_created=len(new),
+        messages_queued=queued,
+        customers_without_recipients=without,
+    )
+
+
+def _letters_enqueue(notice_ids: list[int]) -> None:
+    from breaches.tasks import notice_letters_render
+
+    for chunk in _chunks(notice_ids, 100):
+        try:
+            notice_letters_render.delay(list(chunk))
+        except Exception:  # noqa: BLE001 - the letters are evidence, not the notice itself
+            import logging
+
+            logging.getLogger(__name__).warning("letter task not queued", exc_info=True)
+
+
+def incident_notify(*, actor, incident: Incident, late_reason: str = "") -> NotifyResult:
+    """Notify every selected customer not notified yet (BR-03, BR-05, BR-06).
+
+    One notice per customer and one outbox row per recipient — the subscription contact
+    and every breach-flagged contact, resolved now — with the Art. 33(3) contents in the
+    customer's language and a link to the notice. A second click notifies nobody twice.
+    After the 48-hour deadline a reason for the delay is required. With four eyes on in
+    the processor's profile, the first officer's call only records the request and a
+    second officer's call (or `incident_notify_approve`) sends.
+    """
+    require(actor, "incident.manage")
+    profile = _processor()
+    four_eyes = bool(profile and profile.breach_notify_four_eyes)
+    with transaction.atomic():
+        incident = _lock(incident)
+        at = now()
+        targets = _check_notifiable(incident, late_reason, at)
+        if four_eyes:
+            if incident.notify_requested_by_id is None:
+                return _request_approval(incident, actor, targets, late_reason, at)
+            if incident.notify_requested_by_id == actor.pk:
+                raise ValidationError(
+                    {"__all__": _("A second privacy officer must approve these notices.")},
+                    code="four_eyes",
+                )
+            late_reason = late_reason or incident.notify_late_reason
+            return _notify(
+                incident=incident,
+                actor=actor,
+                targets=targets,
+                late_reason=late_reason,
+                approved_by=actor,
+            )
+        return _notify(incident=incident, actor=actor, targets=targets, late_reason=late_reason)
+
+
+def _request_approval(incident, actor, targets, late_reason, at) -> NotifyResult:
+    incident.notify_requested_by = actor
+    incident.notify_requested_at = at
+    incident.notify_late_reason = (late_reason or "").strip()
+    incident.save()
+    event_record(
+        actor=actor,
+        action="incident.notify_requested",
+        obj=incident,
+        after={"customers": len(targets), "late_reason": incident.notify_late_reason},
+    )
+    officers_alert(
+        key=f"incident:{incident.pk}:notify_request:{at.timestamp():.0f}",
+        kind="notify_request",
+        context={"incident": incident, "requested_by": actor, "link": incident_link(incident.pk)},
+        actor=actor,
+        officers=[o for o in _officers() if o.pk != actor.pk],
+    )
+    return NotifyResult(pending_approval=True)
+
+
+def _officers():
+    from breaches.services.common import privacy_officers
+
+    return privacy_officers()
+
+
+def incident_notify_approve(*, actor, incident: Incident) -> NotifyResult:
+    """The second privacy officer approves the pending notices (four eyes, BR-03)."""
+    require(actor, "incident.manage")
+    with transaction.atomic():
+        incident = _lock(incident)
+        if incident.notify_requested_by_id is None:
+            raise ValidationError({"__all__": _("No notices are waiting for approval.")})
+        if incident.notify_requested_by_id == actor.pk:
+            raise ValidationError(
+                {"__all__": _("A second privacy officer must approve these notices.")},
+                code="four_eyes",
+            )
+        at = now()
+        targets = _check_notifiable(incident, incident.notify_late_reason, at)
+        return _notify(
+            incident=incident,
+            actor=actor,
+            targets=targets,
+            late_reason=incident.notify_late_reason,
+            approved_by=actor,
+        )
+
+
+def update_publish(
+    *, actor, incident: Incident, summary: str, measures: str = ""
+) -> IncidentUpdate:
+    """A progress update on the situation and the measures, to every notified customer as
+    a further message on its notice (BR-07)."""
+    require(actor, "incident.manage")
+    summary = required_text(summary, "summary", _("Describe what changed."))
+    with transaction.atomic():
+        incident = _lock(incident)
+        if incident.state not in UPDATABLE_STATES:
+            raise ValidationError(
+                {"__all__": _("Updates go to notified customers; notify them first.")}
+            )
+        if measures.strip():
+            incident.measures_taken = measures.strip()
+            incident.save()
+        update = fanout_update(
+            incident=incident,
+            kind=IncidentUpdateKind.UPDATE,
+            summary=summary,
+            measures=measures.strip(),
+            actor=actor,
+        )
+        event_record(
+            actor=actor,
+            action="incident.update_published",
+            obj=incident,
+            after={
+                "number": update.number,
+                "summary": summary,
+                "measures": measures.strip(),
+                "messages_queued": update.recipients_count,
+            },
+        )
+    return update
+
+
+# --------------------------------------------------------------------------- letters
+
+
+def notice_letter_render(*, notice_id: int) -> StoredDocument | None:
+    """Render and store the PDF letter of one notice (evidence; never on the sending path)."""
+    notice = (
+        CustomerNotice.objects.select_related("incident", "customer").filter(pk=notice_id).first()
+    )
+    if notice is None or notice.letter_id:
+        return notice.letter if notice else None
+    incident = notice.incident
+    with translation.override(notice.customer.language):
+        title = _("Security incident notice %(number)s") % {"number": incident.pk}
+    document = document_render(
+        template_name="pdf/breach_notice_letter.html",
+        context={
+            "incident": incident,
+            "notice": notice,
+            "not_known": None,
+            "authority_hours": deadlines.AUTHORITY_DECISION_HOURS,
+        },
+        language=notice.customer.language,
+        title=title,
+        filename=f"incident-{incident.pk}-notice-{notice.customer.customer_number}.pdf",
+        customer=notice.customer,
+    )
+    with transaction.atomic():
+        locked = CustomerNotice.objects.select_for_update().get(pk=notice.pk)
+        if locked.letter_id:
+            return locked.letter
+        locked.letter = document
+        locked.save()
+        event_record(
+            actor=None,
+            action="notice.letter_stored",
+            obj=locked,
+            after={"document": str(document.uuid), "sha256": document.sha256},
+            customer_id=locked.customer_id,
+        )
+    return document

@@ -1,0 +1,16 @@
+"""Celery tasks of the breach workflow: thin doorbells around the services."""
+
+from celery import shared_task
+
+from breaches import services
+
+
+@shared_task(name="breaches.tasks.deadline_sweep", ignore_result=True)
+def deadline_sweep() -> None:
+    services.deadline_sweep()
+
+
+@shared_task(name="breaches.tasks.notice_letters_render", ignore_result=True)
+def notice_letters_render(notice_ids: list[int]) -> None:
+    for notice_id in notice_ids:
+        services.notice_letter_render(notice_id=notice_id)

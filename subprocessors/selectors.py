@@ -1,0 +1,109 @@
+"""Reads of the subprocessor area, scoped by the user asking (SP-01, SP-03 … SP-06)."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from compliance.access import can, customer_scope
+from subprocessors.models import (
+    OPEN_OBJECTION_STATES,
+    ChangeNotice,
+    ChangeNoticeState,
+    Objection,
+    ProcessingLocation,
+    Subprocessor,
+    SubprocessorStatus,
+    TerminationRight,
+)
+
+
+def change_notices_for(user) -> QuerySet[ChangeNotice]:
+    """Staff readers: every notice; customer users: every notice once announced (the
+    register shows them publicly anyway), never drafts."""
+    if not can(user, "change_notice.view"):
+        return ChangeNotice.objects.none()
+    notices = ChangeNotice.objects.select_related("subprocessor")
+    if customer_scope(user) is not None:
+        notices = notices.exclude(state=ChangeNoticeState.DRAFT)
+    return notices
+
+
+def change_notice_get(user, pk) -> ChangeNotice:
+    notice = change_notices_for(user).filter(pk=pk).first()
+    if notice is None:
+        raise Http404
+    return notice
+
+
+def objections_for(user) -> QuerySet[Objection]:
+    """A customer user sees its own organisation's objections only (SP-04); the privacy
+    officer, the board and auditors see all (an engaged auditor: its customer's)."""
+    if not can(user, "objection.view"):
+        return Objection.objects.none()
+    objections = Objection.objects.select_related(
+        "customer", "subprocessor", "change_notice", "lodged_by", "decided_by"
+    )
+    scope = customer_scope(user)
+    if scope is not None:
+        objections = objections.filter(customer_id=scope)
+    return objections
+
+
+def objection_get(user, pk) -> Objection:
+    """One objection, or 404 — also for another customer's, so its existence is not told."""
+    objection = objections_for(user).filter(pk=pk).first()
+    if objection is None:
+        raise Http404
+    return objection
+
+
+def open_objections_for_dashboard(user) -> list[dict]:
+    """Open objections, oldest first, with their age and the effective moment of the change
+    they concern (SP-05)."""
+    if customer_scope(user) is not None:
+        return []
+    now = timezone.now()
+    rows = objections_for(user).filter(state__in=OPEN_OBJECTION_STATES).order_by("lodged_at")
+    return [
+        {
+            "objection": objection,
+            "age": now - objection.lodged_at,
+            "effective_at": objection.change_notice.effective_at
+            if objection.change_notice
+            else None,
+        }
+        for objection in rows
+    ]
+
+
+def termination_rights_for(user) -> QuerySet[TerminationRight]:
+    if not can(user, "termination.view"):
+        return TerminationRight.objects.none()
+    rights = TerminationRight.objects.select_related(
+        "customer", "change_notice__subprocessor", "objection", "exercised_by"
+    )
+    scope = customer_scope(user)
+    if scope is not None:
+        rights = rights.filter(customer_id=scope)
+    return rights
+
+
+def public_register() -> dict:
+    """The public register (SP-01): processing subprocessors with locations, products,
+    certifications, flow-down date and since when, plus the announced changes. Only
+    organisations and places: no personal data."""
+    locations = Prefetch("locations", queryset=ProcessingLocation.objects.order_by("city"))
+    subprocessors = list(
+        Subprocessor.objects.filter(status=SubprocessorStatus.ACTIVE)
+        .prefetch_related(locations, "products")
+        .order_by("legal_entity")
+    )
+    announced = list(
+        ChangeNotice.objects.filter(state=ChangeNoticeState.ANNOUNCED)
+        .select_related("subprocessor")
+        .prefetch_related("subprocessor__products", "subprocessor__locations")
+        .order_by("effective_at", "id")
+    )
+    return {"subprocessors": subprocessors, "announced_changes": announced}

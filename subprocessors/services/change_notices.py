@@ -1,0 +1,425 @@
+"""Change notices: draft, announce to every affected customer, wait 28 days, go live (SP-03).
+
+The 28 days run from `sent_completely_at`, the moment the last affected customer was
+informed (its first message accepted by the mail server, or a notice recorded out of band).
+The rule is checked here, enforced by a database constraint on the stored moments, and
+checked again by the beat task that makes a change live.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
+
+from audits.services import event_record
+from compliance.access import require
+from compliance.models import Product
+from subprocessors import deadlines
+from subprocessors.models import (
+    ChangeKind,
+    ChangeNotice,
+    ChangeNoticeRecipient,
+    ChangeNoticeState,
+    ProcessingLocation,
+    Subprocessor,
+    SubprocessorStatus,
+)
+from subprocessors.services.notice_mail import (
+    affected_customers,
+    fan_out,
+    letters_render_later,
+)
+from subprocessors.services.validation import (
+    country_clean,
+    effective_at_check,
+    new_subprocessor_build,
+    notice_snapshot,
+    payload_check,
+)
+
+# --------------------------------------------------------------------------- draft
+
+
+def change_notice_draft(
+    *,
+    actor,
+    kind: str,
+    effective_at: datetime.datetime,
+    subprocessor: Subprocessor | None = None,
+    new_subprocessor: dict | None = None,
+    description: str = "",
+    location_city: str = "",
+    location_country: str = "",
+    location_name: str = "",
+    new_purpose: str = "",
+) -> ChangeNotice:
+    """Draft a change to the register (SP-03); bad input refused with nothing saved (SP-02)."""
+    require(actor, "change_notice.change")
+    if kind not in ChangeKind.values:
+        raise ValidationError({"kind": _("Choose the kind of change.")})
+    new_products: list[Product] = []
+    if kind == ChangeKind.NEW_SUBPROCESSOR:
+        if subprocessor is None:
+            subprocessor, new_products = new_subprocessor_build(new_subprocessor)
+        elif subprocessor.status not in (SubprocessorStatus.PENDING, SubprocessorStatus.WITHDRAWN):
+            raise ValidationError({"subprocessor": _("This subprocessor is already in use.")})
+    elif subprocessor is None or subprocessor.status != SubprocessorStatus.ACTIVE:
+        raise ValidationError({"subprocessor": _("Choose a subprocessor in the register.")})
+    notice = ChangeNotice(
+        kind=kind,
+        description=(description or "").strip(),
+        location_name=(location_name or "").strip(),
+        location_city=(location_city or "").strip(),
+        location_country=(location_country or "").strip().upper(),
+        new_purpose=(new_purpose or "").strip() if kind == ChangeKind.NEW_PURPOSE else "",
+        planned_effective_at=effective_at,
+        effective_at=effective_at,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    payload_check(notice)
+    if kind == ChangeKind.NEW_SUBPROCESSOR and (notice.location_city or notice.location_country):
+        if not notice.location_city:
+            raise ValidationError({"location_city": _("Enter the city of the location.")})
+        notice.location_country = country_clean(notice.location_country)
+    effective_at_check(kind=kind, effective_at=effective_at)
+    with transaction.atomic():
+        if subprocessor.pk is None:
+            subprocessor.save()
+            subprocessor.products.set(new_products)
+            event_record(
+                actor=actor,
+                action="subprocessor.created",
+                obj=subprocessor,
+                after={
+                    "legal_entity": subprocessor.legal_entity,
+                    "status": subprocessor.status,
+                    "flow_down_reference": subprocessor.flow_down_reference,
+                    "flow_down_signed_on": subprocessor.flow_down_signed_on.isoformat(),
+                    "products": sorted(p.code for p in new_products),
+                },
+            )
+            if notice.location_city:
+                # The location of a subprocessor that processes nothing yet; it becomes
+                # visible with the subprocessor when the notice goes live.
+                location = ProcessingLocation.objects.create(
+                    subprocessor=subprocessor,
+                    city=notice.location_city,
+                    country=notice.location_country,
+                    name=notice.location_name,
+                )
+                event_record(
+                    actor=actor,
+                    action="subprocessor.location_added",
+                    obj=location,
+                    after={
+                        "subprocessor": subprocessor.pk,
+                        "city": location.city,
+                        "country": location.country,
+                    },
+                )
+        notice.subprocessor = subprocessor
+        notice.full_clean(exclude=["state"])
+        notice.save()
+        event_record(
+            actor=actor, action="change_notice.drafted", obj=notice, after=notice_snapshot(notice)
+        )
+    return notice
+
+
+def change_notice_update(
+    *,
+    actor,
+    notice: ChangeNotice,
+    effective_at: datetime.datetime | None = None,
+    description: str | None = None,
+    location_city: str | None = None,
+    location_country: str | None = None,
+    location_name: str | None = None,
+    new_purpose: str | None = None,
+) -> ChangeNotice:
+    """Edit a draft (SP-03); an announced notice changes only through its own services."""
+    require(actor, "change_notice.change")
+    with transaction.atomic():
+        notice = ChangeNotice.objects.select_for_update().get(pk=notice.pk)
+        if notice.state != ChangeNoticeState.DRAFT:
+            raise ValidationError(_("Only a draft can be edited."))
+        before = notice_snapshot(notice)
+        for name, value in (
+            ("description", description),
+            ("location_city", location_city),
+            ("location_name", location_name),
+            ("new_purpose", new_purpose),
+        ):
+            if value is not None:
+                setattr(notice, name, value.strip())
+        if location_country is not None:
+            notice.location_country = location_country.strip().upper()
+        if effective_at is not None:
+            effective_at_check(kind=notice.kind, effective_at=effective_at)
+            notice.planned_effective_at = notice.effective_at = effective_at
+        payload_check(notice)
+        notice.save()
+        event_record(
+            actor=actor,
+            action="change_notice.updated",
+            obj=notice,
+            before=before,
+            after=notice_snapshot(notice),
+        )
+    return notice
+
+
+# --------------------------------------------------------------------------- announce
+
+
+def change_notice_announce(*, actor, notice: ChangeNotice) -> ChangeNotice:
+    """Announce a change to every affected customer and every subscriber (SP-03).
+
+    One recipient row per affected customer, one outbox message per notice contact (cause =
+    that row, so acceptance sets `informed_at`), one per confirmed subscriber, all in this
+    transaction. The PDF letters are rendered after commit; sending never waits for them.
+    """
+    require(actor, "change_notice.change")
+    now = timezone.now()
+    with transaction.atomic():
+        notice = (
+            ChangeNotice.objects.select_for_update()
+            .select_related("subprocessor")
+            .get(pk=notice.pk)
+        )
+        if notice.state != ChangeNoticeState.DRAFT:
+            raise ValidationError(_("This change notice was already announced or withdrawn."))
+        effective_at_check(kind=notice.kind, effective_at=notice.effective_at, now=now)
+        notice.announce(by=actor, at=now)
+        affected = affected_customers(notice)
+        recipients = bulk_create_with_history(
+            [
+                ChangeNoticeRecipient(
+                    change_notice=notice,
+                    customer_id=customer_id,
+                    reason=reason,
+                    contract_ended_on=ended_on,
+                    created_at=now,
+                )
+                for customer_id, (reason, ended_on) in sorted(affected.items())
+            ],
+            ChangeNoticeRecipient,
+            default_user=actor if getattr(actor, "pk", None) else None,
+        )
+        if not recipients:
+            # Nobody to wait for: the 28 days run from the announcement.
+            notice.sent_completely_at = now
+            notice.effective_at = deadlines.effective_at_after_sending(
+                effective_at=notice.effective_at, sent_completely_at=now
+            )
+        notice.save()
+        recipients = list(
+            ChangeNoticeRecipient.objects.filter(change_notice=notice).order_by("customer_id")
+        )
+        queued = fan_out(
+            notice=notice,
+            event="announced",
+            recipients=recipients,
+            actor=actor,
+            customer_template="subprocessor_change_announced",
+            subscriber_template="subprocessor_change_announced_subscriber",
+        )
+        event_record(
+            actor=actor,
+            action="change_notice.announced",
+            obj=notice,
+            after={
+                **notice_snapshot(notice),
+                "customers": len(recipients),
+                "messages": queued,
+                "sent_completely_at": notice.sent_completely_at.isoformat()
+                if notice.sent_completely_at
+                else None,
+            },
+        )
+        notice_id = notice.pk
+        transaction.on_commit(lambda: letters_render_later(notice_id))
+    return notice
+
+
+# --------------------------------------------------------------------------- informed
+
+
+def _sent_completely_check(notice: ChangeNotice, *, actor=None) -> None:
+    """When no recipient is left uninformed: record `sent_completely_at` and move the
+    effective moment later if the 28 days now end after it (never earlier)."""
+    if notice.sent_completely_at is not None or notice.state != ChangeNoticeState.ANNOUNCED:
+        return
+    if notice.recipients.filter(informed_at__isnull=True).exists():
+        return
+    last = notice.recipients.aggregate(last=Max("informed_at"))["last"]
+    notice.sent_completely_at = last
+    before = notice.effective_at
+    notice.effective_at = deadlines.effective_at_after_sending(
+        effective_at=notice.effective_at, sent_completely_at=last
+    )
+    notice.save(update_fields=["sent_completely_at", "effective_at"])
+    event_record(
+        actor=actor,
+        action="change_notice.sent_completely",
+        obj=notice,
+        before={"effective_at": before.isoformat()},
+        after={
+            "sent_completely_at": last.isoformat(),
+            "effective_at": notice.effective_at.isoformat(),
+            "effective_at_moved": notice.effective_at != before,
+        },
+    )
+
+
+def recipient_informed(*, recipient_id: int, informed_at: datetime.datetime) -> None:
+    """A message to this customer was accepted (signal receiver, inside the outbox's
+    transaction): the first one sets `informed_at` (SP-03)."""
+    if not ChangeNoticeRecipient.objects.filter(pk=recipient_id, informed_at__isnull=True).exists():
+        return  # the usual case for the second contact of a customer: nothing to do
+    with transaction.atomic():
+        recipient = ChangeNoticeRecipient.objects.select_related("change_notice").get(
+            pk=recipient_id
+        )
+        # Lock the notice first: two workers informing the last two customers at once must
+        # not both see the other one as still open.
+        notice = ChangeNotice.objects.select_for_update().get(pk=recipient.change_notice_id)
+        recipient = ChangeNoticeRecipient.objects.select_for_update().get(pk=recipient_id)
+        if recipient.informed_at is not None or notice.state != ChangeNoticeState.ANNOUNCED:
+            return
+        recipient.informed_at = informed_at
+        recipient.save(update_fields=["informed_at"])
+        event_record(
+            actor=None,
+            action="change_notice.customer_informed",
+            obj=recipient,
+            after={"change_notice": notice.pk, "informed_at": informed_at.isoformat()},
+            customer_id=recipient.customer_id,
+        )
+        _sent_completely_check(notice)
+
+
+def change_notice_out_of_band_record(
+    *,
+    actor,
+    recipient: ChangeNoticeRecipient,
+    note: str,
+    informed_at: datetime.datetime | None = None,
+) -> ChangeNoticeRecipient:
+    """Record that a customer was informed another way (phone, letter) (SP-03)."""
+    require(actor, "change_notice.change")
+    note = (note or "").strip()
+    now = timezone.now()
+    informed_at = informed_at or now
+    if not note:
+        raise ValidationError({"note": _("Say how and whom you informed.")})
+    if informed_at > now:
+        raise ValidationError({"informed_at": _("This moment lies in the future.")})
+    with transaction.atomic():
+        notice = ChangeNotice.objects.select_for_update().get(pk=recipient.change_notice_id)
+        recipient = ChangeNoticeRecipient.objects.select_for_update().get(pk=recipient.pk)
+        if notice.state != ChangeNoticeState.ANNOUNCED:
+            raise ValidationError(_("This change notice is not announced."))
+        if notice.announced_at and informed_at < notice.announced_at:
+            raise ValidationError(
+                {"informed_at": _("A customer cannot be informed before the announcement.")}
+            )
+        if recipient.informed_at is not None:
+            raise ValidationError(_("This customer was already informed."))
+        recipient.informed_at = informed_at
+        recipient.out_of_band_note = note
+        recipient.out_of_band_by = actor if getattr(actor, "pk", None) else None
+        recipient.save()
+        event_record(
+            actor=actor,
+            action="change_notice.informed_out_of_band",
+            obj=recipient,
+            after={"informed_at": informed_at.isoformat(), "note": note},
+            customer_id=recipient.customer_id,
+        )
+        _sent_completely_check(notice, actor=actor)
+    return recipient
+
+
+# --------------------------------------------------------------------------- dates
+
+
+def change_notice_effective_set(
+    *, actor, notice: ChangeNotice, effective_at: datetime.datetime
+) -> ChangeNotice:
+    """Move the effective moment of an announced change (SP-03): never before 28 days after
+    the last customer was informed."""
+    require(actor, "change_notice.change")
+    with transaction.atomic():
+        notice = ChangeNotice.objects.select_for_update().get(pk=notice.pk)
+        if notice.state != ChangeNoticeState.ANNOUNCED:
+            raise ValidationError(_("Only an announced change has an effective moment to move."))
+        effective_at_check(
+            kind=notice.kind,
+            effective_at=effective_at,
+            sent_completely_at=notice.sent_completely_at,
+        )
+        before = notice.effective_at
+        notice.effective_at = effective_at
+        notice.save(update_fields=["effective_at"])
+        event_record(
+            actor=actor,
+            action="change_notice.effective_moved",
+            obj=notice,
+            before={"effective_at": before.isoformat()},
+            after={"effective_at": effective_at.isoformat()},
+        )
+    return notice
+
+
+# --------------------------------------------------------------------------- withdraw
+
+
+def notice_withdraw(*, actor, notice: ChangeNotice, reason: str) -> ChangeNotice:
+    """Withdraw without the permission check: for the officer's service and for a board
+    decision upholding an objection (SP-05). Runs in the caller's transaction."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for the withdrawal.")})
+    notice = (
+        ChangeNotice.objects.select_for_update().select_related("subprocessor").get(pk=notice.pk)
+    )
+    if notice.state not in (ChangeNoticeState.DRAFT, ChangeNoticeState.ANNOUNCED):
+        raise ValidationError(_("Only a draft or an announced change can be withdrawn."))
+    was_announced = notice.state == ChangeNoticeState.ANNOUNCED
+    notice.withdraw(by=actor, at=timezone.now(), reason=reason)
+    notice.save()
+    subprocessor = notice.subprocessor
+    if notice.kind == ChangeKind.NEW_SUBPROCESSOR and subprocessor.status == "pending":
+        subprocessor.status = SubprocessorStatus.WITHDRAWN
+        subprocessor.save(update_fields=["status"])
+    queued = 0
+    if was_announced:
+        queued = fan_out(
+            notice=notice,
+            event="withdrawn",
+            recipients=list(notice.recipients.order_by("customer_id")),
+            actor=actor,
+            customer_template="subprocessor_change_withdrawn",
+            subscriber_template="subprocessor_change_withdrawn_subscriber",
+        )
+    event_record(
+        actor=actor,
+        action="change_notice.withdrawn",
+        obj=notice,
+        after={**notice_snapshot(notice), "reason": reason, "messages": queued},
+    )
+    return notice
+
+
+def change_notice_withdraw(*, actor, notice: ChangeNotice, reason: str) -> ChangeNotice:
+    """Withdraw a change (SP-03); after announcement everyone is told again."""
+    require(actor, "change_notice.change")
+    with transaction.atomic():
+        return notice_withdraw(actor=actor, notice=notice, reason=reason)

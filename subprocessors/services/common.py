@@ -1,0 +1,83 @@
+"""Shared helpers of the subprocessor services: links, displayed times, who gets mail."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Q
+from django.urls import NoReverseMatch, reverse
+
+from compliance.models import Contact, Customer, ProcessorProfile, Role, User
+
+log = logging.getLogger(__name__)
+
+
+def absolute_url(name: str, fallback: str, **kwargs) -> str:
+    """A link for an e-mail; pages are built separately, so fall back to a known path."""
+    try:
+        path = reverse(name, kwargs=kwargs or None)
+    except NoReverseMatch:
+        path = fallback
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def register_url() -> str:
+    return absolute_url("subprocessors:register", "/subprocessors/")
+
+
+def portal_url() -> str:
+    return absolute_url("portal", "/portal/")
+
+
+def display_time(moment: datetime.datetime | None) -> str:
+    """A moment as people in Europe/Amsterdam read it, with the time zone named."""
+    if moment is None:
+        return ""
+    local = moment.astimezone(ZoneInfo(settings.DISPLAY_TIME_ZONE))
+    return local.strftime("%Y-%m-%d %H:%M %Z") + f" ({settings.DISPLAY_TIME_ZONE})"
+
+
+def notice_contacts(customer_ids) -> dict[int, list[Contact]]:
+    """Per customer: its subscription contact and its breach-notice contacts."""
+    contacts: dict[int, list[Contact]] = {}
+    rows = (
+        Contact.objects.filter(customer_id__in=list(customer_ids))
+        .filter(Q(is_subscription_contact=True) | Q(receives_breach_notices=True))
+        .select_related("customer")
+        .order_by("customer_id", "id")
+    )
+    for contact in rows:
+        contacts.setdefault(contact.customer_id, []).append(contact)
+    return contacts
+
+
+def customer_addressees(customer: Customer, *, user: User | None = None) -> list[tuple]:
+    """(email, name, language, contact) for a letter to one customer: the user who acted,
+    then its subscription contact; each address once."""
+    seen: set[str] = set()
+    out = []
+    if user is not None and getattr(user, "email", ""):
+        seen.add(user.email.lower())
+        out.append((user.email, user.full_name, user.language or customer.language, None))
+    for contact in customer.contacts.filter(is_subscription_contact=True):
+        if contact.email.lower() not in seen:
+            seen.add(contact.email.lower())
+            out.append((contact.email, contact.name, contact.effective_language, contact))
+    return out
+
+
+def privacy_officer_addresses() -> list[tuple[str, str, str]]:
+    """(email, name, language) of the privacy team: the profile's address, else officers."""
+    profile = ProcessorProfile.objects.first()
+    if profile and profile.privacy_email:
+        return [(profile.privacy_email, profile.privacy_team_name, "en")]
+    officers = User.objects.filter(role=Role.PRIVACY_OFFICER, is_active=True)
+    return [(u.email, u.full_name, u.language) for u in officers]
+
+
+def processor_name() -> str:
+    profile = ProcessorProfile.objects.first()
+    return profile.legal_name if profile else ""

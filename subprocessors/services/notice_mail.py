@@ -1,0 +1,197 @@
+"""Messages and letters of a change notice: rendered once per language, one row per
+recipient (SP-03)."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audits.services import event_record
+from compliance.documents import document_render
+from compliance.models import Contract
+from compliance.outbox import message_queue, message_render
+from subprocessors import deadlines
+from subprocessors.models import (
+    ChangeNotice,
+    ChangeNoticeRecipient,
+    RecipientReason,
+)
+from subprocessors.services.common import (
+    display_time,
+    notice_contacts,
+    portal_url,
+    register_url,
+)
+
+log = logging.getLogger(__name__)
+
+UNSUBSCRIBE_PLACEHOLDER = "__UNSUBSCRIBE_URL__"
+
+
+def local_today() -> datetime.date:
+    return timezone.localdate(timezone.now())
+
+
+def affected_customers(notice: ChangeNotice) -> dict[int, tuple[str, datetime.date | None]]:
+    """customer id -> (reason, latest end date) for every customer whose data the change may
+    touch: contracts for a product the subprocessor serves that are active, or ended less
+    than a year ago so that the data is still archived (RT-01)."""
+    today = local_today()
+    product_ids = list(notice.subprocessor.products.values_list("id", flat=True))
+    rows = (
+        Contract.objects.filter(products__id__in=product_ids)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today - deadlines.ARCHIVE_PERIOD))
+        .values_list("customer_id", "ends_on")
+        .distinct()
+    )
+    affected: dict[int, tuple[str, datetime.date | None]] = {}
+    for customer_id, ends_on in rows:
+        active = ends_on is None or ends_on >= today
+        reason, latest = affected.get(customer_id, (RecipientReason.ARCHIVED_DATA, None))
+        if active:
+            affected[customer_id] = (RecipientReason.ACTIVE_CONTRACT, None)
+        elif reason != RecipientReason.ACTIVE_CONTRACT:
+            affected[customer_id] = (reason, max(filter(None, (latest, ends_on))))
+    return affected
+
+
+def mail_context(notice: ChangeNotice) -> dict:
+    subprocessor = notice.subprocessor
+    return {
+        "notice": notice,
+        "kind": notice.get_kind_display(),
+        "subprocessor": subprocessor,
+        "locations": list(subprocessor.locations.all()),
+        "products": list(subprocessor.products.all()),
+        "effective_display": display_time(notice.effective_at),
+        "register_url": register_url(),
+        "portal_url": portal_url(),
+        "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,
+    }
+
+
+class Renderer:
+    """Renders a template once per language: a fan-out to thousands of contacts would
+    otherwise render the same text thousands of times."""
+
+    def __init__(self, template: str, context: dict):
+        self.template, self.context = template, context
+        self.cache: dict[str, tuple[str, str, str]] = {}
+
+    def __call__(self, language: str) -> tuple[str, str, str]:
+        if language not in self.cache:
+            self.cache[language] = message_render(
+                self.template, language=language, context=self.context
+            )
+        return self.cache[language]
+
+
+def fan_out(
+    *,
+    notice: ChangeNotice,
+    event: str,
+    recipients: list[ChangeNoticeRecipient],
+    actor,
+    customer_template: str,
+    subscriber_template: str,
+) -> int:
+    """Queue one message per notice contact of every recipient (cause = the recipient row)
+    and one per confirmed subscriber, in the caller's transaction."""
+    from subprocessors.models import Subscriber
+    from subprocessors.services.subscribers import subscriber_unsubscribe_url
+
+    context = mail_context(notice)
+    render_customer = Renderer(customer_template, context)
+    render_subscriber = Renderer(subscriber_template, context)
+    contacts = notice_contacts(r.customer_id for r in recipients)
+    count = 0
+    for recipient in recipients:
+        for contact in contacts.get(recipient.customer_id, []):
+            language = contact.effective_language
+            subject, text, html = render_customer(language)
+            message_queue(
+                key=f"change_notice:{notice.pk}:{event}:customer:{recipient.customer_id}"
+                f":contact:{contact.pk}",
+                to_email=contact.email,
+                to_name=contact.name,
+                language=language,
+                subject=subject,
+                body_text=text,
+                body_html=html,
+                customer=contact.customer,
+                contact=contact,
+                actor=actor,
+                cause=recipient,
+            )
+            count += 1
+    subscribers = Subscriber.objects.filter(
+        confirmed_at__isnull=False, unsubscribed_at__isnull=True
+    ).order_by("id")
+    for subscriber in subscribers.iterator():
+        subject, text, html = render_subscriber(subscriber.language)
+        link = subscriber_unsubscribe_url(subscriber)
+        message_queue(
+            key=f"change_notice:{notice.pk}:{event}:subscriber:{subscriber.pk}",
+            to_email=subscriber.email,
+            to_name="",
+            language=subscriber.language,
+            subject=subject,
+            body_text=text.replace(UNSUBSCRIBE_PLACEHOLDER, link),
+            body_html=html.replace(UNSUBSCRIBE_PLACEHOLDER, link),
+            actor=actor,
+        )
+        count += 1
+    return count
+
+
+def letters_render_later(notice_id: int) -> None:
+    from subprocessors.tasks import change_notice_letters_render
+
+    try:
+        change_notice_letters_render.delay(notice_id)
+    except Exception:  # noqa: BLE001 - the beat task renders what is missing
+        log.warning("letter task not queued; the beat task will render", exc_info=True)
+
+
+def change_notice_letters_render(*, notice_id: int, limit: int | None = None) -> int:
+    """Render and store the PDF letter of each recipient that has none yet (SP-03).
+
+    Runs after commit (a task) and from the beat sweep, so a lost task loses nothing. Each
+    PDF is rendered outside any transaction; storing the link is a short one.
+    """
+    pending = ChangeNoticeRecipient.objects.filter(
+        change_notice_id=notice_id, letter__isnull=True
+    ).select_related("customer", "change_notice__subprocessor")
+    done = 0
+    for recipient in pending.order_by("id")[:limit] if limit else pending.order_by("id"):
+        notice = recipient.change_notice
+        customer = recipient.customer
+        document = document_render(
+            template_name="pdf/subprocessor_change_letter.html",
+            context={**mail_context(notice), "recipient": recipient},
+            language=customer.language,
+            title=_("Change to our subprocessors: %(entity)s")
+            % {"entity": notice.subprocessor.legal_entity},
+            filename=f"change-notice-{notice.pk}-{customer.customer_number}.pdf",
+            customer=customer,
+        )
+        with transaction.atomic():
+            row = ChangeNoticeRecipient.objects.select_for_update().get(pk=recipient.pk)
+            if row.letter_id is not None:
+                continue  # another worker was faster; its letter stands
+            row.letter = document
+            row.save(update_fields=["letter"])
+            event_record(
+                actor=None,
+                action="change_notice.letter_stored",
+                obj=row,
+                after={"change_notice": notice.pk, "document": str(document.uuid)},
+                customer_id=customer.pk,
+            )
+        done += 1
+    return done

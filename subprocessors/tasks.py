@@ -1,0 +1,16 @@
+"""Celery tasks: thin doorbells around the subprocessor services."""
+
+from celery import shared_task
+
+from subprocessors import services
+
+
+@shared_task(name="subprocessors.tasks.change_notices_go_live", ignore_result=True)
+def change_notices_go_live() -> None:
+    """Beat, every 60 s: make due changes live, re-checking the 28 days (SP-03)."""
+    services.change_notices_go_live_due()
+
+
+@shared_task(name="subprocessors.tasks.change_notice_letters_render", ignore_result=True)
+def change_notice_letters_render(notice_id: int) -> None:
+    services.change_notice_letters_render(notice_id=notice_id)
