@@ -8,3 +8,6 @@ class SubprocessorsConfig(AppConfig):
 
     def ready(self):
         from subprocessors import receivers  # noqa: F401 - connects the signal receivers
+        from subprocessors import register_cache
+
+        register_cache.connect()

@@ -39,6 +39,11 @@ def incident_link(incident_id: int) -> str:
     return site_link("incident_detail", f"/incidents/{incident_id}/", incident_id)
 
 
+def error(field: str, message: str, code: str) -> ValidationError:
+    """A field error that keeps its code (pages and API can react to, e.g., "already_notified")."""
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
 def required_text(value: str | None, field: str, message: str | None = None) -> str:
     value = (value or "").strip()
     if not value:

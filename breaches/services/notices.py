@@ -20,6 +20,7 @@ from breaches.models import (
     NotificationKind,
 )
 from breaches.services.common import (
+    error,
     incident_link,
     iso,
     not_in_future,
@@ -115,9 +116,10 @@ def notice_out_of_band_record(
         late = deadlines.is_late(informed_at=informed_at, due_at=notice.incident.customer_due_at)
         late_reason = (late_reason or "").strip()
         if notice.informed_at is None and late and not (late_reason or notice.late_reason):
-            raise ValidationError(
-                {"late_reason": _("This is after the 48-hour deadline. Record the reason.")},
-                code="late_reason_required",
+            raise error(
+                "late_reason",
+                _("This is after the 48-hour deadline. Record the reason."),
+                "late_reason_required",
             )
         notice.out_of_band_note = note
         notice.out_of_band_by = actor

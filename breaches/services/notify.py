@@ -28,6 +28,7 @@ from breaches.models import (
 )
 from breaches.services.common import (
     NOTICE_CAUSE,
+    error,
     incident_link,
     iso,
     now,
@@ -239,6 +240,8 @@ def notice_preview(
     if language not in Language.values:
         raise ValidationError({"language": _("Unknown language.")})
     incident = Incident.objects.get(pk=incident.pk)
+    if not incident.affected_customers.filter(pk=customer.pk).exists():
+        raise ValidationError({"customer": _("This customer is not affected by the incident.")})
     notice = CustomerNotice.objects.filter(incident=incident, customer=customer).first()
     renderer = NoticeRenderer(incident=incident, update=None, kind=kind)
     return renderer.for_customer(
@@ -356,24 +359,23 @@ def _check_notifiable(incident: Incident, late_reason: str, at: datetime.datetim
             {"__all__": _("Customers can no longer be notified of this incident.")}
         )
     if not incident.affected_customers.exists():
-        raise ValidationError(
-            {"__all__": _("Select the affected customers first: the selection is empty.")},
-            code="empty_selection",
+        raise error(
+            "__all__",
+            _("Select the affected customers first: the selection is empty."),
+            "empty_selection",
         )
     targets = _targets(incident)
     if not targets:
-        raise ValidationError(
-            {
-                "__all__": _(
-                    "Every selected customer has been notified already; nobody is notified twice."
-                )
-            },
-            code="already_notified",
+        raise error(
+            "__all__",
+            _("Every selected customer has been notified already; nobody is notified twice."),
+            "already_notified",
         )
     if at > incident.customer_due_at and not (late_reason or "").strip():
-        raise ValidationError(
-            {"late_reason": _("The 48-hour deadline has passed. Record the reason for the delay.")},
-            code="late_reason_required",
+        raise error(
+            "late_reason",
+            _("The 48-hour deadline has passed. Record the reason for the delay."),
+            "late_reason_required",
         )
     return targets
 
@@ -510,9 +512,10 @@ def incident_notify(*, actor, incident: Incident, late_reason: str = "") -> Noti
             if incident.notify_requested_by_id is None:
                 return _request_approval(incident, actor, targets, late_reason, at)
             if incident.notify_requested_by_id == actor.pk:
-                raise ValidationError(
-                    {"__all__": _("A second privacy officer must approve these notices.")},
-                    code="four_eyes",
+                raise error(
+                    "__all__",
+                    _("A second privacy officer must approve these notices."),
+                    "four_eyes",
                 )
             late_reason = late_reason or incident.notify_late_reason
             return _notify(
@@ -560,9 +563,8 @@ def incident_notify_approve(*, actor, incident: Incident) -> NotifyResult:
         if incident.notify_requested_by_id is None:
             raise ValidationError({"__all__": _("No notices are waiting for approval.")})
         if incident.notify_requested_by_id == actor.pk:
-            raise ValidationError(
-                {"__all__": _("A second privacy officer must approve these notices.")},
-                code="four_eyes",
+            raise error(
+                "__all__", _("A second privacy officer must approve these notices."), "four_eyes"
             )
         at = now()
         targets = _check_notifiable(incident, incident.notify_late_reason, at)

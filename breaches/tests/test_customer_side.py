@@ -70,7 +70,9 @@ def test_intention_alerts_the_officer_at_once(notified, officer):
         note="We will file a preliminary notice",
     )
     assert notice.intention_kind == "preliminary" and notice.intention_by == notified["user_a"]
-    alert = OutboxMessage.objects.get(key__startswith=f"notice:{notice.pk}:intention", to_email=officer.email)
+    alert = OutboxMessage.objects.get(
+        key__startswith=f"notice:{notice.pk}:intention", to_email=officer.email
+    )
     assert notice.customer.name in alert.subject
     assert list(selectors.intentions_announced(officer)) == [notice]
     with pytest.raises(ValidationError):
@@ -129,7 +131,10 @@ def test_decision_recorded_and_revisable_with_history(notified, clock):
 
 def test_not_a_breach_needs_only_reasoning(notified):
     notice = notice_decision_record(
-        actor=notified["user_b"], notice=notified["b"], is_breach=False, breach_reasoning="Test data"
+        actor=notified["user_b"],
+        notice=notified["b"],
+        is_breach=False,
+        breach_reasoning="Test data",
     )
     assert notice.decision_is_breach is False and notice.decision_authority_notified is None
 
@@ -164,7 +169,10 @@ def test_update_fans_out_to_every_affected_customer(notified, officer, smtp_serv
     """OBL BR-07: a progress update goes to every notified customer as a further message
     on the same notice, with its own delivery evidence."""
     update = update_publish(
-        actor=officer, incident=notified["incident"], summary="Backups restored", measures="New keys"
+        actor=officer,
+        incident=notified["incident"],
+        summary="Backups restored",
+        measures="New keys",
     )
     assert update.number == 1 and update.kind == "update"
     for notice in (notified["a"], notified["b"]):
@@ -175,7 +183,9 @@ def test_update_fans_out_to_every_affected_customer(notified, officer, smtp_serv
         )
         assert any(":update:1:" in k for k in keys) and any(":update:0:" in k for k in keys)
     assert update.recipients_count == 4
-    msg = OutboxMessage.objects.filter(key__contains=":update:1:", customer=notified["a"].customer).first()
+    msg = OutboxMessage.objects.filter(
+        key__contains=":update:1:", customer=notified["a"].customer
+    ).first()
     assert "Backups restored" in msg.body_text and "Update" in msg.subject
     outbox_sweep()
     assert OutboxMessage.objects.filter(key__contains=":update:1:", status="accepted").count() == 4
@@ -203,7 +213,9 @@ def test_final_report_closes_and_is_sent(notified, officer):
     assert AuditEvent.objects.filter(action="incident.closed").exists()
 
 
-def test_closing_unnotified_affected_incident_is_refused(clock, staff, officer, product, make_customer):
+def test_closing_unnotified_affected_incident_is_refused(
+    clock, staff, officer, product, make_customer
+):
     incident = incident_report(actor=staff, title="x", description="y")
     make_customer(product)
     affected_select(actor=officer, incident=incident, rule="all")

@@ -105,12 +105,16 @@ def test_reminder_moments():
     moments = [at for _h, at in deadlines.reminder_moments(due, deadlines.OFFICER_REMINDER_HOURS)]
     assert moments == [due - datetime.timedelta(hours=h) for h in (24, 12, 4, 1)]
     assert deadlines.officer_next_reminder_at(customer_due_at=due, now=T0) == moments[0]
-    assert deadlines.reminder_due(
-        due_at=due, hours=deadlines.OFFICER_REMINDER_HOURS, now=moments[0] - SECOND
-    ) is None
-    assert deadlines.reminder_due(
-        due_at=due, hours=deadlines.OFFICER_REMINDER_HOURS, now=moments[1]
-    ) == 12
+    assert (
+        deadlines.reminder_due(
+            due_at=due, hours=deadlines.OFFICER_REMINDER_HOURS, now=moments[0] - SECOND
+        )
+        is None
+    )
+    assert (
+        deadlines.reminder_due(due_at=due, hours=deadlines.OFFICER_REMINDER_HOURS, now=moments[1])
+        == 12
+    )
     assert deadlines.officer_next_reminder_at(customer_due_at=due, now=due) is None
 
 
@@ -122,12 +126,18 @@ def test_reminder_moments():
         ({"dpc": 3, "ei": "1"}, "3", "high"),
         ({"dpc": 4, "ei": "0.75", "cb_confidentiality": "0.5"}, "3.50", "high"),
         ({"dpc": 4, "ei": "1"}, "4", "very_high"),
-        ({"dpc": 2, "ei": "0.75", "cb_integrity": "0.25", "cb_availability": "0.25"}, "2.00", "medium"),
+        (
+            {"dpc": 2, "ei": "0.75", "cb_integrity": "0.25", "cb_availability": "0.25"},
+            "2.00",
+            "medium",
+        ),
     ],
 )
 def test_severity_bands(inputs, score, band):
     """OBL BR-11: ENISA SE = DPC × EI + CB and its bands."""
-    value = deadlines.severity_score(**{k: (Decimal(v) if isinstance(v, str) else v) for k, v in inputs.items()})
+    value = deadlines.severity_score(
+        **{k: (Decimal(v) if isinstance(v, str) else v) for k, v in inputs.items()}
+    )
     assert value == Decimal(score)
     assert deadlines.severity_band(value) == band
 
@@ -148,13 +158,22 @@ def test_severity_formula_property(dpc, ei, c, i, a, malicious):
     )
     assert score == dpc * ei + c + i + a + (Decimal("0.5") if malicious else 0)
     band = deadlines.severity_band(score)
-    expected = "low" if score < 2 else "medium" if score < 3 else "high" if score < 4 else "very_high"
+    expected = (
+        "low" if score < 2 else "medium" if score < 3 else "high" if score < 4 else "very_high"
+    )
     assert band == expected
     if dpc < 4:
-        assert deadlines.severity_score(
-            dpc=dpc + 1, ei=ei, cb_confidentiality=c, cb_integrity=i, cb_availability=a,
-            malicious=malicious,
-        ) > score
+        assert (
+            deadlines.severity_score(
+                dpc=dpc + 1,
+                ei=ei,
+                cb_confidentiality=c,
+                cb_integrity=i,
+                cb_availability=a,
+                malicious=malicious,
+            )
+            > score
+        )
 
 
 def test_severity_inputs_outside_the_scale_raise():

@@ -2,12 +2,12 @@
 delivery through a real SMTP server deciding when each customer counts as informed."""
 
 import datetime
+import io
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from pypdf import PdfReader
-import io
 
 from audits.models import AuditEvent
 from breaches import selectors
@@ -24,7 +24,7 @@ from breaches.services import (
 )
 from breaches.tests.conftest import START
 from compliance.bounces import DeliveryFailure, bounce_record
-from compliance.models import Contact, OutboxMessage, OutboxStatus
+from compliance.models import Contact, OutboxMessage
 from compliance.outbox import outbox_sweep
 from tests.factories import ContractFactory, CustomerFactory
 
@@ -223,7 +223,9 @@ def test_customers_added_later_are_notified_once(incident, officer, product, mak
     affected_select(actor=officer, incident=incident, rule="hand", customers=[a, b])
     result = incident_notify(actor=officer, incident=incident)
     assert result.notices_created == 1
-    assert OutboxMessage.objects.filter(customer=a, cause_type="breaches.CustomerNotice").count() == 2
+    assert (
+        OutboxMessage.objects.filter(customer=a, cause_type="breaches.CustomerNotice").count() == 2
+    )
 
 
 def test_empty_selection_is_refused(incident, officer):
@@ -231,7 +233,9 @@ def test_empty_selection_is_refused(incident, officer):
     with pytest.raises(ValidationError) as exc:
         incident_notify(actor=officer, incident=incident)
     assert exc.value.error_dict["__all__"][0].code == "empty_selection"
-    affected_select(actor=officer, incident=incident, rule="product", products=[])  if False else None
+    affected_select(
+        actor=officer, incident=incident, rule="product", products=[]
+    ) if False else None
     assert CustomerNotice.objects.count() == 0
 
 
@@ -245,7 +249,9 @@ def test_customer_without_recipients_is_flagged(incident, officer, product, make
     notice = CustomerNotice.objects.get(customer=lonely)
     assert notice.state == NoticeState.FAILED
     assert list(selectors.notices_undelivered(officer)) == [notice]
-    assert OutboxMessage.objects.filter(to_email=officer.email, key__contains="no_recipients").exists()
+    assert OutboxMessage.objects.filter(
+        to_email=officer.email, key__contains="no_recipients"
+    ).exists()
 
 
 def test_late_notify_requires_a_reason(incident, officer, product, make_customer, clock):
@@ -273,7 +279,9 @@ def test_four_eyes_needs_a_second_officer(
     result = incident_notify(actor=officer, incident=incident)
     assert result.pending_approval
     assert CustomerNotice.objects.count() == 0
-    assert OutboxMessage.objects.filter(to_email=second_officer.email, key__contains="notify_request").exists()
+    assert OutboxMessage.objects.filter(
+        to_email=second_officer.email, key__contains="notify_request"
+    ).exists()
     with pytest.raises(ValidationError):
         incident_notify_approve(actor=officer, incident=incident)
     result = incident_notify_approve(actor=second_officer, incident=incident)
@@ -303,7 +311,11 @@ def test_acceptance_through_real_smtp_informs_and_starts_72h(
     assert notice.aware_at == START + 2 * H
     assert notice.authority_due_at == START + 2 * H + 72 * H
     assert not notice.late
-    received = [r for r in smtp_server.handler.received if customer.contacts.filter(email=r.rcpt_tos[0]).exists()]
+    received = [
+        r
+        for r in smtp_server.handler.received
+        if customer.contacts.filter(email=r.rcpt_tos[0]).exists()
+    ]
     assert len(received) == 3
     incident.refresh_from_db()
     assert incident.state == IncidentState.MONITORING
@@ -325,7 +337,9 @@ def test_all_recipients_refused_means_not_informed(
     assert notice.state == NoticeState.FAILED
     assert notice.informed_at is None and notice.authority_due_at is None
     assert notice.undelivered_at is not None
-    alert = OutboxMessage.objects.get(key__startswith=f"notice:{notice.pk}:undelivered", to_email=officer.email)
+    alert = OutboxMessage.objects.get(
+        key__startswith=f"notice:{notice.pk}:undelivered", to_email=officer.email
+    )
     assert "550" in alert.body_text
     assert list(selectors.notices_undelivered(officer)) == [notice]
 
@@ -390,7 +404,9 @@ def test_out_of_band_notice_counts(incident, officer, product, make_customer, sm
     assert AuditEvent.objects.filter(action="notice.out_of_band_recorded").exists()
 
 
-def test_out_of_band_after_the_deadline_needs_a_reason(incident, officer, product, make_customer, clock):
+def test_out_of_band_after_the_deadline_needs_a_reason(
+    incident, officer, product, make_customer, clock
+):
     customer = make_customer(product, subscription=False, flagged=0)
     affected_select(actor=officer, incident=incident, rule="all")
     incident_notify(actor=officer, incident=incident)
@@ -426,7 +442,9 @@ def test_letter_is_rendered_and_stored(incident, officer, product, make_customer
     document = notice_letter_render(notice_id=notice.pk)
     notice.refresh_from_db()
     assert notice.letter == document
-    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(bytes(document.content))).pages)
+    text = "".join(
+        page.extract_text() for page in PdfReader(io.BytesIO(bytes(document.content))).pages
+    )
     assert "Database export leaked" in text
     assert notice_letter_render(notice_id=notice.pk) == document
 
@@ -445,3 +463,16 @@ def test_customer_scoping_of_notices(incident, officer, product, make_customer, 
     with pytest.raises(Http404):
         selectors.notice_get(user_a, notice_b.pk)
     assert list(selectors.incidents_for(user_a)) == []
+
+
+def test_notice_for_a_customer_not_affected_is_refused(incident, officer, product, make_customer):
+    """OBL BR-05: no notice (or preview of one) for a customer outside the selection."""
+    affected = make_customer(product)
+    outsider = make_customer(product)
+    affected_select(actor=officer, incident=incident, rule="hand", customers=[affected])
+    with pytest.raises(ValidationError) as exc:
+        notice_preview(actor=officer, incident=incident, customer=outsider, language="en")
+    assert "customer" in exc.value.message_dict
+    incident_notify(actor=officer, incident=incident)
+    assert not CustomerNotice.objects.filter(customer=outsider).exists()
+    assert not OutboxMessage.objects.filter(customer=outsider).exists()

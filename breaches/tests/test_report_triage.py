@@ -35,7 +35,9 @@ def report(actor, **kw):
 def test_any_staff_member_reports_and_officer_is_alerted(clock, staff, officer, second_officer):
     """OBL BR-01: any staff member reports; the 48 h clock runs from discovery; every
     privacy officer gets an e-mail at once and the report shows on the dashboard."""
-    incident = report(staff, discovered_at=START - 2 * H, systems="CRM", personal_data_possible=True)
+    incident = report(
+        staff, discovered_at=START - 2 * H, systems="CRM", personal_data_possible=True
+    )
     assert incident.state == IncidentState.REPORTED
     assert incident.customer_due_at == START - 2 * H + 48 * H
     assert incident.reported_at == START
@@ -47,7 +49,9 @@ def test_any_staff_member_reports_and_officer_is_alerted(clock, staff, officer, 
     assert list(selectors.incidents_for(staff)) == [incident]
     other = UserFactory(role=Role.STAFF_MEMBER)
     assert list(selectors.incidents_for(other)) == []
-    assert AuditEvent.objects.filter(action="incident.reported", object_id=str(incident.pk)).exists()
+    assert AuditEvent.objects.filter(
+        action="incident.reported", object_id=str(incident.pk)
+    ).exists()
 
 
 def test_discovery_defaults_to_now_and_future_is_refused(clock, staff):
@@ -147,7 +151,12 @@ def test_triage_refuses_bad_inputs(clock, staff, officer):
     incident = report(staff)
     with pytest.raises(ValidationError) as exc:
         incident_triage(
-            actor=officer, incident=incident, enisa_dpc=5, enisa_ei="0.3", subjects_min=10, subjects_max=5
+            actor=officer,
+            incident=incident,
+            enisa_dpc=5,
+            enisa_ei="0.3",
+            subjects_min=10,
+            subjects_max=5,
         )
     assert {"enisa_dpc", "enisa_ei", "subjects_max"} <= set(exc.value.message_dict)
     incident.refresh_from_db()
@@ -166,7 +175,9 @@ def test_dismiss_needs_reasoning_and_is_on_record(clock, staff, officer):
     incident = report(staff)
     with pytest.raises(ValidationError):
         incident_dismiss(actor=officer, incident=incident, reason="  ")
-    incident = incident_dismiss(actor=officer, incident=incident, reason="Laptop was found in the office.")
+    incident = incident_dismiss(
+        actor=officer, incident=incident, reason="Laptop was found in the office."
+    )
     assert incident.state == IncidentState.DISMISSED
     assert incident.next_reminder_at is None
     assert AuditEvent.objects.filter(action="incident.dismissed").exists()

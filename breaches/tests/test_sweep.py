@@ -23,9 +23,9 @@ S = datetime.timedelta(seconds=1)
 
 def officer_reminders(officer):
     return sorted(
-        OutboxMessage.objects.filter(to_email=officer.email, key__contains=":reminder:").values_list(
-            "key", flat=True
-        )
+        OutboxMessage.objects.filter(
+            to_email=officer.email, key__contains=":reminder:"
+        ).values_list("key", flat=True)
     )
 
 
@@ -53,18 +53,24 @@ def test_officer_reminders_at_24_12_4_1_hours_once_each(clock, staff, officer):
     assert incident.next_reminder_at is None
 
 
-def test_no_officer_reminder_once_every_customer_is_informed(clock, staff, officer, product, make_customer):
+def test_no_officer_reminder_once_every_customer_is_informed(
+    clock, staff, officer, product, make_customer
+):
     incident = incident_report(actor=staff, title="x", description="y")
     customer = make_customer(product, subscription=False, flagged=0)
     affected_select(actor=officer, incident=incident, rule="all")
     incident_notify(actor=officer, incident=incident)
-    notice_out_of_band_record(actor=officer, notice=CustomerNotice.objects.get(customer=customer), note="Phoned")
+    notice_out_of_band_record(
+        actor=officer, notice=CustomerNotice.objects.get(customer=customer), note="Phoned"
+    )
     clock.move_to(incident.customer_due_at - 24 * H)
     deadline_sweep()
     assert officer_reminders(officer) == []
 
 
-def test_customer_reminders_at_24_and_4_hours_while_undecided(clock, staff, officer, product, make_customer, make_user):
+def test_customer_reminders_at_24_and_4_hours_while_undecided(
+    clock, staff, officer, product, make_customer, make_user
+):
     """OBL BR-04: the customer's contacts are reminded 24 h and 4 h before its own 72 h
     deadline while it has recorded no decision; none after the decision."""
     incident = incident_report(actor=staff, title="x", description="y")
@@ -91,7 +97,10 @@ def test_customer_reminders_at_24_and_4_hours_while_undecided(clock, staff, offi
     assert reminders(a) == 2 and reminders(b) == 2  # subscription + flagged contact
     user_b = make_user(Role.CUSTOMER_CONTACT, customer=b)
     notice_decision_record(
-        actor=user_b, notice=CustomerNotice.objects.get(customer=b), is_breach=False, breach_reasoning="no"
+        actor=user_b,
+        notice=CustomerNotice.objects.get(customer=b),
+        is_breach=False,
+        breach_reasoning="no",
     )
     clock.move_to(due - 4 * H)
     deadline_sweep()

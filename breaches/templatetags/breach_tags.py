@@ -1,0 +1,36 @@
+"""Template helpers of the breach pages: deadline countdowns."""
+
+import datetime
+
+from django import template
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+def _span(seconds: int) -> str:
+    minutes = seconds // 60
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return _("%(days)d d %(hours)d h") % {"days": days, "hours": hours}
+    if hours:
+        return _("%(hours)d h %(minutes)d min") % {"hours": hours, "minutes": minutes}
+    return _("%(minutes)d min") % {"minutes": minutes}
+
+
+@register.filter
+def countdown(due_at) -> str:
+    """"in 5 h 12 min" before a deadline, "overdue by 2 h 3 min" after it."""
+    if not isinstance(due_at, datetime.datetime):
+        return ""
+    delta = int((due_at - timezone.now()).total_seconds())
+    if delta >= 0:
+        return _("in %(span)s") % {"span": _span(delta)}
+    return _("overdue by %(span)s") % {"span": _span(-delta)}
+
+
+@register.filter
+def is_overdue(due_at) -> bool:
+    return isinstance(due_at, datetime.datetime) and timezone.now() > due_at

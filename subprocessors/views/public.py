@@ -1,0 +1,143 @@
+"""The public side (SP-01): register, Atom feed, e-mail subscription. No sign-in, no
+JavaScript; the register fragment and the feed come from the cache (see register_cache)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from subprocessors import selectors
+from subprocessors.forms import SubscribeForm
+from subprocessors.models import ChangeNotice, ChangeNoticeState
+from subprocessors.register_cache import register_cached
+from subprocessors.services import subscriber_confirm, subscriber_subscribe, subscriber_unsubscribe
+
+# Changes that went live are listed on the register for a year.
+RECENT_CHANGES = datetime.timedelta(days=365)
+
+
+def public_changes():
+    """Changes the public was told of: announced, live, or withdrawn after announcement."""
+    return (
+        ChangeNotice.objects.filter(announced_at__isnull=False)
+        .exclude(state=ChangeNoticeState.DRAFT)
+        .select_related("subprocessor")
+        .prefetch_related("subprocessor__products", "subprocessor__locations")
+    )
+
+
+def _register_fragment() -> str:
+    register = selectors.public_register()
+    recent = list(
+        public_changes()
+        .filter(state=ChangeNoticeState.EFFECTIVE, went_live_at__gte=timezone.now() - RECENT_CHANGES)
+        .order_by("-went_live_at", "-id")
+    )
+    return render_to_string(
+        "subprocessors/public/_register.html",
+        {
+            "subprocessors": register["subprocessors"],
+            "announced_changes": register["announced_changes"],
+            "recent_changes": recent,
+        },
+    )
+
+
+def _subscribe_form(data=None) -> SubscribeForm:
+    return SubscribeForm(data, initial={"language": (get_language() or "en")[:2]})
+
+
+@require_http_methods(["GET", "HEAD"])
+def register(request):
+    """The public register (SP-01) with the current and announced changes."""
+    fragment = register_cached("page", _register_fragment)
+    return render(
+        request,
+        "subprocessors/public/register.html",
+        {"register_html": mark_safe(fragment), "form": _subscribe_form()},  # noqa: S308 - our own template
+    )
+
+
+@require_http_methods(["GET", "HEAD"])
+def feed(request):
+    """Atom feed of register changes, cached like the page."""
+    from subprocessors.feeds import RegisterChangesFeed
+
+    body = register_cached("feed", lambda: RegisterChangesFeed()(request).content)
+    return HttpResponse(body, content_type="application/atom+xml; charset=utf-8")
+
+
+@require_http_methods(["GET", "POST"])
+def subscribe(request):
+    """Double opt-in: the address gets a confirmation link; nothing is sent to it before."""
+    form = _subscribe_form(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            subscriber_subscribe(**form.cleaned_data)
+        except ValidationError as error:
+            from compliance.forms import attach_service_errors
+
+            attach_service_errors(form, error)
+        else:
+            return redirect("subprocessors:subscribe_sent")
+    return render(
+        request,
+        "subprocessors/public/subscribe.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "HEAD"])
+def subscribe_sent(request):
+    return render(request, "subprocessors/public/subscribe_sent.html")
+
+
+@require_http_methods(["GET", "POST"])
+def subscription_confirm(request, token):
+    """The link in the confirmation e-mail. Opening it shows a button; only pressing it
+    confirms, so a mail scanner that follows links cannot subscribe anyone."""
+    errors: list[str] = []
+    if request.method == "POST":
+        try:
+            subscriber_confirm(token=token)
+        except ValidationError as error:
+            errors = error.messages
+        else:
+            return render(request, "subprocessors/public/subscription_confirmed.html")
+    return render(
+        request,
+        "subprocessors/public/subscription_confirm.html",
+        {"errors": errors},
+        status=400 if errors else 200,
+    )
+
+
+@csrf_exempt  # RFC 8058 one-click: mail clients POST without our form; the token is the proof
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token):
+    """One-click unsubscribe: GET shows a button, POST (the button, or a mail client's
+    List-Unsubscribe=One-Click) ends the subscription. Repeating it is harmless."""
+    errors: list[str] = []
+    if request.method == "POST":
+        try:
+            subscriber_unsubscribe(token=token)
+        except ValidationError as error:
+            errors = error.messages
+        else:
+            return render(request, "subprocessors/public/unsubscribed.html")
+    return render(
+        request,
+        "subprocessors/public/unsubscribe.html",
+        {"errors": errors},
+        status=400 if errors else 200,
+    )
