@@ -17,151 +17,21 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import re
 import shutil
-import signal
-import socket
-import subprocess
-import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
+from bench import common
+
+ROOT = common.ROOT
 PRODUCER_BATCH = 500
 WORKERS = 2
 TARGET = 0.5
 
 
-def _missing(message: str):
-    from bench.run import Missing
-
-    return Missing(message)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for_port(port: int, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"nothing listens on port {port} after {timeout} s")
-
-
-# --------------------------------------------------------------------------- services
-
-
-def _postgres(url: str) -> str:
-    """A fresh scratch database next to the one DATABASE_URL names; its URL."""
-    import psycopg
-
-    parsed = urlparse(url)
-    admin = urlunparse(parsed._replace(path="/postgres"))
-
-    def connect():
-        return psycopg.connect(admin, connect_timeout=3, autocommit=True)
-
-    try:
-        conn = connect()
-    except psycopg.OperationalError:
-        if shutil.which("pg_ctlcluster") and parsed.hostname in ("127.0.0.1", "localhost"):
-            subprocess.run(["pg_ctlcluster", "15", "main", "start"], check=False)
-            time.sleep(2)
-        try:
-            conn = connect()
-        except psycopg.OperationalError as exc:
-            raise _missing(
-                f"PostgreSQL at {parsed.hostname}:{parsed.port or 5432} is not reachable ({exc})."
-                " Start it (for example `pg_ctlcluster 15 main start`) or unset DATABASE_URL to"
-                " measure the embedded default."
-            ) from exc
-    name = f"{parsed.path.lstrip('/') or 'compliance'}_bench_outbox"
-    with conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return urlunparse(parsed._replace(path=f"/{name}"))
-
-
-def _postgres_drop(url: str) -> None:
-    import psycopg
-
-    parsed = urlparse(url)
-    admin = urlunparse(parsed._replace(path="/postgres"))
-    with psycopg.connect(admin, connect_timeout=3, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{parsed.path.lstrip("/")}" WITH (FORCE)')
-
-
-def _redis(url: str) -> None:
-    import redis
-
-    parsed = urlparse(url)
-
-    def ping():
-        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
-
-    try:
-        ping()
-    except redis.exceptions.ConnectionError:
-        if shutil.which("redis-server") and parsed.hostname in ("127.0.0.1", "localhost"):
-            subprocess.run(
-                [
-                    "redis-server",
-                    "--daemonize",
-                    "yes",
-                    "--bind",
-                    "127.0.0.1",
-                    "--port",
-                    str(parsed.port or 6379),
-                ],
-                check=False,
-                stdout=subprocess.DEVNULL,
-            )
-            time.sleep(1)
-        try:
-            ping()
-        except redis.exceptions.ConnectionError as exc:
-            raise _missing(
-                f"Redis at {parsed.hostname}:{parsed.port or 6379} is not reachable ({exc})."
-                " Start it (for example `redis-server --daemonize yes --bind 127.0.0.1`) or set"
-                " CELERY_BROKER_URL to a reachable Redis."
-            ) from exc
-
-
 def environment(tmp: Path, smtp_port: int) -> tuple[dict, dict]:
-    """Environment variables for every benchmark process, and a description for the result."""
-    env = dict(os.environ)
-    env.update(
-        DJANGO_SETTINGS_MODULE="bench.settings",
-        EMAIL_URL=f"smtp://127.0.0.1:{smtp_port}",
-        BENCH_QUEUE=f"bench-outbox-{uuid.uuid4().hex[:8]}",
-        PYTHONPATH=str(ROOT),
-    )
-    database_url = os.environ.get("DATABASE_URL")
-    if database_url:
-        broker = os.environ.get("CELERY_BROKER_URL") or "redis://127.0.0.1:6379/0"
-        if not broker.startswith("redis://"):
-            raise _missing(f"with DATABASE_URL set the benchmark needs Redis, not {broker}")
-        _redis(broker)
-        env["DATABASE_URL"] = _postgres(database_url)
-        env["CELERY_BROKER_URL"] = broker
-        described = {"database": "postgresql", "broker": "redis"}
-    else:
-        env["DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
-        env["CELERY_BROKER_URL"] = "filesystem://"
-        env["BENCH_BROKER_DIR"] = str(tmp / "broker")
-        described = {"database": "sqlite (WAL)", "broker": "filesystem"}
-    return env, described
+    return common.environment(tmp, smtp_port, "outbox")
 
 
 # --------------------------------------------------------------------------- content
@@ -206,21 +76,6 @@ def content() -> tuple[str, str, str]:
 
 
 # --------------------------------------------------------------------------- phases
-
-
-def worker_main(stop_file: str) -> None:
-    import django
-
-    django.setup()
-    from compliance.outbox import outbox_sweep
-
-    name = f"bench-{os.getpid()}"
-    while True:
-        result = outbox_sweep(worker=name, max_seconds=5)
-        if not (result.accepted or result.failed or result.deferred):
-            if os.path.exists(stop_file):
-                return
-            time.sleep(0.02)
 
 
 def baseline(count: int, subject: str, text: str, html: str, document) -> float:
@@ -304,9 +159,9 @@ def through_outbox(count: int, subject: str, text: str, html: str, document) -> 
 def run() -> dict:
     count = int(os.environ.get("BENCH_MESSAGES", "20000"))
     tmp = Path(tempfile.mkdtemp(prefix="bench-outbox-"))
-    sink_port = free_port()
+    sink_port = common.free_port()
     env, described = environment(tmp, sink_port)
-    processes: list[subprocess.Popen] = []
+    processes: list = []
     stop_file = tmp / "stop"
     try:
         print(
@@ -314,22 +169,8 @@ def run() -> dict:
             f"{described['broker']}; migrating a scratch database ...",
             flush=True,
         )
-        subprocess.run(
-            [PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-        )
-        sink = subprocess.Popen(
-            [PYTHON, "manage.py", "mail_sink", "--discard", "--port", str(sink_port)],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        processes.append(sink)
-        wait_for_port(sink_port)
+        common.migrate(env)
+        processes.append(common.sink_start(env, sink_port))
 
         os.environ.update(env)
         import django
@@ -368,17 +209,12 @@ def run() -> dict:
         print("outbox_throughput: baseline (plain smtplib loop) ...", flush=True)
         base_rate = baseline(count, subject, text, html, document)
 
-        for _ in range(WORKERS):
-            processes.append(
-                subprocess.Popen(
-                    [PYTHON, str(Path(__file__)), "--worker", str(stop_file)], cwd=ROOT, env=env
-                )
-            )
+        processes.extend(common.workers_start(env, stop_file, WORKERS))
         time.sleep(2)  # let the workers start and go idle before the clock starts
         print("outbox_throughput: through the outbox ...", flush=True)
         outcome = through_outbox(count, subject, text, html, document)
         stop_file.touch()
-        received = _stop(processes)
+        received = common.processes_stop(processes)
         from django.conf import settings
 
         return {
@@ -405,49 +241,10 @@ def run() -> dict:
         }
     finally:
         stop_file.touch()
-        _stop(processes)
-        _cleanup(env, described)
+        common.processes_stop(processes)
+        common.cleanup(env, described)
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _stop(processes: list[subprocess.Popen]) -> int | None:
-    """Stop the workers (they finish what is due), then the sink; how many it received."""
-    received = None
-    for process in processes[1:]:
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-    if processes and processes[0].poll() is None:
-        processes[0].send_signal(signal.SIGTERM)
-        try:
-            output, _ = processes[0].communicate(timeout=10)
-            match = re.search(r"stopped after (\d+) message", output)
-            received = int(match.group(1)) if match else None
-        except subprocess.TimeoutExpired:
-            processes[0].kill()
-    return received
-
-
-def _cleanup(env: dict, described: dict) -> None:
-    try:
-        from django.db import connections
-
-        connections.close_all()
-    except Exception:  # noqa: BLE001 - Django may not be set up yet
-        pass
-    if described["database"] == "postgresql":
-        _postgres_drop(env["DATABASE_URL"])
-        import redis
-
-        client = redis.Redis.from_url(env["CELERY_BROKER_URL"])
-        queue = env["BENCH_QUEUE"]
-        client.delete(queue, f"_kombu.binding.{queue}")
-
-
 if __name__ == "__main__":
-    sys.path.insert(0, str(ROOT))
-    if len(sys.argv) == 3 and sys.argv[1] == "--worker":
-        worker_main(sys.argv[2])
-    else:
-        print("run it with: python bench/run.py outbox_throughput")
+    print("run it with: python bench/run.py outbox_throughput")

@@ -126,10 +126,10 @@ class LocalTimesMixin:
         return cleaned
 
 
-def _tristate(label, *, unknown=_("Not known yet")):
+def _tristate(label, *, unknown=None):
     return forms.TypedChoiceField(
         label=label,
-        choices=[("", unknown), ("yes", _("Yes")), ("no", _("No"))],
+        choices=[("", unknown or _("Not known yet")), ("yes", _("Yes")), ("no", _("No"))],
         coerce=lambda v: {"yes": True, "no": False}.get(v),
         empty_value=None,
         required=False,
@@ -207,17 +207,13 @@ class IncidentReportForm(LocalTimesMixin, forms.Form):
         empty_label=_("No, we found it ourselves"),
         help_text=_("Choose the subprocessor when the incident happened there (BR-08)."),
     )
-    found_at_source = LocalDateTimeField(
-        label=_("When the subprocessor found it"), required=False
-    )
+    found_at_source = LocalDateTimeField(label=_("When the subprocessor found it"), required=False)
     occurred_at = LocalDateTimeField(label=_("When it happened, if known"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["products"].queryset = Product.objects.order_by("name")
-        self.fields["source_subprocessor"].queryset = Subprocessor.objects.order_by(
-            "legal_entity"
-        )
+        self.fields["source_subprocessor"].queryset = Subprocessor.objects.order_by("legal_entity")
 
     def service_kwargs(self) -> dict:
         data = dict(self.cleaned_data)
@@ -256,8 +252,12 @@ class TriageForm(forms.Form):
     special_categories = _tristate(_("Special categories of personal data (Art. 9/10 GDPR)"))
     special_categories_detail = _text(_("Which special categories"), rows=2)
     data_subject_categories = _text(_("Categories of data subjects"))
-    subjects_min = forms.IntegerField(label=_("Data subjects (minimum)"), min_value=0, required=False)
-    subjects_max = forms.IntegerField(label=_("Data subjects (maximum)"), min_value=0, required=False)
+    subjects_min = forms.IntegerField(
+        label=_("Data subjects (minimum)"), min_value=0, required=False
+    )
+    subjects_max = forms.IntegerField(
+        label=_("Data subjects (maximum)"), min_value=0, required=False
+    )
     records_min = forms.IntegerField(label=_("Records (minimum)"), min_value=0, required=False)
     records_max = forms.IntegerField(label=_("Records (maximum)"), min_value=0, required=False)
     identifiability = _text(_("Identifiability"), rows=2)

@@ -22,7 +22,9 @@ def _notice_for(message: OutboxMessage) -> CustomerNotice | None:
     if message.cause_type != NOTICE_CAUSE or message.cause_id is None:
         return None
     return (
-        CustomerNotice.objects.select_for_update()
+        # of=self: a bare FOR UPDATE would also lock the joined incident row, serialising
+        # (and deadlocking) every worker recording an acceptance for the same incident.
+        CustomerNotice.objects.select_for_update(of=("self",))
         .select_related("incident", "customer")
         .filter(pk=message.cause_id)
         .first()

@@ -44,6 +44,15 @@ PUBLIC_URL_NAMES = frozenset(
         "mfa_authenticate",
         "mfa_login_webauthn",
         "invitation_open",
+        # The public subprocessor register, its feed and e-mail subscriptions (SP-01).
+        "subprocessors:register",
+        "subprocessors:feed",
+        "subprocessors:subscribe",
+        "subprocessors:subscribe_sent",
+        "subprocessors:subscription_confirm",
+        "subprocessors:unsubscribe",
+        # A calendar app's feed of deadlines: refuses (404) without a valid calendar token.
+        "calendar_feed",
     }
 )
 # What a user signed in without a verified second factor may still open, by situation: no

@@ -1,12 +1,15 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from breaches import api as breaches_api
 from compliance import api, token_api
 
 router = DefaultRouter()
 router.register("customers", api.CustomerViewSet, basename="api-customer")
 router.register("contacts", api.ContactViewSet, basename="api-contact")
 router.register("tokens", token_api.ApiTokenViewSet, basename="api-token")
+router.register("incidents", breaches_api.IncidentViewSet, basename="api-incident")
+router.register("notices", breaches_api.NoticeViewSet, basename="api-notice")
 
 urlpatterns = [
     path("processor-profile/", api.ProcessorProfileView.as_view(), name="api-processor-profile"),

@@ -558,3 +558,40 @@ class ApiToken(models.Model):
     def is_usable(self, now=None) -> bool:
         now = now or timezone.now()
         return self.revoked_at is None and self.expires_at > now
+
+
+class CalendarToken(models.Model):
+    """A private link to a user's read-only calendar feed of deadlines (BR-03, BR-04).
+
+    Separate from API tokens: it can only read one iCalendar feed, so it may live in a
+    calendar app's settings (which cannot do a second factor). The secret is in the URL,
+    shown once; only its SHA-256 is stored. A user has at most one active token; rotating
+    revokes the old one. See `breaches.calendar`.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="calendar_tokens",
+        verbose_name=_("user"),
+    )
+    prefix = models.CharField(_("prefix"), max_length=16, editable=False)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("calendar token")
+        verbose_name_plural = _("calendar tokens")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(revoked_at__isnull=True),
+                name="one_active_calendar_token_per_user",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} ({self.prefix}…)"

@@ -40,6 +40,27 @@ def _outbox_alerts(user):
     return list(open_alerts(user)[:OUTBOX_ALERTS_SHOWN])
 
 
+OPEN_DEADLINES_SHOWN = 20
+
+
+def _open_deadlines(user):
+    """Open incidents and customer notices by nearest deadline, or None when not shown."""
+    if not can(user, "incident.view"):
+        return None
+    from breaches.selectors import open_deadlines
+
+    return open_deadlines(user, limit=OPEN_DEADLINES_SHOWN)
+
+
+def _open_objections(user):
+    """Open subprocessor objections, oldest first, or None when not shown."""
+    if not can(user, "objection.review"):
+        return None
+    from subprocessors.selectors import open_objections_for_dashboard
+
+    return open_objections_for_dashboard(user)
+
+
 def dashboard(request):
     user = request.user
     require(user, "dashboard.view")
@@ -55,6 +76,10 @@ def dashboard(request):
         "outbox_alerts": _outbox_alerts(user),
         "outbox_alerts_count": open_alerts(user).count() if can(user, "outbox.view") else 0,
         "audit_events": _recent_audit_events(user),
+        # BR-03/BR-04: open incidents and notices, nearest deadline first.
+        "open_deadlines": _open_deadlines(user),
+        # SP-05: open objections with their age and the change's effective moment.
+        "open_objections": _open_objections(user),
     }
     return render(request, "compliance/dashboard.html", context)
 

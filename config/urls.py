@@ -25,7 +25,10 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/login/", auth_views.admin_login),
     path("", include("compliance.urls")),
+    path("", include("subprocessors.urls")),
+    path("", include("breaches.urls")),
     path("api/", include("compliance.api_urls")),
+    path("api/", include("subprocessors.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's set-up script as a file, which the CSP allows.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),

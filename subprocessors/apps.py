@@ -7,7 +7,9 @@ class SubprocessorsConfig(AppConfig):
     verbose_name = _("Subprocessors")
 
     def ready(self):
-        from subprocessors import receivers  # noqa: F401 - connects the signal receivers
-        from subprocessors import register_cache
+        from subprocessors import (
+            receivers,  # noqa: F401 - connects the signal receivers
+            register_cache,
+        )
 
         register_cache.connect()

@@ -11,7 +11,6 @@ from django.contrib.syndication.views import Feed
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from subprocessors.models import ChangeNoticeState
@@ -44,9 +43,6 @@ class RegisterChangesFeed(Feed):
     def feed_guid(self):
         return self.feed_url()
 
-    def feed_extra_kwargs(self, obj):
-        return {"language": get_language() or "en"}
-
     def items(self):
         from subprocessors.views.public import public_changes
 
@@ -66,7 +62,8 @@ class RegisterChangesFeed(Feed):
         return f"{self.link()}#change-{item.pk}"
 
     def item_guid(self, item):
-        return _absolute(f"/subprocessors/changes/{item.pk}")
+        # Stable across the item's updates (announced, in effect, withdrawn).
+        return self.item_link(item)
 
     def item_guid_is_permalink(self, item):
         return False

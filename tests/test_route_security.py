@@ -75,6 +75,15 @@ PUBLIC_ROUTES = frozenset(
         "mfa_authenticate",
         "mfa_login_webauthn",
         "invitation_open",
+        # The public subprocessor register, its feed and e-mail subscriptions (SP-01).
+        "subprocessors:register",
+        "subprocessors:feed",
+        "subprocessors:subscribe",
+        "subprocessors:subscribe_sent",
+        "subprocessors:subscription_confirm",
+        "subprocessors:unsubscribe",
+        # A calendar app's feed of deadlines: refuses (404) without a valid calendar token.
+        "calendar_feed",
     }
 )
 # The steps a user signed in without a verified second factor may still open (never an
@@ -341,8 +350,79 @@ def _victim_world() -> list:
             type=Authenticator.Type.WEBAUTHN,
             data={"name": "Victim key"},
         ),
+        *_victim_subprocessor_objects(victim, victim_user),
+        *_victim_breach_objects(victim, victim_user),
     ]
     return objects
+
+
+def _victim_breach_objects(victim, victim_user) -> list:
+    """An incident the victim reported and the victim's notice on it (BR-04, BR-10)."""
+    from breaches.models import CustomerNotice, Incident
+
+    now = timezone.now()
+    incident = Incident.objects.create(
+        pk=VICTIM_ID,
+        title="Victim incident",
+        description="Victim description",
+        source="customer",
+        reported_by=victim_user,
+        source_customer=victim,
+        discovered_at=now,
+        customer_due_at=now + datetime.timedelta(hours=48),
+    )
+    notice = CustomerNotice.objects.create(
+        pk=VICTIM_ID,
+        incident=incident,
+        customer=victim,
+        customer_reported=True,
+        aware_at=now,
+        authority_due_at=now + datetime.timedelta(hours=72),
+    )
+    return [incident, notice]
+
+
+def _victim_subprocessor_objects(victim, victim_user) -> list:
+    """The victim's objection, termination right and change-notice recipient (SP-04..06).
+    The subprocessor and the draft notice are not the victim's, so they keep ordinary ids."""
+    from subprocessors.models import (
+        ChangeNotice,
+        ChangeNoticeRecipient,
+        Objection,
+        Subprocessor,
+        TerminationRight,
+    )
+
+    subprocessor = Subprocessor.objects.create(
+        legal_entity="Victim Hosting B.V.",
+        purpose="Hosting",
+        flow_down_reference="DPA-V",
+        flow_down_signed_on=datetime.date(2024, 1, 1),
+    )
+    notice = ChangeNotice.objects.create(
+        kind="new_purpose",
+        subprocessor=subprocessor,
+        new_purpose="Backups",
+        planned_effective_at=timezone.now() + datetime.timedelta(days=40),
+        effective_at=timezone.now() + datetime.timedelta(days=40),
+    )
+    objection = Objection.objects.create(
+        pk=VICTIM_ID,
+        customer=victim,
+        subprocessor=subprocessor,
+        change_notice=notice,
+        reasons="Victim reasons",
+        lodged_by=victim_user,
+    )
+    return [
+        objection,
+        TerminationRight.objects.create(
+            pk=VICTIM_ID, customer=victim, change_notice=notice, objection=objection
+        ),
+        ChangeNoticeRecipient.objects.create(
+            pk=VICTIM_ID, change_notice=notice, customer=victim, reason="active"
+        ),
+    ]
 
 
 def _snapshot(objects) -> dict:

@@ -48,7 +48,9 @@ DECISION_FIELDS = (
 
 def _lock(notice: CustomerNotice) -> CustomerNotice:
     return (
-        CustomerNotice.objects.select_for_update()
+        # of=self: a bare FOR UPDATE would also lock the joined incident row, which every
+        # outbox worker recording an acceptance for that incident then waits on.
+        CustomerNotice.objects.select_for_update(of=("self",))
         .select_related("incident", "customer")
         .get(pk=notice.pk)
     )

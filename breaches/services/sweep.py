@@ -84,7 +84,9 @@ def _officer_reminder(pk: int, at) -> int:
 def _customer_reminder(pk: int, at) -> int:
     with transaction.atomic():
         notice = (
-            CustomerNotice.objects.select_for_update()
+            # of=self: a bare FOR UPDATE would also lock the joined incident and customer,
+            # blocking the outbox workers that record acceptances for that incident.
+            CustomerNotice.objects.select_for_update(of=("self",))
             .select_related("incident", "customer")
             .filter(pk=pk, next_reminder_at__lte=at)
             .first()

@@ -22,7 +22,7 @@ def _span(seconds: int) -> str:
 
 @register.filter
 def countdown(due_at) -> str:
-    """"in 5 h 12 min" before a deadline, "overdue by 2 h 3 min" after it."""
+    """ "in 5 h 12 min" before a deadline, "overdue by 2 h 3 min" after it."""
     if not isinstance(due_at, datetime.datetime):
         return ""
     delta = int((due_at - timezone.now()).total_seconds())
@@ -34,3 +34,13 @@ def countdown(due_at) -> str:
 @register.filter
 def is_overdue(due_at) -> bool:
     return isinstance(due_at, datetime.datetime) and timezone.now() > due_at
+
+
+@register.filter
+def fields_for(form):
+    """The form's fields in display order; a DST fold choice appears right after its time
+    only when the typed time occurs twice (see `LocalTimesMixin`)."""
+    ordered = getattr(form, "visible_fields_in_order", None)
+    if ordered is not None:
+        return ordered()
+    return list(form)

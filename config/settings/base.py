@@ -256,6 +256,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name per choice set of the breach workflow (breaches/serializers.py).
+    "ENUM_NAME_OVERRIDES": {
+        "IncidentStateEnum": "breaches.models.IncidentState",
+        "NoticeStateEnum": "breaches.models.NoticeState",
+        "NotificationKindEnum": "breaches.models.NotificationKind",
+        "SelectionRuleEnum": "breaches.models.SelectionRule",
+        "AuthorityEnum": "breaches.models.Authority",
+        "IntentionRecipientEnum": "breaches.models.IntentionRecipient",
+        "EnisaCircumstanceEnum": "breaches.serializers.CB_CHOICES",
+        # Named too, as both have fields called "kind".
+        "ChangeKindEnum": "subprocessors.models.ChangeKind",
+    },
 }
 
 # Sessions end after this much inactivity: every request renews the cookie's age.

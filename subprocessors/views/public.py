@@ -39,7 +39,9 @@ def _register_fragment() -> str:
     register = selectors.public_register()
     recent = list(
         public_changes()
-        .filter(state=ChangeNoticeState.EFFECTIVE, went_live_at__gte=timezone.now() - RECENT_CHANGES)
+        .filter(
+            state=ChangeNoticeState.EFFECTIVE, went_live_at__gte=timezone.now() - RECENT_CHANGES
+        )
         .order_by("-went_live_at", "-id")
     )
     return render_to_string(

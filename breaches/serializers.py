@@ -1,0 +1,321 @@
+"""API shapes of the breach workflow. Serializers only validate input; the services in
+`breaches.services` write and check the rules (their ValidationError answers 400)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from breaches.models import (
+    Authority,
+    CustomerNotice,
+    Incident,
+    IntentionRecipient,
+    NotificationKind,
+    SelectionRule,
+)
+from compliance.models import Product
+from subprocessors.models import Subprocessor
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """An ISO 8601 date-time with its UTC offset (e.g. 2026-09-01T09:30:00+02:00). A time
+    without an offset is refused rather than guessed (DST changes make a guess wrong)."""
+
+    default_error_messages = {
+        "naive": _("Give the time with its UTC offset, for example 2026-09-01T09:30:00+02:00."),
+    }
+
+    def to_internal_value(self, value):
+        if isinstance(value, str):
+            parsed = parse_datetime(value.strip())
+            if parsed is not None and parsed.tzinfo is None:
+                self.fail("naive")
+        return super().to_internal_value(value)
+
+
+# --------------------------------------------------------------------------- incidents
+
+
+class IncidentSerializer(serializers.ModelSerializer):
+    products = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    affected_customers_count = serializers.SerializerMethodField()
+    notify_pending_approval = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Incident
+        fields = [
+            "id",
+            "title",
+            "description",
+            "source",
+            "state",
+            "source_customer",
+            "source_subprocessor",
+            "products",
+            "systems",
+            "personal_data_possible",
+            "occurred_at",
+            "found_at_source",
+            "discovered_at",
+            "discovered_at_reason",
+            "reported_at",
+            "customer_due_at",
+            "dismissed_reason",
+            "personal_data_involved",
+            "data_categories",
+            "special_categories",
+            "special_categories_detail",
+            "data_subject_categories",
+            "subjects_min",
+            "subjects_max",
+            "records_min",
+            "records_max",
+            "identifiability",
+            "likely_consequences",
+            "data_unintelligible",
+            "unintelligible_how",
+            "enisa_dpc",
+            "enisa_ei",
+            "enisa_cb_confidentiality",
+            "enisa_cb_integrity",
+            "enisa_cb_availability",
+            "enisa_cb_malicious",
+            "severity_score",
+            "severity_band",
+            "measures_taken",
+            "measures_proposed",
+            "selection_rule",
+            "affected_customers_count",
+            "notify_pending_approval",
+            "notified_at",
+            "resolved_at",
+            "closed_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_affected_customers_count(self, obj) -> int:
+        return obj.affected_customers.count()
+
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def get_notify_pending_approval(self, obj) -> bool:
+        return obj.notify_requested_by_id is not None
+
+
+class IncidentReportSerializer(serializers.Serializer):
+    """BR-01/BR-08: what happened, when it was discovered, products/systems, personal data."""
+
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField()
+    discovered_at = AwareDateTimeField(
+        required=False, allow_null=True, help_text=_("Defaults to now; never in the future.")
+    )
+    occurred_at = AwareDateTimeField(required=False, allow_null=True)
+    found_at_source = AwareDateTimeField(required=False, allow_null=True)
+    products = serializers.SlugRelatedField(
+        slug_field="code", queryset=Product.objects.all(), many=True, required=False
+    )
+    systems = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    personal_data_possible = serializers.BooleanField(required=False, allow_null=True)
+    source_subprocessor = serializers.PrimaryKeyRelatedField(
+        queryset=Subprocessor.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=_("Set when the incident happened at a subprocessor (BR-08)."),
+    )
+
+    def service_kwargs(self) -> dict:
+        data = dict(self.validated_data)
+        if data.get("source_subprocessor") is not None:
+            data["source"] = "subprocessor"
+        else:
+            data.pop("source_subprocessor", None)
+        return data
+
+
+EI_CHOICES = ["0.25", "0.5", "0.75", "1"]
+CB_CHOICES = ["0", "0.25", "0.5"]
+
+
+class IncidentTriageSerializer(serializers.Serializer):
+    """BR-11: the assessment; the severity score is computed from DPC, EI and CB."""
+
+    personal_data_involved = serializers.BooleanField(required=False, allow_null=True)
+    data_categories = serializers.CharField(required=False, allow_blank=True)
+    special_categories = serializers.BooleanField(required=False, allow_null=True)
+    special_categories_detail = serializers.CharField(required=False, allow_blank=True)
+    data_subject_categories = serializers.CharField(required=False, allow_blank=True)
+    subjects_min = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+    subjects_max = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+    records_min = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+    records_max = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+    identifiability = serializers.CharField(required=False, allow_blank=True)
+    likely_consequences = serializers.CharField(required=False, allow_blank=True)
+    data_unintelligible = serializers.BooleanField(required=False, allow_null=True)
+    unintelligible_how = serializers.CharField(required=False, allow_blank=True)
+    enisa_dpc = serializers.ChoiceField(
+        choices=[1, 2, 3, 4], required=False, allow_null=True, help_text=_("ENISA DPC, 1–4.")
+    )
+    enisa_ei = serializers.ChoiceField(choices=EI_CHOICES, required=False, allow_null=True)
+    enisa_cb_confidentiality = serializers.ChoiceField(choices=CB_CHOICES, default="0")
+    enisa_cb_integrity = serializers.ChoiceField(choices=CB_CHOICES, default="0")
+    enisa_cb_availability = serializers.ChoiceField(choices=CB_CHOICES, default="0")
+    enisa_cb_malicious = serializers.BooleanField(default=False)
+    measures_taken = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+    measures_proposed = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+
+
+class IncidentSelectSerializer(serializers.Serializer):
+    """BR-08: affected customers by product, subprocessor, by hand (customer ids) or all."""
+
+    rule = serializers.ChoiceField(choices=SelectionRule.choices)
+    products = serializers.SlugRelatedField(
+        slug_field="code", queryset=Product.objects.all(), many=True, required=False
+    )
+    subprocessor = serializers.PrimaryKeyRelatedField(
+        queryset=Subprocessor.objects.all(), required=False, allow_null=True
+    )
+    customers = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, max_length=100_000
+    )
+
+
+class IncidentNotifySerializer(serializers.Serializer):
+    late_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("Required after the 48-hour deadline (BR-03)."),
+    )
+
+
+class NotifyResultSerializer(serializers.Serializer):
+    notices_created = serializers.IntegerField()
+    messages_queued = serializers.IntegerField()
+    customers_without_recipients = serializers.ListField(child=serializers.IntegerField())
+    pending_approval = serializers.BooleanField(
+        help_text=_("True when a second privacy officer must approve (four eyes).")
+    )
+
+
+# --------------------------------------------------------------------------- notices
+
+
+class NoticeIncidentSerializer(serializers.ModelSerializer):
+    """What the customer needs for its own notification (BR-06, GDPR Art. 33(3)); empty
+    values are not yet known."""
+
+    class Meta:
+        model = Incident
+        fields = [
+            "id",
+            "title",
+            "description",
+            "state",
+            "occurred_at",
+            "discovered_at",
+            "personal_data_involved",
+            "data_categories",
+            "special_categories",
+            "special_categories_detail",
+            "data_subject_categories",
+            "subjects_min",
+            "subjects_max",
+            "records_min",
+            "records_max",
+            "data_unintelligible",
+            "unintelligible_how",
+            "likely_consequences",
+            "measures_taken",
+            "measures_proposed",
+            "severity_score",
+            "severity_band",
+            "root_cause",
+            "lessons_learned",
+        ]
+        read_only_fields = fields
+
+
+class NoticeSerializer(serializers.ModelSerializer):
+    incident = NoticeIncidentSerializer(read_only=True)
+    letter_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CustomerNotice
+        fields = [
+            "id",
+            "incident",
+            "customer",
+            "state",
+            "notified_at",
+            "informed_at",
+            "informed_how",
+            "customer_reported",
+            "aware_at",
+            "authority_due_at",
+            "acknowledged_at",
+            "intention_kind",
+            "intention_recipient",
+            "intention_planned_at",
+            "intention_note",
+            "intention_at",
+            "decision_is_breach",
+            "decision_breach_reasoning",
+            "decision_authority_notified",
+            "decision_authority",
+            "decision_authority_notified_on",
+            "decision_authority_reference",
+            "decision_authority_kind",
+            "decision_authority_reasoning",
+            "decision_subjects_informed",
+            "decision_subjects_informed_on",
+            "decision_subjects_how",
+            "decision_subjects_reasoning",
+            "decided_at",
+            "letter_url",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_letter_url(self, obj) -> str | None:
+        if not obj.letter_id:
+            return None
+        return reverse("document_download", args=[obj.letter.uuid])
+
+
+class NoticeIntentionSerializer(serializers.Serializer):
+    """BR-09: the notification the customer intends to make."""
+
+    kind = serializers.ChoiceField(choices=NotificationKind.choices)
+    recipient = serializers.ChoiceField(choices=IntentionRecipient.choices)
+    planned_at = AwareDateTimeField(required=False, allow_null=True)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class NoticeDecisionSerializer(serializers.Serializer):
+    """BR-04: the customer's own decision; it records what the customer did and never
+    notifies an authority."""
+
+    is_breach = serializers.BooleanField()
+    breach_reasoning = serializers.CharField()
+    authority_notified = serializers.BooleanField(required=False, allow_null=True, default=None)
+    authority = serializers.ChoiceField(
+        choices=Authority.choices, required=False, allow_blank=True, default=""
+    )
+    authority_notified_on = serializers.DateField(required=False, allow_null=True, default=None)
+    authority_reference = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, default=""
+    )
+    authority_kind = serializers.ChoiceField(
+        choices=NotificationKind.choices, required=False, allow_blank=True, default=""
+    )
+    authority_reasoning = serializers.CharField(required=False, allow_blank=True, default="")
+    subjects_informed = serializers.BooleanField(required=False, allow_null=True, default=None)
+    subjects_informed_on = serializers.DateField(required=False, allow_null=True, default=None)
+    subjects_how = serializers.CharField(required=False, allow_blank=True, default="")
+    subjects_reasoning = serializers.CharField(required=False, allow_blank=True, default="")

@@ -1,0 +1,194 @@
+"""The evidence dossier of an incident: PDF/A-3b with its data attached (AU-03, BR-02)."""
+
+import csv
+import datetime
+import hashlib
+import io
+import json
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.test import Client
+from pypdf import PdfReader
+
+from breaches.dossier import dossiers_for, incident_dossier_render
+from breaches.models import CustomerNotice
+from breaches.services import (
+    affected_select,
+    incident_notify,
+    incident_report,
+    incident_triage,
+    notice_acknowledge,
+    notice_decision_record,
+    update_publish,
+)
+from compliance.models import OutboxMessage, Role, StoredDocument
+from compliance.outbox import outbox_sweep
+from tests.auth import sign_in
+
+
+@pytest.fixture
+def handled(clock, staff, officer, processor, product, make_customer, make_user, smtp_server):
+    """An incident notified to two customers, mail delivered, one decision revised."""
+    incident = incident_report(actor=staff, title="Ransomware", description="Files encrypted.")
+    incident_triage(actor=officer, incident=incident, personal_data_involved=True)
+    a = make_customer(product, language="en", name="Alpha B.V.")
+    b = make_customer(product, language="nl", name="Beta B.V.")
+    affected_select(actor=officer, incident=incident, rule="all")
+    incident_notify(actor=officer, incident=incident)
+    outbox_sweep()
+    clock.shift(datetime.timedelta(hours=2))
+    user_a = make_user(Role.CUSTOMER_CONTACT, customer=a)
+    notice_a = CustomerNotice.objects.get(customer=a)
+    notice_acknowledge(actor=user_a, notice=notice_a)
+    decision = dict(
+        is_breach=True,
+        breach_reasoning="Our staff data.",
+        subjects_informed=False,
+        subjects_reasoning="Low risk.",
+    )
+    notice_decision_record(
+        actor=user_a,
+        notice=notice_a,
+        authority_notified=False,
+        authority_reasoning="Low.",
+        **decision,
+    )
+    clock.shift(datetime.timedelta(hours=1))
+    notice_decision_record(
+        actor=user_a,
+        notice=CustomerNotice.objects.get(pk=notice_a.pk),
+        authority_notified=True,
+        authority="ap",
+        authority_notified_on=datetime.date(2026, 9, 1),
+        authority_reference="AP-2026-77",
+        authority_kind="complete",
+        **decision,
+    )
+    update_publish(actor=officer, incident=incident, summary="Backups restored.")
+    incident.refresh_from_db()
+    return {
+        "incident": incident,
+        "a": a,
+        "b": b,
+        "user_a": user_a,
+        "notice_a": CustomerNotice.objects.get(pk=notice_a.pk),
+        "notice_b": CustomerNotice.objects.get(customer=b),
+    }
+
+
+def _read(document):
+    reader = PdfReader(io.BytesIO(bytes(document.content)))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    return reader, text
+
+
+def test_dossier_has_timeline_notices_decisions_and_attached_data(handled, officer):
+    """OBL AU-03: the dossier is a stored PDF/A-3b with the timeline, every notice with its
+    recipients, Message-ID and server reply, every decision, and CSV/JSON attached."""
+    incident = handled["incident"]
+    document = incident_dossier_render(actor=officer, incident=incident)
+    assert isinstance(document, StoredDocument) and document.customer is None
+    assert document.template_name == "pdf/incident_dossier.html"
+    reader, text = _read(document)
+    # PDF/A-3b: WeasyPrint writes the PDF/A identification into the XMP metadata.
+    xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data()
+    assert b"pdfaid:part" in xmp and b"pdfaid:conformance" in xmp
+    assert "Timeline" in text
+    assert "incident.reported" in text and "incident.notified" in text
+    assert "notice.decision_revised" in text
+    assert "Alpha B.V." in text and "Beta B.V." in text
+    message = (
+        OutboxMessage.objects.filter(
+            cause_type="breaches.CustomerNotice", cause_id=handled["notice_a"].pk
+        )
+        .order_by("created_at", "pk")
+        .first()
+    )
+    assert message.accepted_at is not None
+    assert message.to_email in text
+    assert "AP-2026-77" in text
+
+    attachments = reader.attachments
+    assert {"dossier.json", "timeline.csv", "messages.csv", "decisions.csv"} <= set(attachments)
+    data = json.loads(attachments["dossier.json"][0])
+    assert data["incident"]["id"] == incident.pk
+    assert {n["customer"]["name"] for n in data["notices"]} == {"Alpha B.V.", "Beta B.V."}
+    notice_a = next(n for n in data["notices"] if n["id"] == handled["notice_a"].pk)
+    sent = next(m for m in notice_a["messages"] if m["message_id"] == message.message_id)
+    assert sent["accepted_at"] and sent["last_reply"]
+    assert [d["decision_authority_notified"] for d in notice_a["decision_history"]] == [
+        False,
+        True,
+    ]
+    events = {e["event"] for e in data["timeline"]}
+    assert {"incident.reported", "incident.state:notifying", "outbox.accepted"} <= events
+    assert "update.update" in events
+
+    rows = list(csv.DictReader(io.StringIO(attachments["messages.csv"][0].decode())))
+    assert message.message_id in {r["message_id"] for r in rows}
+    timeline = list(csv.DictReader(io.StringIO(attachments["timeline.csv"][0].decode())))
+    assert any(r["event"] == "incident.reported" for r in timeline)
+    decisions = list(csv.DictReader(io.StringIO(attachments["decisions.csv"][0].decode())))
+    assert [r["revision"] for r in decisions] == ["1", "2"]
+
+
+def test_stored_and_downloadable_by_officer_and_auditor(handled, officer, make_user):
+    """OBL AU-03: the processor's auditor downloads the stored dossier; bytes match SHA-256."""
+    incident = handled["incident"]
+    auditor = make_user(Role.AUDITOR)
+    client = sign_in(Client(), auditor)
+    response = client.post(f"/incidents/{incident.pk}/dossier/")
+    assert response.status_code == 302
+    document = dossiers_for(auditor, incident).get()
+    listing = client.get(f"/incidents/{incident.pk}/dossier/")
+    assert listing.status_code == 200 and str(document.uuid) in listing.content.decode()
+    response = client.get(f"/incidents/{incident.pk}/dossier/{document.uuid}/")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert hashlib.sha256(response.content).hexdigest() == document.sha256
+    # The officer sees the same stored dossier.
+    assert dossiers_for(officer, incident).filter(pk=document.pk).exists()
+
+
+def test_customer_engaged_auditor_gets_only_its_customer(handled, officer, make_user):
+    """OBL AU-03: an auditor engaged by a customer gets a dossier filtered to that customer."""
+    incident = handled["incident"]
+    full = incident_dossier_render(actor=officer, incident=incident)
+    auditor = make_user(Role.AUDITOR, customer=handled["a"])
+    document = incident_dossier_render(actor=auditor, incident=incident)
+    assert document.customer == handled["a"]
+    reader, text = _read(document)
+    assert "Alpha B.V." in text and "Beta B.V." not in text
+    data = json.loads(reader.attachments["dossier.json"][0])
+    assert [n["id"] for n in data["notices"]] == [handled["notice_a"].pk]
+    assert all(e["customer_id"] in (None, handled["a"].pk) for e in data["timeline"])
+    assert "affected_customer_ids" not in data["incident"]
+    # It sees its own dossier only, never the full one.
+    assert list(dossiers_for(auditor, incident)) == [document]
+    client = sign_in(Client(), auditor)
+    assert client.get(f"/incidents/{incident.pk}/dossier/{full.uuid}/").status_code == 404
+    # Another customer's auditor: the incident does not exist for it.
+    other = make_user(Role.AUDITOR, customer=handled["b"])
+    client = sign_in(Client(), other)
+    assert client.get(f"/incidents/{incident.pk}/dossier/{document.uuid}/").status_code == 404
+
+
+def test_refused_for_customer_users_and_other_staff(handled, officer, staff, make_user):
+    """OBL AU-03: customer users (and staff without audit rights) get no dossier."""
+    incident = handled["incident"]
+    document = incident_dossier_render(actor=officer, incident=incident)
+    for user in (handled["user_a"], make_user(Role.CUSTOMER_ADMIN, customer=handled["a"]), staff):
+        with pytest.raises(PermissionDenied):
+            incident_dossier_render(actor=user, incident=incident)
+        client = sign_in(Client(), user)
+        assert client.get(f"/incidents/{incident.pk}/dossier/").status_code == 403
+        assert client.post(f"/incidents/{incident.pk}/dossier/").status_code == 403
+        url = f"/incidents/{incident.pk}/dossier/{document.uuid}/"
+        assert client.get(url).status_code == 403
+
+
+def test_incident_page_links_to_the_dossier(handled, officer):
+    """OBL AU-03: the incident page links the privacy officer to the dossier."""
+    incident = handled["incident"]
+    page = sign_in(Client(), officer).get(f"/incidents/{incident.pk}/")
+    assert f"/incidents/{incident.pk}/dossier/" in page.content.decode()

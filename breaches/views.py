@@ -1,0 +1,716 @@
+"""Pages of the breach workflow (BR-01 … BR-11).
+
+Thin views: `require` checks the action, the `breaches.selectors` read scoped by the user
+(another customer's notice answers 404), the forms validate and the services write. Every
+page works without JavaScript; htmx only refreshes the fan-out progress while it runs.
+There is no page, button or form that lets the processor notify an authority (BR-04).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_POST
+
+from audits.models import AuditEvent
+from breaches import selectors, services
+from breaches.forms import (
+    CustomerReportForm,
+    DecisionForm,
+    DiscoveryCorrectForm,
+    DismissForm,
+    FinalReportForm,
+    IncidentReportForm,
+    IntentionForm,
+    LateReasonForm,
+    NotifyForm,
+    OutOfBandForm,
+    PreviewForm,
+    SelectionForm,
+    TriageForm,
+    UpdateForm,
+    local_initial,
+)
+from breaches.models import Incident, IncidentState
+from compliance.access import can, customer_scope, require
+from compliance.forms import attach_service_errors
+from compliance.models import Product
+from compliance.services import processor_profile_get
+
+INCIDENTS_PER_PAGE = 25
+NOTICES_PER_PAGE = 25
+
+
+def _status(form) -> int:
+    return 400 if form.is_bound and form.errors else 200
+
+
+def _with_service(form, call):
+    """Run a service; its ValidationError lands on the form. Returns the result or None."""
+    try:
+        return call()
+    except ValidationError as error:
+        attach_service_errors(form, error)
+        return None
+
+
+# --------------------------------------------------------------------------- staff
+
+
+def incident_report(request):
+    """BR-01: any staff member reports an incident with one short form."""
+    user = request.user
+    require(user, "incident.report")
+    form = IncidentReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        incident = _with_service(
+            form, lambda: services.incident_report(actor=user, **form.service_kwargs())
+        )
+        if incident is not None:
+            messages.success(
+                request,
+                _("Thank you. Incident %(number)s was reported; the privacy officer is alerted.")
+                % {"number": incident.pk},
+            )
+            return redirect("incident_detail", incident.pk)
+    return render(
+        request, "breaches/report.html", {"form": form, "portal": False}, status=_status(form)
+    )
+
+
+def incident_mine(request):
+    """BR-01: the reporter sees their own reports."""
+    user = request.user
+    require(user, "incident.report")
+    incidents = selectors.incidents_for(user).filter(reported_by=user)
+    page = Paginator(incidents, INCIDENTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "breaches/incident_list.html",
+        {"page_obj": page, "mine": True, "can_report": True},
+    )
+
+
+def incident_list(request):
+    user = request.user
+    require(user, "incident.view")
+    incidents = selectors.incidents_for(user)
+    state = request.GET.get("state", "")
+    if state == "open":
+        incidents = incidents.filter(
+            state__in=[s for s in IncidentState.values if s not in ("dismissed", "closed")]
+        )
+    elif state in IncidentState.values:
+        incidents = incidents.filter(state=state)
+    page = Paginator(incidents, INCIDENTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "breaches/incident_list.html",
+        {
+            "page_obj": page,
+            "mine": False,
+            "state": state,
+            "states": IncidentState.choices,
+            "can_report": can(user, "incident.report"),
+        },
+    )
+
+
+TIMELINE_LABELS = {
+    "incident.reported": _lazy("Reported"),
+    "incident.reported_by_customer": _lazy("Reported by the customer"),
+    "incident.triaged": _lazy("Assessment recorded"),
+    "incident.dismissed": _lazy("Dismissed: no security incident"),
+    "incident.customers_selected": _lazy("Affected customers selected"),
+    "incident.notify_requested": _lazy("Notices requested, awaiting a second officer"),
+    "incident.notified": _lazy("Customers notified"),
+    "incident.update_published": _lazy("Progress update published"),
+    "incident.resolved": _lazy("Resolved"),
+    "incident.closed": _lazy("Closed with the final report"),
+    "incident.discovery_corrected": _lazy("Discovery time corrected"),
+}
+
+
+def _timeline(incident: Incident) -> list[dict]:
+    """The incident's own recorded events, oldest first (BR-02)."""
+    events = AuditEvent.objects.filter(
+        object_type=Incident._meta.label, object_id=str(incident.pk)
+    ).order_by("occurred_at", "pk")
+    return [
+        {
+            "at": event.occurred_at,
+            "label": TIMELINE_LABELS.get(event.action, event.action),
+            "actor": event.actor_label,
+            "reason": (event.after or {}).get("reason", "")
+            if isinstance(event.after, dict)
+            else "",
+        }
+        for event in events[:200]
+    ]
+
+
+def _incident_page(request, incident: Incident, *, forms: dict | None = None, status=200):
+    """The incident page: facts, deadline, timeline and every form the user may use."""
+    user = request.user
+    manage = can(user, "incident.manage")
+    triage = can(user, "incident.triage")
+    notices = selectors.notices_for(user, incident=incident) if can(user, "notice.view") else []
+    forms = forms or {}
+    open_ = incident.is_open
+    notices_list = list(notices)
+    uninformed = [n for n in notices_list if n.informed_at is None]
+    late_candidates = [
+        n
+        for n in notices_list
+        if n.late or (n.informed_at is None and timezone.now() > incident.customer_due_at)
+    ]
+    context = {
+        "incident": incident,
+        "notices": notices_list,
+        "timeline": _timeline(incident),
+        "updates": incident.updates.all(),
+        "products": incident.products.all(),
+        "affected": incident.affected_customers.order_by("name")[:500],
+        "affected_count": incident.affected_customers.count(),
+        "can_manage": manage and open_,
+        "can_triage": triage and open_,
+        "progress": selectors.fanout_progress(user, incident)
+        if manage or can(user, "notice.view")
+        else None,
+        "profile": processor_profile_get(),
+        "past_deadline": timezone.now() > incident.customer_due_at,
+    }
+    if triage and open_:
+        context["triage_form"] = forms.get("triage") or TriageForm(
+            initial=TriageForm.initial_for(incident)
+        )
+    if manage and open_:
+        if incident.state in (IncidentState.REPORTED, IncidentState.TRIAGE):
+            context["dismiss_form"] = forms.get("dismiss") or DismissForm()
+        context["select_form"] = forms.get("select") or SelectionForm(
+            initial={
+                "rule": incident.selection_rule or "product",
+                "products": list(incident.selection_products.all()) or list(context["products"]),
+                "subprocessor": incident.selection_subprocessor or incident.source_subprocessor,
+            }
+        )
+        if context["affected_count"]:
+            context["preview_form"] = PreviewForm(incident=incident)
+        context["notify_form"] = forms.get("notify") or NotifyForm()
+        scoped = selectors.notices_for(user, incident=incident)
+        if uninformed:
+            context["oob_form"] = forms.get("oob") or OutOfBandForm(
+                notices=scoped.filter(informed_at__isnull=True)
+            )
+        if late_candidates:
+            late_q = Q(late=True)
+            if timezone.now() > incident.customer_due_at:
+                late_q |= Q(informed_at__isnull=True)
+            context["late_form"] = forms.get("late") or LateReasonForm(
+                notices=scoped.filter(late_q)
+            )
+        context["update_form"] = forms.get("update") or UpdateForm()
+        context["final_form"] = forms.get("final") or FinalReportForm(
+            initial={
+                "root_cause": incident.root_cause,
+                "lessons_learned": incident.lessons_learned,
+            }
+        )
+        context["discovery_form"] = forms.get("discovery") or DiscoveryCorrectForm(
+            initial={"discovered_at": local_initial(incident.discovered_at)}
+        )
+    context["form_errors"] = any(f.errors for f in forms.values())
+    return render(request, "breaches/incident_detail.html", context, status=status)
+
+
+def incident_detail(request, pk):
+    user = request.user
+    require(user, "incident.view")
+    incident = selectors.incident_get(user, pk)
+    return _incident_page(request, incident)
+
+
+def _manage_incident(request, pk, action="incident.manage") -> Incident:
+    user = request.user
+    require(user, action)
+    return selectors.incident_get(user, pk)
+
+
+def _post_action(request, pk, *, key, form_class, call, success, action="incident.manage"):
+    """Shared flow of the forms on the incident page: validate, call the service, redirect
+    back to the page with a message; on errors show the page with the form's errors."""
+    incident = _manage_incident(request, pk, action)
+    if request.method != "POST":
+        return redirect("incident_detail", incident.pk)
+    form = form_class(request.POST)
+    if form.is_valid():
+        result = _with_service(form, lambda: call(incident, form))
+        if result is not None:
+            messages.success(request, success(result) if callable(success) else success)
+            return redirect("incident_detail", incident.pk)
+    return _incident_page(request, incident, forms={key: form}, status=400)
+
+
+def incident_triage(request, pk):
+    """BR-11: the structured assessment and severity."""
+    return _post_action(
+        request,
+        pk,
+        key="triage",
+        form_class=TriageForm,
+        action="incident.triage",
+        call=lambda incident, form: services.incident_triage(
+            actor=request.user, incident=incident, **form.cleaned_data
+        ),
+        success=lambda inc: (
+            _("Assessment saved.")
+            + (
+                " "
+                + _("Severity %(score)s: %(band)s.")
+                % {"score": inc.severity_score, "band": inc.get_severity_band_display()}
+                if inc.severity_band
+                else ""
+            )
+        ),
+    )
+
+
+def incident_dismiss(request, pk):
+    return _post_action(
+        request,
+        pk,
+        key="dismiss",
+        form_class=DismissForm,
+        call=lambda incident, form: services.incident_dismiss(
+            actor=request.user, incident=incident, reason=form.cleaned_data["reason"]
+        ),
+        success=_("The report was dismissed as no security incident; the reasoning is kept."),
+    )
+
+
+def incident_select(request, pk):
+    """BR-08: affected customers by product, subprocessor, hand or all."""
+    return _post_action(
+        request,
+        pk,
+        key="select",
+        form_class=SelectionForm,
+        call=lambda incident, form: services.affected_select(
+            actor=request.user, incident=incident, **form.service_kwargs()
+        ),
+        success=lambda inc: (
+            _("%(count)d customers selected.") % {"count": inc.affected_customers.count()}
+        ),
+    )
+
+
+def incident_preview(request, pk):
+    """The notice as a chosen customer will receive it, in a chosen language (the same
+    templates the fan-out renders)."""
+    user = request.user
+    incident = _manage_incident(request, pk)
+    form = PreviewForm(request.GET or None, incident=incident)
+    preview = None
+    if form.is_bound and form.is_valid():
+        subject, text, _html = services.notice_preview(
+            actor=user,
+            incident=incident,
+            customer=form.cleaned_data["customer"],
+            language=form.cleaned_data["language"],
+        )
+        preview = {"subject": subject, "text": text}
+    return render(
+        request,
+        "breaches/preview.html",
+        {"incident": incident, "form": form, "preview": preview},
+        status=_status(form),
+    )
+
+
+def incident_notify(request, pk):
+    """BR-03/05/06: queue one notice per selected customer (four eyes when configured)."""
+    user = request.user
+    incident = _manage_incident(request, pk)
+    if request.method != "POST":
+        return redirect("incident_detail", incident.pk)
+    form = NotifyForm(request.POST)
+    if form.is_valid():
+        result = _with_service(
+            form,
+            lambda: services.incident_notify(
+                actor=user, incident=incident, late_reason=form.cleaned_data["late_reason"]
+            ),
+        )
+        if result is not None:
+            _notify_message(request, result)
+            return redirect("incident_detail", incident.pk)
+    return _incident_page(request, incident, forms={"notify": form}, status=400)
+
+
+def _notify_message(request, result) -> None:
+    if result.pending_approval:
+        messages.info(
+            request, _("The notices wait for a second privacy officer's approval (four eyes).")
+        )
+        return
+    messages.success(
+        request,
+        _("%(notices)d customers notified; %(messages)d messages queued.")
+        % {"notices": result.notices_created, "messages": result.messages_queued},
+    )
+    if result.customers_without_recipients:
+        messages.error(
+            request,
+            _(
+                "%(count)d customers have no contact to e-mail. Inform them another way and "
+                "record the out-of-band notice."
+            )
+            % {"count": len(result.customers_without_recipients)},
+        )
+
+
+@require_POST
+def incident_notify_approve(request, pk):
+    user = request.user
+    incident = _manage_incident(request, pk)
+    form = NotifyForm(request.POST)
+    form.is_valid()
+    result = _with_service(
+        form, lambda: services.incident_notify_approve(actor=user, incident=incident)
+    )
+    if result is None:
+        return _incident_page(request, incident, forms={"notify": form}, status=400)
+    _notify_message(request, result)
+    return redirect("incident_detail", incident.pk)
+
+
+def incident_progress(request, pk):
+    """The fan-out progress per customer and in total; htmx swaps in the fragment."""
+    user = request.user
+    require(user, "incident.view")
+    incident = selectors.incident_get(user, pk)
+    if not (can(user, "incident.manage") or can(user, "notice.view")):
+        raise Http404
+    context = {"incident": incident, "progress": selectors.fanout_progress(user, incident)}
+    if getattr(request, "htmx", False):
+        return render(request, "breaches/_progress.html", context)
+    return render(request, "breaches/progress.html", context)
+
+
+def incident_notice_messages(request, pk, notice_pk):
+    """One customer's messages with their Message-ID and what the mail server said."""
+    user = request.user
+    require(user, "incident.view")
+    incident = selectors.incident_get(user, pk)
+    notice = selectors.notice_get(user, notice_pk)
+    if notice.incident_id != incident.pk:
+        raise Http404
+    return render(
+        request,
+        "breaches/notice_messages.html",
+        {
+            "incident": incident,
+            "notice": notice,
+            "outbox": selectors.notice_messages(user, notice),
+            "history": notice.history.order_by("-history_date")[:50],
+        },
+    )
+
+
+def incident_out_of_band(request, pk):
+    """The officer informed a customer another way; it counts as informing (BR-03)."""
+    user = request.user
+    incident = _manage_incident(request, pk)
+    if request.method != "POST":
+        return redirect("incident_detail", incident.pk)
+    form = OutOfBandForm(
+        request.POST,
+        notices=selectors.notices_for(user, incident=incident).filter(informed_at__isnull=True),
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        notice = _with_service(
+            form,
+            lambda: services.notice_out_of_band_record(
+                actor=user,
+                notice=data["notice"],
+                note=data["note"],
+                informed_at=data.get("informed_at"),
+                late_reason=data.get("late_reason", ""),
+            ),
+        )
+        if notice is not None:
+            messages.success(
+                request,
+                _("Out-of-band notice to %(customer)s recorded.")
+                % {"customer": notice.customer.name},
+            )
+            return redirect("incident_detail", incident.pk)
+    return _incident_page(request, incident, forms={"oob": form}, status=400)
+
+
+def incident_late_reason(request, pk):
+    user = request.user
+    incident = _manage_incident(request, pk)
+    if request.method != "POST":
+        return redirect("incident_detail", incident.pk)
+    form = LateReasonForm(request.POST, notices=selectors.notices_for(user, incident=incident))
+    if form.is_valid():
+        notice = _with_service(
+            form,
+            lambda: services.notice_late_reason_record(
+                actor=user, notice=form.cleaned_data["notice"], reason=form.cleaned_data["reason"]
+            ),
+        )
+        if notice is not None:
+            messages.success(request, _("Reason for the delay recorded."))
+            return redirect("incident_detail", incident.pk)
+    return _incident_page(request, incident, forms={"late": form}, status=400)
+
+
+def incident_update(request, pk):
+    """BR-07: a progress update to every notified customer."""
+    return _post_action(
+        request,
+        pk,
+        key="update",
+        form_class=UpdateForm,
+        call=lambda incident, form: services.update_publish(
+            actor=request.user, incident=incident, **form.cleaned_data
+        ),
+        success=lambda update: (
+            _("Update %(number)d published; %(count)d messages queued.")
+            % {"number": update.number, "count": update.recipients_count}
+        ),
+    )
+
+
+@require_POST
+def incident_resolve(request, pk):
+    user = request.user
+    incident = _manage_incident(request, pk)
+    try:
+        services.incident_resolve(actor=user, incident=incident)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The incident is marked resolved."))
+    return redirect("incident_detail", incident.pk)
+
+
+def incident_final_report(request, pk):
+    """The final report with root cause and lessons learned closes the incident."""
+    return _post_action(
+        request,
+        pk,
+        key="final",
+        form_class=FinalReportForm,
+        call=lambda incident, form: services.incident_final_report(
+            actor=request.user, incident=incident, **form.cleaned_data
+        ),
+        success=_("The final report was sent and the incident is closed."),
+    )
+
+
+def incident_discovery(request, pk):
+    """Correct when the processor became aware; the deadline moves, the history keeps both."""
+    return _post_action(
+        request,
+        pk,
+        key="discovery",
+        form_class=DiscoveryCorrectForm,
+        call=lambda incident, form: services.incident_discovery_correct(
+            actor=request.user,
+            incident=incident,
+            discovered_at=form.cleaned_data["discovered_at"],
+            reason=form.cleaned_data["reason"],
+        ),
+        success=_("Discovery time corrected; the deadline moved with it."),
+    )
+
+
+# --------------------------------------------------------------------------- portal
+
+
+def _portal_customer(user):
+    require(user, "notice.view")
+    if customer_scope(user) is None:
+        raise Http404
+    return user.customer
+
+
+def portal_notices(request):
+    """The customer's notices, newest first, each with its own 72-hour deadline."""
+    user = request.user
+    customer = _portal_customer(user)
+    notices = selectors.notices_for(user).order_by("-created_at", "-pk")
+    page = Paginator(notices, NOTICES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "breaches/portal/notice_list.html",
+        {
+            "customer": customer,
+            "page_obj": page,
+            "can_report": can(user, "incident.report_as_customer"),
+        },
+    )
+
+
+def _decision_versions(notice) -> list:
+    """Each recorded version of the decision once (BR-04: revisable, with history)."""
+    seen, out = set(), []
+    for version in notice.history.filter(decided_at__isnull=False).order_by("-history_date")[:200]:
+        key = (
+            version.decided_at,
+            version.decision_is_breach,
+            version.decision_breach_reasoning,
+            version.decision_authority_reference,
+        )
+        if key not in seen:
+            seen.add(key)
+            out.append(version)
+    return out[:20]
+
+
+def _notice_page(request, notice, *, forms: dict | None = None, status=200):
+    user = request.user
+    forms = forms or {}
+    respond = can(user, "notice.respond", notice)
+    context = {
+        "notice": notice,
+        "incident": notice.incident,
+        "updates": notice.incident.updates.filter(created_at__gte=notice.created_at)
+        if not notice.customer_reported
+        else notice.incident.updates.all(),
+        "processor": processor_profile_get(),
+        "can_respond": respond,
+        "decision_history": _decision_versions(notice),
+    }
+    if respond:
+        context["intention_form"] = forms.get("intention") or IntentionForm(
+            initial={
+                "kind": notice.intention_kind or "preliminary",
+                "recipient": notice.intention_recipient,
+                "planned_at": local_initial(notice.intention_planned_at),
+                "note": notice.intention_note,
+            }
+        )
+        context["decision_form"] = forms.get("decision") or DecisionForm(
+            initial=DecisionForm.initial_for(notice)
+        )
+    return render(request, "breaches/portal/notice_detail.html", context, status=status)
+
+
+def portal_notice_detail(request, pk):
+    """BR-06: everything the customer needs for its own notification."""
+    user = request.user
+    _portal_customer(user)
+    notice = selectors.notice_get(user, pk)
+    return _notice_page(request, notice)
+
+
+def _respond(request, pk):
+    user = request.user
+    _portal_customer(user)
+    notice = selectors.notice_get(user, pk)
+    require(user, "notice.respond", notice)
+    return notice
+
+
+@require_POST
+def portal_notice_acknowledge(request, pk):
+    notice = _respond(request, pk)
+    try:
+        services.notice_acknowledge(actor=request.user, notice=notice)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Thank you: the notice is acknowledged."))
+    return redirect("portal_notice_detail", notice.pk)
+
+
+def portal_notice_intention(request, pk):
+    """BR-09: announce an intended notification before making it."""
+    notice = _respond(request, pk)
+    if request.method != "POST":
+        return redirect("portal_notice_detail", notice.pk)
+    form = IntentionForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        result = _with_service(
+            form,
+            lambda: services.notice_intention_announce(
+                actor=request.user,
+                notice=notice,
+                kind=data["kind"],
+                recipient=data["recipient"],
+                planned_at=data.get("planned_at"),
+                note=data.get("note", ""),
+            ),
+        )
+        if result is not None:
+            messages.success(
+                request, _("Thank you: the privacy officer knows of your intended notification.")
+            )
+            return redirect("portal_notice_detail", notice.pk)
+    return _notice_page(request, notice, forms={"intention": form}, status=400)
+
+
+def portal_notice_decision(request, pk):
+    """BR-04: record or revise the customer's decision (history kept)."""
+    notice = _respond(request, pk)
+    if request.method != "POST":
+        return redirect("portal_notice_detail", notice.pk)
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        result = _with_service(
+            form,
+            lambda: services.notice_decision_record(
+                actor=request.user, notice=notice, **form.service_kwargs()
+            ),
+        )
+        if result is not None:
+            messages.success(request, _("Your decision is recorded."))
+            return redirect("portal_notice_detail", notice.pk)
+    return _notice_page(request, notice, forms={"decision": form}, status=400)
+
+
+def portal_incident_report(request):
+    """BR-10: a customer reports a suspected incident."""
+    user = request.user
+    require(user, "incident.report_as_customer")
+    today = timezone.localdate()
+    products = (
+        Product.objects.filter(
+            contracts__customer_id=user.customer_id, contracts__starts_on__lte=today
+        )
+        .distinct()
+        .order_by("name")
+    )
+    form = CustomerReportForm(request.POST or None, products=products)
+    if request.method == "POST" and form.is_valid():
+        incident = _with_service(
+            form,
+            lambda: services.incident_report_by_customer(actor=user, **form.service_kwargs()),
+        )
+        if incident is not None:
+            messages.success(
+                request,
+                _("Thank you. Your report reached the privacy officer, who will contact you."),
+            )
+            notice = selectors.notices_for(user, incident=incident).first()
+            if notice is not None:
+                return redirect("portal_notice_detail", notice.pk)
+            return redirect("portal_notices")
+    return render(
+        request, "breaches/report.html", {"form": form, "portal": True}, status=_status(form)
+    )
