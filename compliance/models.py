@@ -72,6 +72,22 @@ class Customer(models.Model):
     country = models.CharField(_("country"), max_length=2, choices=Country.choices)
     language = models.CharField(_("language"), max_length=2, choices=Language.choices)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    # BR-05: yearly (and after a bounce) the customer confirms its breach contacts are current.
+    contacts_confirmed_at = models.DateTimeField(
+        _("contacts confirmed at"), null=True, blank=True, editable=False
+    )
+    contacts_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("contacts confirmed by"),
+    )
+    contacts_confirmation_requested_at = models.DateTimeField(
+        _("contacts confirmation requested at"), null=True, blank=True, editable=False
+    )
     history = HistoricalRecords()
 
     class Meta:
