@@ -62,7 +62,7 @@ services:
 	  || $(AS_PG) psql -qc "CREATE ROLE compliance LOGIN SUPERUSER PASSWORD 'compliance'"; \
 	$(AS_PG) psql -qtAc "SELECT 1 FROM pg_database WHERE datname='compliance'" | grep -q 1 \
 	  || $(AS_PG) createdb -O compliance compliance
-	@redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || redis-server --daemonize yes --bind 127.0.0.1 --port 6379 >/dev/null
+	@redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --dir /tmp --save '' >/dev/null
 	@for i in $$(seq 1 30); do redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 && break; sleep 1; done
 	@echo "PostgreSQL: $(PG_URL)  Redis: $(REDIS_URL)"
 
