@@ -7,4 +7,7 @@ class ComplianceConfig(AppConfig):
     verbose_name = _("Compliance")
 
     def ready(self):
-        from compliance import auth_signals  # noqa: F401 - connects the sign-in receivers
+        from compliance import (
+            auth_signals,  # noqa: F401 - connects the sign-in receivers
+            contact_confirmation,  # noqa: F401 - BR-05 bounce receiver
+        )

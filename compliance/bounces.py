@@ -164,6 +164,12 @@ def bounce_record(*, failure: DeliveryFailure) -> OutboxMessage | None:
         )
         if message.cause_type:
             signals.message_failed.send(sender=OutboxMessage, message=message, reason="bounced")
+        else:
+            # BR-05: the customer confirms its contacts after any bounce; messages with a
+            # cause reach the same request through the signal's receiver.
+            from compliance.contact_confirmation import contacts_confirmation_after_bounce
+
+            contacts_confirmation_after_bounce(message=message)
     return message
 
 

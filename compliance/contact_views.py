@@ -14,10 +14,12 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from compliance import selectors, services
+from compliance import contact_confirmation, selectors, services
 from compliance.access import can, customer_scope, require
 from compliance.forms import ContactForm, CustomerSearchForm, attach_service_errors
+from compliance.models import Role
 
 CUSTOMERS_PER_PAGE = 25
 
@@ -53,8 +55,30 @@ def portal_contacts(request):
             "customer": customer,
             "contacts": selectors.contacts_for(user, customer=customer),
             "can_change": can(user, "contact.change", customer),
+            **confirmation_context(user, customer),
         },
     )
+
+
+def confirmation_context(user, customer) -> dict:
+    """What the portal's contacts-confirmation banner needs (BR-05)."""
+    return {
+        "contacts_confirmation_due": contact_confirmation.confirmation_due(customer),
+        "can_confirm_contacts": can(user, "contact.change", customer)
+        and user.role == Role.CUSTOMER_ADMIN,
+    }
+
+
+@require_POST
+def portal_contacts_confirm(request):
+    """A customer administrator confirms the breach contacts are current (BR-05)."""
+    user = request.user
+    customer = _own_customer(user)
+    if customer is None:
+        raise Http404
+    contact_confirmation.contacts_confirm(actor=user, customer=customer)
+    messages.success(request, _("Thank you: your contacts are confirmed as current."))
+    return redirect("portal_contacts")
 
 
 # --- contacts (portal and staff) ---------------------------------------------------------
@@ -154,11 +178,22 @@ def customer_list(request):
     term = form.cleaned_data["q"].strip() if form.is_valid() else ""
     if term:
         customers = customers.filter(Q(name__icontains=term) | Q(customer_number__icontains=term))
+    # BR-05: the privacy officer follows up customers that did not confirm their contacts.
+    confirmation_overdue = request.GET.get("confirmation") == "overdue"
+    if confirmation_overdue:
+        customers = contact_confirmation.customers_confirmation_due(customers)
     page = Paginator(customers, CUSTOMERS_PER_PAGE).get_page(request.GET.get("page"))
+    for listed in page:
+        listed.contacts_confirmation_due = contact_confirmation.confirmation_due(listed)
     return render(
         request,
         "compliance/customers/list.html",
-        {"form": form, "page_obj": page, "term": term},
+        {
+            "form": form,
+            "page_obj": page,
+            "term": term,
+            "confirmation_overdue": confirmation_overdue,
+        },
     )
 
 

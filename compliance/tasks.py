@@ -13,3 +13,10 @@ def outbox_deliver(message_ids: list[int]) -> None:
 @shared_task(name="compliance.tasks.outbox_sweep", ignore_result=True)
 def outbox_sweep() -> None:
     outbox.outbox_sweep()
+
+
+@shared_task(name="compliance.tasks.contacts_confirmation_sweep", ignore_result=True)
+def contacts_confirmation_sweep() -> None:
+    from compliance.contact_confirmation import contacts_confirmation_sweep as sweep
+
+    sweep()

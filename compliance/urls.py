@@ -7,6 +7,11 @@ urlpatterns = [
     path("portal/", views.portal, name="portal"),
     path("portal/contacts/", contact_views.portal_contacts, name="portal_contacts"),
     path("portal/contacts/add/", contact_views.contact_create, name="portal_contact_create"),
+    path(
+        "portal/contacts/confirm/",
+        contact_views.portal_contacts_confirm,
+        name="portal_contacts_confirm",
+    ),
     path("customers/", contact_views.customer_list, name="customer_list"),
     path("customers/<int:pk>/", contact_views.customer_detail, name="customer_detail"),
     path(

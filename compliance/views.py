@@ -10,6 +10,7 @@ from django.views.i18n import set_language as django_set_language
 from audits.models import AuditEvent
 from audits.selectors import audit_events_for_user
 from compliance.access import can, require
+from compliance.contact_views import confirmation_context
 from compliance.models import Product
 from compliance.outbox import open_alerts
 from compliance.selectors import contacts_for, customer_get, customers_for
@@ -102,6 +103,8 @@ def portal(request):
         "products": products,
         "today": today,
         "can_change_contacts": can(user, "contact.change", customer),
+        # BR-05: the banner asking to confirm the breach contacts.
+        **confirmation_context(user, customer),
     }
     return render(request, "compliance/portal.html", context)
 

@@ -12,6 +12,11 @@ app.conf.beat_schedule = {
     "outbox-sweep": {"task": "compliance.tasks.outbox_sweep", "schedule": 30.0},
     "audit-seal": {"task": "audits.tasks.audit_seal", "schedule": 5.0},
     "breach-deadline-sweep": {"task": "breaches.tasks.deadline_sweep", "schedule": 60.0},
+    # BR-05: yearly request to confirm breach contacts; the sweep itself skips the recent ones.
+    "contacts-confirmation-sweep": {
+        "task": "compliance.tasks.contacts_confirmation_sweep",
+        "schedule": 24 * 60 * 60.0,
+    },
     "subprocessor-changes-go-live": {
         "task": "subprocessors.tasks.change_notices_go_live",
         "schedule": 60.0,
