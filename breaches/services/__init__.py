@@ -23,13 +23,12 @@ from breaches.services.notices import (
 )
 from breaches.services.notify import (
     NotifyResult,
-    affected_select,
     incident_notify,
     incident_notify_approve,
-    notice_letter_render,
-    notice_preview,
     update_publish,
 )
+from breaches.services.rendering import notice_letter_render, notice_preview
+from breaches.services.selection import affected_select
 from breaches.services.sweep import SweepResult, deadline_sweep
 
 __all__ = [

@@ -101,3 +101,15 @@ def officers_alert(
 
 def iso(value) -> str | None:
     return value.isoformat() if value is not None else None
+
+
+def chunks(items, size: int = 2000):
+    """Slices of at most `size` ids, so IN lists stay within the database's limits."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def incident_lock(incident):
+    from breaches.models import Incident
+
+    return Incident.objects.select_for_update().get(pk=incident.pk)

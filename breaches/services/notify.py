@@ -4,19 +4,16 @@ and the final report, fanned out to every recipient through the outbox (BR-03 â€
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
-from django.utils import translation
-from django.utils.html import escape
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from audits.services import event_record
-from breaches import deadlines
 from breaches.models import (
     CustomerNotice,
     Incident,
@@ -24,43 +21,30 @@ from breaches.models import (
     IncidentUpdate,
     IncidentUpdateKind,
     NoticeState,
-    SelectionRule,
 )
 from breaches.services.common import (
     NOTICE_CAUSE,
+    chunks,
     error,
     incident_link,
+    incident_lock,
     iso,
     now,
     officers_alert,
     required_text,
 )
+from breaches.services.rendering import NoticeRenderer
+from breaches.services.selection import SELECTABLE_STATES
 from compliance.access import require
-from compliance.documents import document_render
 from compliance.models import (
     Contact,
-    Contract,
     Customer,
-    Language,
-    ProcessorProfile,
-    Product,
-    StoredDocument,
 )
-from compliance.outbox import QueuedRow, message_render, messages_queue_bulk
-from subprocessors.models import Subprocessor
+from compliance.outbox import QueuedRow, messages_queue_bulk
+from compliance.services import processor_profile_get
 
-# Placeholders rendered into the shared text once per language and replaced per customer:
-# rendering the template for each of 10,000 customers would dominate a fan-out.
-CUSTOMER_NAME = "@@customer-name@@"
-NOTICE_LINK = "@@notice-link@@"
 ID_CHUNK = 2000
 
-SELECTABLE_STATES = (
-    IncidentState.REPORTED,
-    IncidentState.TRIAGE,
-    IncidentState.NOTIFYING,
-    IncidentState.MONITORING,
-)
 NOTIFIABLE_STATES = SELECTABLE_STATES
 UPDATABLE_STATES = (IncidentState.NOTIFYING, IncidentState.MONITORING, IncidentState.RESOLVED)
 
@@ -73,192 +57,13 @@ class NotifyResult:
     pending_approval: bool = False
 
 
-def _chunks(items: Sequence, size: int = ID_CHUNK):
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def _lock(incident: Incident) -> Incident:
-    return Incident.objects.select_for_update().get(pk=incident.pk)
-
-
-# --------------------------------------------------------------------------- selection
-
-
-def _customers_with_active_contract(products: Iterable[Product], today: datetime.date) -> list[int]:
-    contracts = Contract.objects.filter(
-        Q(ends_on__isnull=True) | Q(ends_on__gte=today),
-        starts_on__lte=today,
-        products__in=list(products),
-    )
-    return sorted(set(contracts.values_list("customer_id", flat=True)))
-
-
-def affected_select(
-    *,
-    actor,
-    incident: Incident,
-    rule: str,
-    products: Iterable[Product] = (),
-    subprocessor: Subprocessor | None = None,
-    customers: Iterable[Customer | int] = (),
-) -> Incident:
-    """Save which customers are affected and by which rule (BR-08).
-
-    product: customers with a contract active today for any of the products;
-    subprocessor: the same through the products that use the subprocessor (a breach at a
-    subprocessor, BR-08); hand: the customers given; all: every customer. Customers
-    already notified stay notified; a pending four-eyes request is withdrawn because it
-    approved another selection.
-    """
-    require(actor, "incident.manage")
-    products = list(products)
-    today = now().date()
-    if rule == SelectionRule.PRODUCT:
-        if not products:
-            raise ValidationError({"products": _("Choose at least one product.")})
-        ids = _customers_with_active_contract(products, today)
-    elif rule == SelectionRule.SUBPROCESSOR:
-        if subprocessor is None:
-            raise ValidationError({"subprocessor": _("Choose the subprocessor.")})
-        products = list(subprocessor.products.all())
-        ids = _customers_with_active_contract(products, today) if products else []
-    elif rule == SelectionRule.HAND:
-        ids = sorted({c if isinstance(c, int) else c.pk for c in customers})
-        if not ids:
-            raise ValidationError({"customers": _("Choose at least one customer.")})
-        known = set()
-        for chunk in _chunks(ids):
-            known.update(Customer.objects.filter(pk__in=chunk).values_list("pk", flat=True))
-        if len(known) != len(ids):
-            raise ValidationError({"customers": _("Unknown customer.")})
-    elif rule == SelectionRule.ALL:
-        ids = list(Customer.objects.order_by("pk").values_list("pk", flat=True))
-    else:
-        raise ValidationError({"rule": _("Choose product, subprocessor, by hand or all.")})
-
-    with transaction.atomic():
-        incident = _lock(incident)
-        if incident.state not in SELECTABLE_STATES:
-            raise ValidationError(
-                {"__all__": _("The affected customers can no longer change for this incident.")}
-            )
-        before = {
-            "rule": incident.selection_rule,
-            "count": incident.affected_customers.count(),
-        }
-        # Customers who reported the incident themselves stay affected.
-        reporters = list(
-            incident.notices.filter(customer_reported=True).values_list("customer_id", flat=True)
-        )
-        result = sorted(set(ids) | set(reporters))
-        incident.selection_rule = rule
-        incident.selection_subprocessor = (
-            subprocessor if rule == SelectionRule.SUBPROCESSOR else None
-        )
-        incident.selected_at = now()
-        incident.selected_by = actor
-        withdrawn = incident.notify_requested_by_id
-        incident.notify_requested_by = None
-        incident.notify_requested_at = None
-        incident.save()
-        incident.selection_products.set(
-            products if rule in (SelectionRule.PRODUCT, SelectionRule.SUBPROCESSOR) else []
-        )
-        incident.affected_customers.set(result)
-        event_record(
-            actor=actor,
-            action="incident.customers_selected",
-            obj=incident,
-            before=before,
-            after={
-                "rule": rule,
-                "products": sorted(p.code for p in products),
-                "subprocessor": subprocessor.pk if subprocessor else None,
-                "customers": result,
-                "count": len(result),
-                "four_eyes_request_withdrawn": bool(withdrawn),
-            },
-        )
-    return incident
-
-
-# --------------------------------------------------------------------------- rendering
-
-
-def _processor() -> ProcessorProfile | None:
-    return ProcessorProfile.objects.order_by("pk").first()
-
-
-class NoticeRenderer:
-    """Subject, text and HTML of a notice per (language, customer_reported), rendered once
-    with placeholders, then filled in per customer."""
-
-    def __init__(self, *, incident: Incident, update: IncidentUpdate | None, kind: str):
-        self.incident = incident
-        self.update = update
-        self.kind = kind
-        self.processor = _processor()
-        self.cache: dict[tuple[str, bool], tuple[str, str, str]] = {}
-
-    def shared(self, language: str, customer_reported: bool) -> tuple[str, str, str]:
-        key = (language, customer_reported)
-        if key not in self.cache:
-            self.cache[key] = message_render(
-                "breach_notice",
-                language=language,
-                context={
-                    "kind": self.kind,
-                    "incident": self.incident,
-                    "update": self.update,
-                    "processor": self.processor,
-                    "customer_name": CUSTOMER_NAME,
-                    "notice_link": NOTICE_LINK,
-                    "customer_reported": customer_reported,
-                },
-            )
-        return self.cache[key]
-
-    def for_customer(
-        self, *, language: str, customer: Customer, notice_id: int | None, customer_reported: bool
-    ) -> tuple[str, str, str]:
-        from breaches.services.common import notice_link
-
-        subject, text, html = self.shared(language, customer_reported)
-        link = notice_link(notice_id) if notice_id else ""
-        subject = subject.replace(CUSTOMER_NAME, " ".join(customer.name.split()))
-        text = text.replace(CUSTOMER_NAME, customer.name).replace(NOTICE_LINK, link)
-        html = html.replace(CUSTOMER_NAME, escape(customer.name)).replace(NOTICE_LINK, escape(link))
-        return subject, text, html
-
-
-def notice_preview(
-    *, actor, incident: Incident, customer: Customer, language: str, kind: str = "initial"
-) -> tuple[str, str, str]:
-    """The notice as `customer` would receive it in `language` (subject, text, HTML)."""
-    require(actor, "incident.manage")
-    if language not in Language.values:
-        raise ValidationError({"language": _("Unknown language.")})
-    incident = Incident.objects.get(pk=incident.pk)
-    if not incident.affected_customers.filter(pk=customer.pk).exists():
-        raise ValidationError({"customer": _("This customer is not affected by the incident.")})
-    notice = CustomerNotice.objects.filter(incident=incident, customer=customer).first()
-    renderer = NoticeRenderer(incident=incident, update=None, kind=kind)
-    return renderer.for_customer(
-        language=language,
-        customer=customer,
-        notice_id=notice.pk if notice else None,
-        customer_reported=bool(notice and notice.customer_reported),
-    )
-
-
 # --------------------------------------------------------------------------- fan-out
 
 
 def _recipients(customer_ids: Sequence[int]) -> dict[int, list[Contact]]:
     """The subscription contact plus every breach-flagged contact, resolved now (BR-05)."""
     by_customer: dict[int, list[Contact]] = {}
-    for chunk in _chunks(list(customer_ids)):
+    for chunk in chunks(list(customer_ids)):
         contacts = Contact.objects.filter(
             Q(is_subscription_contact=True) | Q(receives_breach_notices=True),
             customer_id__in=chunk,
@@ -386,7 +191,7 @@ def _notify(
     at = now()
     late_reason = (late_reason or "").strip()
     existing = {}
-    for chunk in _chunks(targets):
+    for chunk in chunks(targets):
         for notice in CustomerNotice.objects.select_for_update().filter(
             incident=incident, customer_id__in=chunk
         ):
@@ -417,7 +222,7 @@ def _notify(
         defaults={"kind": IncidentUpdateKind.INITIAL, "created_by": actor, "created_at": at},
     )
     notices = []
-    for chunk in _chunks(targets):
+    for chunk in chunks(targets):
         notices.extend(
             CustomerNotice.objects.filter(incident=incident, customer_id__in=chunk).select_related(
                 "customer"
@@ -482,7 +287,7 @@ def _notify(
 def _letters_enqueue(notice_ids: list[int]) -> None:
     from breaches.tasks import notice_letters_render
 
-    for chunk in _chunks(notice_ids, 100):
+    for chunk in chunks(notice_ids, 100):
         try:
             notice_letters_render.delay(list(chunk))
         except Exception:  # noqa: BLE001 - the letters are evidence, not the notice itself
@@ -502,10 +307,10 @@ def incident_notify(*, actor, incident: Incident, late_reason: str = "") -> Noti
     second officer's call (or `incident_notify_approve`) sends.
     """
     require(actor, "incident.manage")
-    profile = _processor()
+    profile = processor_profile_get()
     four_eyes = bool(profile and profile.breach_notify_four_eyes)
     with transaction.atomic():
-        incident = _lock(incident)
+        incident = incident_lock(incident)
         at = now()
         targets = _check_notifiable(incident, late_reason, at)
         if four_eyes:
@@ -559,7 +364,7 @@ def incident_notify_approve(*, actor, incident: Incident) -> NotifyResult:
     """The second privacy officer approves the pending notices (four eyes, BR-03)."""
     require(actor, "incident.manage")
     with transaction.atomic():
-        incident = _lock(incident)
+        incident = incident_lock(incident)
         if incident.notify_requested_by_id is None:
             raise ValidationError({"__all__": _("No notices are waiting for approval.")})
         if incident.notify_requested_by_id == actor.pk:
@@ -585,7 +390,7 @@ def update_publish(
     require(actor, "incident.manage")
     summary = required_text(summary, "summary", _("Describe what changed."))
     with transaction.atomic():
-        incident = _lock(incident)
+        incident = incident_lock(incident)
         if incident.state not in UPDATABLE_STATES:
             raise ValidationError(
                 {"__all__": _("Updates go to notified customers; notify them first.")}
@@ -612,45 +417,3 @@ def update_publish(
             },
         )
     return update
-
-
-# --------------------------------------------------------------------------- letters
-
-
-def notice_letter_render(*, notice_id: int) -> StoredDocument | None:
-    """Render and store the PDF letter of one notice (evidence; never on the sending path)."""
-    notice = (
-        CustomerNotice.objects.select_related("incident", "customer").filter(pk=notice_id).first()
-    )
-    if notice is None or notice.letter_id:
-        return notice.letter if notice else None
-    incident = notice.incident
-    with translation.override(notice.customer.language):
-        title = _("Security incident notice %(number)s") % {"number": incident.pk}
-    document = document_render(
-        template_name="pdf/breach_notice_letter.html",
-        context={
-            "incident": incident,
-            "notice": notice,
-            "not_known": None,
-            "authority_hours": deadlines.AUTHORITY_DECISION_HOURS,
-        },
-        language=notice.customer.language,
-        title=title,
-        filename=f"incident-{incident.pk}-notice-{notice.customer.customer_number}.pdf",
-        customer=notice.customer,
-    )
-    with transaction.atomic():
-        locked = CustomerNotice.objects.select_for_update().get(pk=notice.pk)
-        if locked.letter_id:
-            return locked.letter
-        locked.letter = document
-        locked.save()
-        event_record(
-            actor=None,
-            action="notice.letter_stored",
-            obj=locked,
-            after={"document": str(document.uuid), "sha256": document.sha256},
-            customer_id=locked.customer_id,
-        )
-    return document
