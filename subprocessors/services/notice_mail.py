@@ -17,6 +17,7 @@ from compliance.models import Contract
 from compliance.outbox import message_queue, message_render
 from subprocessors import deadlines
 from subprocessors.models import (
+    ChangeKind,
     ChangeNotice,
     ChangeNoticeRecipient,
     RecipientReason,
@@ -64,7 +65,8 @@ def mail_context(notice: ChangeNotice) -> dict:
     subprocessor = notice.subprocessor
     return {
         "notice": notice,
-        "kind": notice.get_kind_display(),
+        # Lazy label: rendered later in each recipient's language, not in the caller's.
+        "kind": ChangeKind(notice.kind).label,
         "subprocessor": subprocessor,
         "locations": list(subprocessor.locations.all()),
         "products": list(subprocessor.products.all()),

@@ -286,6 +286,8 @@ def test_announce_reaches_the_right_customers_and_subscribers_over_smtp(
         if r.rcpt_tos[0] in {c.email for c in archived.contacts.all()}
     )
     assert dutch["Content-Language"] == "nl"
+    # The kind of change is in the recipient's language, not the officer's.
+    assert "Nieuwe verwerkingslocatie" in dutch.get_body(("plain",)).get_content()
 
     notice.refresh_from_db()
     assert notice.sent_completely_at == START + DAY
