@@ -490,4 +490,5 @@ def incident_dossier_render(*, actor, incident: Incident) -> StoredDocument:
         customer=customer,
         actor=actor,
         pdf_options={"pdf_variant": "pdf/a-3b", "attachments": attachments},
+        audit_only=True,
     )

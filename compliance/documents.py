@@ -207,6 +207,7 @@ def document_render(
     customer: Customer | None = None,
     actor=None,
     pdf_options: Mapping | None = None,
+    audit_only: bool = False,
 ) -> StoredDocument:
     """Render a template to PDF and store it, immutable, with its SHA-256 (AU-03, RT-01).
 
@@ -254,6 +255,7 @@ def document_render(
         template_name=template_name,
         template_version=template_version(template_name),
         language=language,
+        audit_only=audit_only,
         created_at=issued_at,
         created_by=actor if getattr(actor, "pk", None) else None,
     )

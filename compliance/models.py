@@ -336,6 +336,9 @@ class StoredDocument(models.Model):
     template_name = models.CharField(_("template"), max_length=200)
     template_version = models.CharField(_("template version"), max_length=64)
     language = models.CharField(_("language"), max_length=2, choices=Language.choices)
+    # Audit evidence (e.g. an incident's dossier) is for auditors and the privacy officer
+    # only, even where its customer's users could otherwise see the customer's documents.
+    audit_only = models.BooleanField(_("audit evidence only"), default=False, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

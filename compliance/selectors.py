@@ -3,7 +3,7 @@
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from compliance.access import customer_scope, require
+from compliance.access import can, customer_scope, require
 from compliance.models import Contact, Customer, StoredDocument
 
 # --- customers and contacts -------------------------------------------------------------
@@ -41,7 +41,8 @@ def contact_get(user, pk) -> Contact:
 
 def documents_for(user) -> QuerySet[StoredDocument]:
     """Documents the user may see: customer users and customer-engaged auditors only their
-    own organisation's (never processor-wide ones); processor staff all of them.
+    own organisation's (never processor-wide ones); processor staff all of them; audit
+    evidence only those who may read the audit trail.
 
     The PDF bytes are deferred: lists never need them.
     """
@@ -50,6 +51,8 @@ def documents_for(user) -> QuerySet[StoredDocument]:
     qs = StoredDocument.objects.select_related("customer").defer("content")
     if scope is not None:
         qs = qs.filter(customer_id=scope)
+    if not can(user, "audit.view"):
+        qs = qs.filter(audit_only=False)
     return qs
 
 

@@ -192,3 +192,24 @@ def test_incident_page_links_to_the_dossier(handled, officer):
     incident = handled["incident"]
     page = sign_in(Client(), officer).get(f"/incidents/{incident.pk}/")
     assert f"/incidents/{incident.pk}/dossier/" in page.content.decode()
+
+
+def test_general_document_download_withholds_dossiers(handled, officer, staff, make_user):
+    """OBL AU-03: a dossier's UUID opens nothing through the general document download for
+    users who may not read the audit trail: not staff members, board members, nor the users
+    of the customer a customer-engaged auditor's dossier concerns."""
+    incident = handled["incident"]
+    full = incident_dossier_render(actor=officer, incident=incident)
+    scoped = incident_dossier_render(
+        actor=make_user(Role.AUDITOR, customer=handled["a"]), incident=incident
+    )
+    for user, document in [
+        (staff, full),
+        (make_user(Role.BOARD_MEMBER), full),
+        (handled["user_a"], scoped),
+        (make_user(Role.CUSTOMER_ADMIN, customer=handled["a"]), scoped),
+    ]:
+        client = sign_in(Client(), user)
+        assert client.get(f"/documents/{document.uuid}/download/").status_code == 404
+    client = sign_in(Client(), make_user(Role.AUDITOR))
+    assert client.get(f"/documents/{full.uuid}/download/").status_code == 200
