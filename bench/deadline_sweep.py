@@ -167,6 +167,44 @@ def sweep_times(due, repeats: int) -> tuple[list[float], list[float]]:
     return with_due, idle
 
 
+def sweep_anatomy(due) -> dict:
+    """One more sweep with the handful due, with its SQL captured: how many statements, how
+    long they took in all, and the slowest five; plus the top of a cProfile of five sweeps."""
+    import cProfile
+    import io
+    import pstats
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from breaches.services import deadline_sweep
+
+    due(0)
+    started = time.perf_counter()
+    with CaptureQueriesContext(connection) as captured:
+        deadline_sweep()
+    total_ms = (time.perf_counter() - started) * 1000
+    queries = [(float(q["time"]) * 1000, q["sql"]) for q in captured.captured_queries]
+    slowest = sorted(queries, reverse=True)[:5]
+    profiler = cProfile.Profile()
+    for i in range(5):
+        due(i)
+        profiler.enable()
+        deadline_sweep()
+        profiler.disable()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(25)
+    return {
+        "sweep_ms": round(total_ms, 2),
+        "statements": len(queries),
+        "sql_ms": round(sum(t for t, _ in queries), 2),
+        "slowest": [{"ms": round(t, 3), "sql": sql[:240]} for t, sql in slowest],
+        "profile_top_cumulative": [
+            line.strip() for line in out.getvalue().splitlines() if line.strip()
+        ][:45],
+    }
+
+
 class Due:
     """Makes the handful due again, with deadlines a second later each time (new keys)."""
 
@@ -314,6 +352,7 @@ def run() -> dict:
         sweep_times(due, 3)  # warm caches and templates
         common.log(NAME, f"sweeping with {base_count} notices stored ...")
         base_due, base_idle = sweep_times(due, repeats)
+        base_anatomy = sweep_anatomy(due)
 
         more = max(0, total - base_count)
         incidents_needed = -(-more // CUSTOMERS)
@@ -333,6 +372,7 @@ def run() -> dict:
         common.log(NAME, f"{big_count} notices stored in {fill_seconds:.0f} s; sweeping ...")
         sweep_times(due, 3)
         big_due, big_idle = sweep_times(due, repeats)
+        big_anatomy = sweep_anatomy(due)
 
         plans = {}
         if connection.vendor == "postgresql":
@@ -370,6 +410,8 @@ def run() -> dict:
                 "baseline_idle_sweep_ms": round(statistics.median(base_idle), 3),
                 "fill_seconds": round(fill_seconds, 1),
                 "plans": plans,
+                "anatomy": big_anatomy,
+                "baseline_anatomy": base_anatomy,
                 "note": common.SHARED_NOTE,
                 **described,
             },
