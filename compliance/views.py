@@ -15,6 +15,7 @@ from compliance.models import Product
 from compliance.outbox import open_alerts
 from compliance.selectors import contacts_for, customer_get, customers_for
 from compliance.services import processor_profile_get
+from subprocessors.selectors import change_notice_letters_for
 
 RECENT_AUDIT_EVENTS = 10
 OUTBOX_ALERTS_SHOWN = 20
@@ -103,6 +104,7 @@ def portal(request):
         "products": products,
         "today": today,
         "can_change_contacts": can(user, "contact.change", customer),
+        "change_notices": change_notice_letters_for(user)[:10],
         # BR-05: the banner asking to confirm the breach contacts.
         **confirmation_context(user, customer),
     }

@@ -10,6 +10,7 @@ from compliance.access import can, customer_scope
 from subprocessors.models import (
     OPEN_OBJECTION_STATES,
     ChangeNotice,
+    ChangeNoticeRecipient,
     ChangeNoticeState,
     Objection,
     ProcessingLocation,
@@ -35,6 +36,21 @@ def change_notice_get(user, pk) -> ChangeNotice:
     if notice is None:
         raise Http404
     return notice
+
+
+def change_notice_letters_for(user) -> QuerySet[ChangeNoticeRecipient]:
+    """The change notices sent to the user's own organisation, newest first, with their PDF
+    letters (SP-03): what the portal lists. Empty for users not limited to one customer."""
+    scope = customer_scope(user)
+    if scope is None or not can(user, "change_notice.view"):
+        return ChangeNoticeRecipient.objects.none()
+    return (
+        ChangeNoticeRecipient.objects.filter(customer_id=scope)
+        .exclude(change_notice__state=ChangeNoticeState.DRAFT)
+        .select_related("change_notice__subprocessor", "letter")
+        .defer("letter__content")
+        .order_by("-change_notice__announced_at")
+    )
 
 
 def objections_for(user) -> QuerySet[Objection]:

@@ -407,3 +407,27 @@ def test_dashboard_shows_open_objections_with_age_and_effective_moment(
     assert f"/subprocessors/objections/{objection.pk}/" in html
     assert "3 days" in html
     assert "1 October 2026, 10:00 CEST" in html
+
+
+def test_portal_lists_the_change_notices_sent_with_their_letters(
+    announced, customer_contact_user, other_customer_admin
+):
+    """OBL SP-03: a customer finds each change notice sent to it, with its PDF letter, in the
+    portal; another customer sees none of them."""
+    from subprocessors.services import change_notice_letters_render
+
+    change_notice_letters_render(notice_id=announced.pk)
+    recipient = announced.recipients.get(customer=customer_contact_user.customer)
+    page = client_of(customer_contact_user).get("/portal/")
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert "Change notices sent to your organisation" in content
+    assert f"/documents/{recipient.letter.uuid}/download/" in content
+    other = client_of(other_customer_admin).get("/portal/").content.decode()
+    assert "Change notices sent to your organisation" not in other
+    assert (
+        client_of(other_customer_admin)
+        .get(f"/documents/{recipient.letter.uuid}/download/")
+        .status_code
+        == 404
+    )
