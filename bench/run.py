@@ -25,6 +25,7 @@ BENCHMARKS = {
     "change_notice_fanout": "bench.change_notice_fanout",
     "register_latency": "bench.register_latency",
     "dashboard_latency": "bench.dashboard_latency",
+    "letters_render": "bench.letters_render",
 }
 
 

@@ -9,6 +9,7 @@ checked again by the beat task that makes a change live.
 from __future__ import annotations
 
 import datetime
+import logging
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -42,6 +43,8 @@ from subprocessors.services.validation import (
     notice_snapshot,
     payload_check,
 )
+
+log = logging.getLogger(__name__)
 
 # --------------------------------------------------------------------------- draft
 
@@ -251,47 +254,122 @@ def change_notice_announce(*, actor, notice: ChangeNotice) -> ChangeNotice:
 # --------------------------------------------------------------------------- informed
 
 
-def _sent_completely_check(notice: ChangeNotice, *, actor=None) -> None:
-    """When no recipient is left uninformed: record `sent_completely_at` and move the
-    effective moment later if the 28 days now end after it (never earlier)."""
-    if notice.sent_completely_at is not None or notice.state != ChangeNoticeState.ANNOUNCED:
-        return
-    if notice.recipients.filter(informed_at__isnull=True).exists():
-        return
-    last = notice.recipients.aggregate(last=Max("informed_at"))["last"]
-    notice.sent_completely_at = last
-    before = notice.effective_at
-    notice.effective_at = deadlines.effective_at_after_sending(
-        effective_at=notice.effective_at, sent_completely_at=last
+def _sent_completely_check(notice_id: int, *, actor=None) -> bool:
+    """When no recipient is left uninformed: record `sent_completely_at` (the last
+    `informed_at`) exactly once and move the effective moment later if the 28 days now end
+    after it (never earlier) (SP-03).
+
+    The notice row is locked only here, once nobody is left: informing a customer locks
+    just its recipient row, so workers recording acceptances do not take turns on the
+    notice. Two transactions informing the last two customers at once may each still see
+    the other's customer as open; the check after commit (`_sent_completely_after_commit`)
+    and the beat sweep catch that case. Returns whether it recorded the moment.
+    """
+    open_notice = ChangeNotice.objects.filter(
+        pk=notice_id, state=ChangeNoticeState.ANNOUNCED, sent_completely_at__isnull=True
     )
-    notice.save(update_fields=["sent_completely_at", "effective_at"])
-    event_record(
-        actor=actor,
-        action="change_notice.sent_completely",
-        obj=notice,
-        before={"effective_at": before.isoformat()},
-        after={
-            "sent_completely_at": last.isoformat(),
-            "effective_at": notice.effective_at.isoformat(),
-            "effective_at_moved": notice.effective_at != before,
-        },
+    uninformed = ChangeNoticeRecipient.objects.filter(
+        change_notice_id=notice_id, informed_at__isnull=True
     )
+    # Both unlocked reads are index lookups (`change_recipient_open_idx` for the second).
+    if not open_notice.exists() or uninformed.exists():
+        return False
+    with transaction.atomic():
+        notice = ChangeNotice.objects.select_for_update().get(pk=notice_id)
+        # Read again under the lock: whoever got it first has recorded the moment.
+        if notice.sent_completely_at is not None or notice.state != ChangeNoticeState.ANNOUNCED:
+            return False
+        if uninformed.exists():
+            return False
+        last = notice.recipients.aggregate(last=Max("informed_at"))["last"]
+        notice.sent_completely_at = last
+        before = notice.effective_at
+        notice.effective_at = deadlines.effective_at_after_sending(
+            effective_at=notice.effective_at, sent_completely_at=last
+        )
+        notice.save(update_fields=["sent_completely_at", "effective_at"])
+        event_record(
+            actor=actor,
+            action="change_notice.sent_completely",
+            obj=notice,
+            before={"effective_at": before.isoformat()},
+            after={
+                "sent_completely_at": last.isoformat(),
+                "effective_at": notice.effective_at.isoformat(),
+                "effective_at_moved": notice.effective_at != before,
+            },
+        )
+    return True
+
+
+def _sent_completely_after_commit(notice_id: int) -> None:
+    """Check again once this transaction has committed, at most once per transaction and
+    notice: the last of several transactions informing customers concurrently to commit
+    sees them all informed."""
+    conn = transaction.get_connection()
+    pending = getattr(conn, "_change_notice_checks", None)
+    if pending is None or not any(
+        getattr(func, "__self__", None) is pending for _, func, _ in conn.run_on_commit
+    ):
+        pending = _NoticeChecks()
+        conn._change_notice_checks = pending
+        transaction.on_commit(pending.run)
+    pending.ids.add(notice_id)
+
+
+class _NoticeChecks:
+    def __init__(self):
+        self.ids: set[int] = set()
+
+    def run(self) -> None:
+        ids, self.ids = sorted(self.ids), set()
+        for notice_id in ids:
+            try:
+                _sent_completely_check(notice_id)
+            except Exception:  # noqa: BLE001 - the beat sweep checks again
+                log.warning("sent-completely check of notice %s failed", notice_id, exc_info=True)
+
+
+def sent_completely_sweep() -> int:
+    """Beat safety net: record `sent_completely_at` for announced notices whose customers
+    are all informed but whose check after commit was lost (a worker died between its
+    commit and the check). The moment recorded is still the last `informed_at`."""
+    done = 0
+    candidates = ChangeNotice.objects.filter(
+        state=ChangeNoticeState.ANNOUNCED, sent_completely_at__isnull=True
+    ).exclude(recipients__informed_at__isnull=True)
+    for notice_id in candidates.values_list("pk", flat=True):
+        done += _sent_completely_check(notice_id)
+    return done
 
 
 def recipient_informed(*, recipient_id: int, informed_at: datetime.datetime) -> None:
     """A message to this customer was accepted (signal receiver, inside the outbox's
-    transaction): the first one sets `informed_at` (SP-03)."""
+    transaction): the first one sets `informed_at` (SP-03).
+
+    Locks only the recipient row: the outbox holds its locks until its commit group
+    commits, and a lock on the notice would make every sending worker wait for the
+    others' groups. The notice is locked only once no customer is left uninformed.
+    """
     if not ChangeNoticeRecipient.objects.filter(pk=recipient_id, informed_at__isnull=True).exists():
         return  # the usual case for the second contact of a customer: nothing to do
     with transaction.atomic():
-        recipient = ChangeNoticeRecipient.objects.select_related("change_notice").get(
-            pk=recipient_id
+        # of=self and no ordering: the model's ordering joins the notice, and a bare FOR
+        # UPDATE would lock that joined row too.
+        recipient = (
+            ChangeNoticeRecipient.objects.select_for_update(of=("self",))
+            .filter(pk=recipient_id)
+            .order_by()
+            .first()
         )
-        # Lock the notice first: two workers informing the last two customers at once must
-        # not both see the other one as still open.
-        notice = ChangeNotice.objects.select_for_update().get(pk=recipient.change_notice_id)
-        recipient = ChangeNoticeRecipient.objects.select_for_update().get(pk=recipient_id)
-        if recipient.informed_at is not None or notice.state != ChangeNoticeState.ANNOUNCED:
+        if recipient is None or recipient.informed_at is not None:
+            return
+        state, sent_completely_at = (
+            ChangeNotice.objects.filter(pk=recipient.change_notice_id)
+            .values_list("state", "sent_completely_at")
+            .get()
+        )
+        if state != ChangeNoticeState.ANNOUNCED:
             return
         recipient.informed_at = informed_at
         recipient.save(update_fields=["informed_at"])
@@ -299,10 +377,14 @@ def recipient_informed(*, recipient_id: int, informed_at: datetime.datetime) -> 
             actor=None,
             action="change_notice.customer_informed",
             obj=recipient,
-            after={"change_notice": notice.pk, "informed_at": informed_at.isoformat()},
+            after={
+                "change_notice": recipient.change_notice_id,
+                "informed_at": informed_at.isoformat(),
+            },
             customer_id=recipient.customer_id,
         )
-        _sent_completely_check(notice)
+        if sent_completely_at is None and not _sent_completely_check(recipient.change_notice_id):
+            _sent_completely_after_commit(recipient.change_notice_id)
 
 
 def change_notice_out_of_band_record(
@@ -322,8 +404,9 @@ def change_notice_out_of_band_record(
     if informed_at > now:
         raise ValidationError({"informed_at": _("This moment lies in the future.")})
     with transaction.atomic():
-        notice = ChangeNotice.objects.select_for_update().get(pk=recipient.change_notice_id)
+        # Recipient before notice, the order `recipient_informed` takes them in.
         recipient = ChangeNoticeRecipient.objects.select_for_update().get(pk=recipient.pk)
+        notice = ChangeNotice.objects.select_for_update().get(pk=recipient.change_notice_id)
         if notice.state != ChangeNoticeState.ANNOUNCED:
             raise ValidationError(_("This change notice is not announced."))
         if notice.announced_at and informed_at < notice.announced_at:
@@ -343,7 +426,7 @@ def change_notice_out_of_band_record(
             after={"informed_at": informed_at.isoformat(), "note": note},
             customer_id=recipient.customer_id,
         )
-        _sent_completely_check(notice, actor=actor)
+        _sent_completely_check(notice.pk, actor=actor)
     return recipient
 
 

@@ -214,7 +214,11 @@ def change_notice_go_live(*, notice: ChangeNotice, actor=SYSTEM) -> ChangeNotice
 
 def change_notices_go_live_due(*, letters_limit: int = 20) -> int:
     """The beat sweep: every announced change whose moment has come and whose 28 days hold
-    goes live; letters a lost task did not render are rendered. Returns changes made live."""
+    goes live; letters a lost task did not render are rendered; a `sent_completely_at` a
+    lost after-commit check left unset is recorded. Returns changes made live."""
+    from subprocessors.services.change_notices import sent_completely_sweep
+
+    sent_completely_sweep()
     now = timezone.now()
     done = 0
     due = ChangeNotice.objects.filter(state=ChangeNoticeState.ANNOUNCED, effective_at__lte=now)
