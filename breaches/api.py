@@ -6,27 +6,50 @@ scope, so another customer's notice answers 404. There is no endpoint that notif
 authority (BR-04): customers record what they did themselves.
 """
 
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from breaches import selectors, services
+from breaches.authority_draft import authority_draft_build
 from breaches.models import CustomerNotice, Incident
 from breaches.serializers import (
+    CustomerReportSerializer,
+    DiscoveryCorrectSerializer,
+    FanoutProgressSerializer,
+    FinalReportSerializer,
+    IncidentDismissSerializer,
     IncidentNotifySerializer,
     IncidentReportSerializer,
     IncidentSelectSerializer,
     IncidentSerializer,
     IncidentTriageSerializer,
+    IncidentUpdateSerializer,
+    LateReasonSerializer,
     NoticeDecisionSerializer,
     NoticeIntentionSerializer,
+    NoticeMessageSerializer,
+    NoticePreviewSerializer,
     NoticeSerializer,
     NotifyResultSerializer,
+    OutOfBandSerializer,
+    PreviewQuerySerializer,
+    StaffNoticeSerializer,
+    UpdatePublishSerializer,
 )
-from compliance.access import require
+from compliance.access import can, require
 from compliance.models import Product
+
+INCIDENT_PARAM = OpenApiParameter(
+    "incident", OpenApiTypes.INT, description="Only the notices of this incident."
+)
 
 
 @extend_schema_view(
@@ -128,9 +151,157 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         )
         return Response(NotifyResultSerializer(result).data)
 
+    @extend_schema(
+        summary="Approve the pending notices as the second privacy officer (four eyes, BR-03)",
+        description="Sends the notices another privacy officer asked for with `notify`. The "
+        "officer who asked cannot approve (400); without a pending request 400.",
+        request=None,
+        responses={200: NotifyResultSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="notify/approve")
+    def approve(self, request, pk=None, **kwargs):
+        require(request.user, "incident.manage")
+        result = services.incident_notify_approve(actor=request.user, incident=self._incident())
+        return Response(NotifyResultSerializer(result).data)
+
+    @extend_schema(
+        summary="Dismiss a report that is no security incident at all (BR-02)",
+        description="Only before any notice went out; the reasoning is kept on record.",
+        request=IncidentDismissSerializer,
+        responses={200: IncidentSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def dismiss(self, request, pk=None, **kwargs):
+        require(request.user, "incident.manage")
+        incident = self._incident()
+        serializer = IncidentDismissSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        incident = services.incident_dismiss(
+            actor=request.user, incident=incident, reason=serializer.validated_data["reason"]
+        )
+        return Response(IncidentSerializer(incident).data)
+
+    @extend_schema(
+        summary="Preview the notice as a customer will receive it (BR-06)",
+        description="Subject, plain text and HTML of the e-mail for one customer of the "
+        "selection, in a chosen language (default: the customer's). Nothing is sent.",
+        parameters=[PreviewQuerySerializer],
+        responses={200: NoticePreviewSerializer},
+    )
+    @action(detail=True, methods=["get"])
+    def preview(self, request, pk=None, **kwargs):
+        require(request.user, "incident.manage")
+        incident = self._incident()
+        query = PreviewQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        customer = incident.affected_customers.filter(pk=data["customer"]).first()
+        if customer is None:
+            raise ValidationError({"customer": _("This customer is not affected by the incident.")})
+        language = data.get("language") or customer.language
+        subject, text, html = services.notice_preview(
+            actor=request.user,
+            incident=incident,
+            customer=customer,
+            language=language,
+            kind=data["kind"],
+        )
+        return Response(
+            NoticePreviewSerializer(
+                {
+                    "customer": customer.pk,
+                    "language": language,
+                    "subject": subject,
+                    "text": text,
+                    "html": html,
+                }
+            ).data
+        )
+
+    @extend_schema(
+        summary="Progress of the fan-out: messages queued, accepted and failed",
+        description="In total and per customer, with the moment each customer was informed.",
+        responses={200: FanoutProgressSerializer},
+    )
+    @action(detail=True, methods=["get"])
+    def progress(self, request, pk=None, **kwargs):
+        user = request.user
+        require(user, "incident.view")
+        incident = self._incident()
+        if not (can(user, "incident.manage") or can(user, "notice.view")):
+            raise Http404
+        progress = selectors.fanout_progress(user, incident)
+        return Response(FanoutProgressSerializer(progress).data)
+
+    @extend_schema(
+        summary="Publish a progress update to every notified customer (BR-07)",
+        request=UpdatePublishSerializer,
+        responses={201: IncidentUpdateSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def updates(self, request, pk=None, **kwargs):
+        require(request.user, "incident.manage")
+        incident = self._incident()
+        serializer = UpdatePublishSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        update = services.update_publish(
+            actor=request.user, incident=incident, **serializer.validated_data
+        )
+        return Response(IncidentUpdateSerializer(update).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Mark the incident resolved (contained and remedied)",
+        request=None,
+        responses={200: IncidentSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None, **kwargs):
+        require(request.user, "incident.manage")
+        incident = services.incident_resolve(actor=request.user, incident=self._incident())
+        return Response(IncidentSerializer(incident).data)
+
+    @extend_schema(
+        summary="Send the final report and close the incident (BR-07, ISO 27001 A.5.27)",
+        description="Root cause and lessons learned; every notified customer receives the "
+        "final report as a further message on its notice.",
+        request=FinalReportSerializer,
+        responses={200: IncidentSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="final-report")
+    def final_report(self, request, pk=None, **kwargs):
+        require(request.user, "incident.manage")
+        incident = self._incident()
+        serializer = FinalReportSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        incident = services.incident_final_report(
+            actor=request.user, incident=incident, **serializer.validated_data
+        )
+        return Response(IncidentSerializer(incident).data)
+
+    @extend_schema(
+        summary="Correct when the processor became aware (BR-03)",
+        description="A reason is required; the 48-hour deadline, late flags and reminders "
+        "move with it and the history keeps the old time.",
+        request=DiscoveryCorrectSerializer,
+        responses={200: IncidentSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def discovery(self, request, pk=None, **kwargs):
+        require(request.user, "incident.manage")
+        incident = self._incident()
+        serializer = DiscoveryCorrectSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        incident = services.incident_discovery_correct(
+            actor=request.user, incident=incident, **serializer.validated_data
+        )
+        return Response(IncidentSerializer(incident).data)
+
 
 @extend_schema_view(
-    list=extend_schema(summary="Notices you may see (customer users: your organisation's)"),
+    list=extend_schema(
+        summary="Notices you may see (customer users: your organisation's)",
+        parameters=[INCIDENT_PARAM],
+    ),
     retrieve=extend_schema(summary="One notice with the Art. 33(3) contents (BR-06)"),
 )
 class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -141,11 +312,17 @@ class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     queryset = CustomerNotice.objects.none()  # the real one comes from the user's scope
 
     def get_queryset(self):
-        return (
+        qs = (
             selectors.notices_for(self.request.user)
             .select_related("letter")
             .order_by("-created_at", "-pk")
         )
+        incident = self.request.query_params.get("incident")
+        if self.action == "list" and incident:
+            if not incident.isdigit():
+                raise ValidationError({"incident": _("Give the incident's number.")})
+            qs = qs.filter(incident_id=int(incident))
+        return qs
 
     def list(self, request, *args, **kwargs):
         require(request.user, "notice.view")
@@ -193,3 +370,88 @@ class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             actor=request.user, notice=notice, **serializer.validated_data
         )
         return Response(NoticeSerializer(notice).data)
+
+    def _managed_notice(self):
+        require(self.request.user, "incident.manage")
+        return selectors.notice_get(self.request.user, self.kwargs["pk"])
+
+    @extend_schema(
+        summary="Report a suspected incident as a customer (BR-10)",
+        description="For customer users. The report reaches the privacy officer at once; "
+        "your organisation's notice is created with it and your own 72 hours run from now. "
+        "`products` are codes of products your organisation has a contract for.",
+        request=CustomerReportSerializer,
+        responses={201: NoticeSerializer},
+    )
+    @action(detail=False, methods=["post"])
+    def report(self, request, **kwargs):
+        user = request.user
+        require(user, "incident.report_as_customer")
+        products = Product.objects.filter(
+            contracts__customer_id=user.customer_id,
+            contracts__starts_on__lte=timezone.localdate(),
+        ).distinct()
+        serializer = CustomerReportSerializer(data=request.data, context={"products": products})
+        serializer.is_valid(raise_exception=True)
+        incident = services.incident_report_by_customer(actor=user, **serializer.validated_data)
+        notice = self.get_queryset().get(incident=incident)
+        return Response(NoticeSerializer(notice).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Record that the customer was informed another way (BR-03)",
+        description="Counts as informing the customer; its 72 hours run from `informed_at`. "
+        "After the 48-hour deadline `late_reason` is required.",
+        request=OutOfBandSerializer,
+        responses={200: StaffNoticeSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="out-of-band")
+    def out_of_band(self, request, pk=None, **kwargs):
+        notice = self._managed_notice()
+        serializer = OutOfBandSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        notice = services.notice_out_of_band_record(
+            actor=request.user, notice=notice, **serializer.validated_data
+        )
+        return Response(StaffNoticeSerializer(notice).data)
+
+    @extend_schema(
+        summary="Record why the customer was informed after the 48-hour deadline (BR-03)",
+        request=LateReasonSerializer,
+        responses={200: StaffNoticeSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="late-reason")
+    def late_reason(self, request, pk=None, **kwargs):
+        notice = self._managed_notice()
+        serializer = LateReasonSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        notice = services.notice_late_reason_record(
+            actor=request.user, notice=notice, reason=serializer.validated_data["reason"]
+        )
+        return Response(StaffNoticeSerializer(notice).data)
+
+    @extend_schema(
+        summary="The notice's e-mails with Message-ID, status and the mail server's reply",
+        responses={200: NoticeMessageSerializer(many=True)},
+    )
+    @action(detail=True, methods=["get"])
+    def messages(self, request, pk=None, **kwargs):
+        user = request.user
+        require(user, "incident.view")
+        notice = selectors.notice_get(user, pk)
+        rows = selectors.notice_messages(user, notice)
+        return Response(NoticeMessageSerializer(rows, many=True).data)
+
+    @extend_schema(
+        summary="Draft of the authority's notification form (BR-04)",
+        description="The sections of the AP's form (the GBA's, in Dutch, for a Belgian "
+        "customer), prefilled with what the processor knows; fields only the controller can "
+        "fill are marked. A draft for the customer's own use: the processor never notifies an "
+        "authority.",
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    @action(detail=True, methods=["get"], url_path="authority-draft")
+    def authority_draft(self, request, pk=None, **kwargs):
+        user = request.user
+        require(user, "notice.view")
+        notice = selectors.notice_get(user, pk)
+        return Response(authority_draft_build(user=user, notice=notice))

@@ -14,11 +14,13 @@ from breaches.models import (
     Authority,
     CustomerNotice,
     Incident,
+    IncidentUpdate,
+    IncidentUpdateKind,
     IntentionRecipient,
     NotificationKind,
     SelectionRule,
 )
-from compliance.models import Product
+from compliance.models import Language, OutboxMessage, Product
 from subprocessors.models import Subprocessor
 
 
@@ -66,6 +68,7 @@ class IncidentSerializer(serializers.ModelSerializer):
             "reported_at",
             "customer_due_at",
             "dismissed_reason",
+            "dismissed_at",
             "personal_data_involved",
             "data_categories",
             "special_categories",
@@ -89,6 +92,8 @@ class IncidentSerializer(serializers.ModelSerializer):
             "severity_band",
             "measures_taken",
             "measures_proposed",
+            "root_cause",
+            "lessons_learned",
             "selection_rule",
             "affected_customers_count",
             "notify_pending_approval",
@@ -319,3 +324,168 @@ class NoticeDecisionSerializer(serializers.Serializer):
     subjects_informed_on = serializers.DateField(required=False, allow_null=True, default=None)
     subjects_how = serializers.CharField(required=False, allow_blank=True, default="")
     subjects_reasoning = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+# --------------------------------------------------------------------------- more journey
+
+
+class CustomerReportSerializer(serializers.Serializer):
+    """BR-10: a customer user reports a suspected incident. Products are limited to those of
+    the reporting customer's contracts (the view passes them as `products` in the context)."""
+
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField()
+    occurred_at = AwareDateTimeField(required=False, allow_null=True)
+    found_at_source = AwareDateTimeField(
+        required=False, allow_null=True, help_text=_("When your organisation found it.")
+    )
+    products = serializers.SlugRelatedField(
+        slug_field="code", queryset=Product.objects.none(), many=True, required=False
+    )
+    personal_data_possible = serializers.BooleanField(required=False, allow_null=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        products = self.context.get("products")
+        if products is not None:
+            self.fields["products"].child_relation.queryset = products
+
+
+class IncidentDismissSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        help_text=_("Why this is no security incident at all (a false alarm).")
+    )
+
+
+class UpdatePublishSerializer(serializers.Serializer):
+    """BR-07: a progress update to every notified customer."""
+
+    summary = serializers.CharField(help_text=_("What changed."))
+    measures = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class IncidentUpdateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = IncidentUpdate
+        fields = ["id", "number", "kind", "summary", "measures", "created_at", "recipients_count"]
+        read_only_fields = fields
+
+
+class FinalReportSerializer(serializers.Serializer):
+    """ISO 27001 A.5.27: root cause and lessons learned; closes the incident."""
+
+    root_cause = serializers.CharField()
+    lessons_learned = serializers.CharField()
+    summary = serializers.CharField(required=False, allow_blank=True, default="")
+    measures = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class DiscoveryCorrectSerializer(serializers.Serializer):
+    """BR-03: when the processor really became aware; the 48-hour deadline moves with it."""
+
+    discovered_at = AwareDateTimeField()
+    reason = serializers.CharField(help_text=_("Why the discovery time changes."))
+
+
+class PreviewQuerySerializer(serializers.Serializer):
+    customer = serializers.IntegerField(
+        min_value=1, help_text=_("A customer in the incident's selection.")
+    )
+    language = serializers.ChoiceField(
+        choices=Language.choices,
+        required=False,
+        help_text=_("Defaults to the customer's language."),
+    )
+    kind = serializers.ChoiceField(
+        choices=IncidentUpdateKind.choices, required=False, default=IncidentUpdateKind.INITIAL
+    )
+
+
+class NoticePreviewSerializer(serializers.Serializer):
+    customer = serializers.IntegerField()
+    language = serializers.CharField()
+    subject = serializers.CharField()
+    text = serializers.CharField()
+    html = serializers.CharField()
+
+
+class ProgressCountsSerializer(serializers.Serializer):
+    queued = serializers.IntegerField()
+    accepted = serializers.IntegerField()
+    failed = serializers.IntegerField()
+
+
+class ProgressCustomerSerializer(ProgressCountsSerializer):
+    notice_id = serializers.IntegerField()
+    customer_id = serializers.IntegerField()
+    customer_name = serializers.CharField()
+    state = serializers.CharField()
+    informed_at = serializers.DateTimeField(allow_null=True)
+
+
+class FanoutProgressSerializer(serializers.Serializer):
+    """Messages queued / accepted / failed in total and per customer."""
+
+    total = ProgressCountsSerializer()
+    customers = ProgressCustomerSerializer(many=True)
+
+
+class OutOfBandSerializer(serializers.Serializer):
+    """BR-03: the customer was informed another way; counts as informing."""
+
+    note = serializers.CharField(help_text=_("For example: phoned J. Jansen at 14:05."))
+    informed_at = AwareDateTimeField(
+        required=False, allow_null=True, help_text=_("Defaults to now; never in the future.")
+    )
+    late_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("Required when this is after the 48-hour deadline."),
+    )
+
+
+class LateReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(help_text=_("Why the customer was informed late."))
+
+
+class StaffNoticeSerializer(NoticeSerializer):
+    """A notice as the privacy officer sees it: with lateness and the out-of-band record."""
+
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+
+    class Meta(NoticeSerializer.Meta):
+        fields = [
+            *NoticeSerializer.Meta.fields,
+            "customer_name",
+            "late",
+            "late_reason",
+            "out_of_band_note",
+            "out_of_band_at",
+            "undelivered_at",
+        ]
+        read_only_fields = fields
+
+
+class NoticeMessageSerializer(serializers.ModelSerializer):
+    """One e-mail of a notice with its Message-ID and what the mail server answered."""
+
+    server_reply = serializers.CharField(source="last_reply", read_only=True)
+
+    class Meta:
+        model = OutboxMessage
+        fields = [
+            "id",
+            "message_id",
+            "to_name",
+            "to_email",
+            "language",
+            "subject",
+            "status",
+            "attempts",
+            "created_at",
+            "accepted_at",
+            "failed_at",
+            "server_reply",
+        ]
+        read_only_fields = fields

@@ -5,9 +5,10 @@ import datetime
 import pytest
 from django.test import Client
 
+from audits.models import AuditEvent
 from breaches.models import CustomerNotice, Incident, IncidentState, NoticeState
 from breaches.services import affected_select, incident_notify, incident_report
-from compliance.models import Role
+from compliance.models import OutboxMessage, ProcessorProfile, Role
 from tests.auth import sign_in
 
 H = datetime.timedelta(hours=1)
@@ -200,4 +201,341 @@ def test_schema_documents_the_breach_api(officer):
         "/api/notices/{id}/acknowledge/",
     ):
         assert path in schema["paths"], path
-    assert not [p for p in schema["paths"] if "authority" in p]
+    # BR-04: nothing notifies an authority; the one path naming it reads the customer's draft.
+    authority = {p: set(ops) for p, ops in schema["paths"].items() if "authority" in p}
+    assert authority == {"/api/notices/{id}/authority-draft/": {"get"}}
+
+
+# --------------------------------------------------------------------------- the whole journey
+
+
+def events() -> int:
+    return AuditEvent.objects.count()
+
+
+def test_customer_reports_through_the_api(clock, processor, product, make_customer, make_user):
+    """OBL BR-10: a customer user reports a suspected incident; its own notice exists at
+    once, aware from the report, its 72 hours running; OBL BR-02: the same workflow."""
+    customer = make_customer(product)
+    user = make_user(Role.CUSTOMER_CONTACT, customer=customer)
+    client = api(user)
+    before = events()
+    for bad, field in (
+        ({"title": "x", "description": "y", "occurred_at": "2026-09-01T09:00:00"}, "occurred_at"),
+        ({"title": "x", "description": "y", "found_at_source": "2026-09-03T09:00:00Z"}, None),
+        ({"title": "x", "description": "y", "products": ["unknown"]}, "products"),
+        ({"title": "", "description": "y"}, "title"),
+    ):
+        response = post(client, "/api/notices/report/", bad)
+        assert response.status_code == 400, response.json()
+        assert field is None or field in response.json()
+    assert not Incident.objects.exists() and events() == before
+    response = post(
+        client,
+        "/api/notices/report/",
+        {
+            "title": "Strange login",
+            "description": "Someone signed in from abroad.",
+            "found_at_source": "2026-09-01T09:30:00+02:00",
+            "products": [product.code],
+            "personal_data_possible": True,
+        },
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["customer"] == customer.pk and body["customer_reported"] is True
+    assert body["aware_at"] == "2026-09-01T08:00:00Z"
+    assert body["authority_due_at"] == "2026-09-04T08:00:00Z"
+    incident = Incident.objects.get()
+    assert incident.source == "customer" and incident.source_customer == customer
+    assert incident.found_at_source == datetime.datetime(2026, 9, 1, 7, 30, tzinfo=datetime.UTC)
+
+
+def test_customer_report_is_for_customer_users_only(clock, staff, officer, other_customer):
+    for user in (staff, officer):
+        response = post(api(user), "/api/notices/report/", {"title": "x", "description": "y"})
+        assert response.status_code == 403
+    assert not Incident.objects.exists()
+
+
+def test_customer_report_refuses_products_without_contract(
+    clock, processor, product, other_product, make_customer, make_user
+):
+    """OBL BR-10: a customer names only products of its own contracts."""
+    customer = make_customer(product)
+    user = make_user(Role.CUSTOMER_ADMIN, customer=customer)
+    response = post(
+        api(user),
+        "/api/notices/report/",
+        {"title": "x", "description": "y", "products": [other_product.code]},
+    )
+    assert response.status_code == 400 and "products" in response.json()
+    assert not Incident.objects.exists()
+
+
+def test_dismiss(clock, staff, officer, ict_manager, processor, notified):
+    """OBL BR-02: a false alarm is dismissed with its reasoning on record; once notices went
+    out it cannot be."""
+    incident = incident_report(actor=staff, title="Alarm", description="Sensor glitch.")
+    url = f"/api/incidents/{incident.pk}/dismiss/"
+    assert post(api(ict_manager), url, {"reason": "x"}).status_code == 403
+    assert post(api(notified["user_a"]), url, {"reason": "x"}).status_code == 403
+    before = events()
+    blank = post(api(officer), url, {"reason": " "})
+    assert blank.status_code == 400 and "reason" in blank.json()
+    assert events() == before
+    response = post(api(officer), url, {"reason": "The sensor misfired; nothing happened."})
+    assert response.status_code == 200, response.json()
+    assert response.json()["state"] == IncidentState.DISMISSED
+    assert response.json()["dismissed_reason"].startswith("The sensor")
+    late = post(
+        api(officer), f"/api/incidents/{notified['incident'].pk}/dismiss/", {"reason": "No."}
+    )
+    assert late.status_code == 400 and late.json()["non_field_errors"]
+    assert notified["incident"].notices.count() == 2
+    assert post(api(officer), "/api/incidents/999999/dismiss/", {"reason": "x"}).status_code == 404
+
+
+def test_four_eyes_approve(
+    clock, staff, officer, second_officer, processor, product, make_customer, make_user
+):
+    """OBL BR-03: with four eyes on, `notify` only asks; a second officer's explicit
+    `notify/approve` sends; the requester cannot approve."""
+    ProcessorProfile.objects.filter(pk=processor.pk).update(breach_notify_four_eyes=True)
+    customer = make_customer(product)
+    incident = incident_report(actor=staff, title="Leak", description="Bucket open.")
+    affected_select(actor=officer, incident=incident, rule="all")
+    url = f"/api/incidents/{incident.pk}/notify/approve/"
+    nothing = post(api(second_officer), url)
+    assert nothing.status_code == 400 and nothing.json()["non_field_errors"]
+    response = post(api(officer), f"/api/incidents/{incident.pk}/notify/")
+    assert response.status_code == 200 and response.json()["pending_approval"] is True
+    assert api(officer).get(f"/api/incidents/{incident.pk}/").json()["notify_pending_approval"]
+    own = post(api(officer), url)
+    assert own.status_code == 400 and "second privacy officer" in own.json()["non_field_errors"][0]
+    assert post(api(make_user(Role.ICT_MANAGER)), url).status_code == 403
+    customer_user = make_user(Role.CUSTOMER_ADMIN, customer=customer)
+    assert post(api(customer_user), url).status_code == 403
+    assert not CustomerNotice.objects.exists()
+    approved = post(api(second_officer), url)
+    assert approved.status_code == 200, approved.json()
+    assert approved.json()["notices_created"] == 1 and not approved.json()["pending_approval"]
+    assert post(api(second_officer), url).status_code == 400
+    assert CustomerNotice.objects.count() == 1
+
+
+def test_preview(notified, officer, ict_manager, other_customer):
+    """OBL BR-06: the officer previews the notice as one customer receives it, per
+    language; nothing is sent."""
+    incident = notified["incident"]
+    customer = notified["a"].customer
+    url = f"/api/incidents/{incident.pk}/preview/"
+    queued = OutboxMessage.objects.count()
+    response = api(officer).get(url, {"customer": customer.pk, "language": "nl"})
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert body["language"] == "nl" and body["customer"] == customer.pk
+    assert "Ransomware" in body["subject"] + body["text"]
+    assert "<" in body["html"]
+    english = api(officer).get(url, {"customer": customer.pk}).json()
+    assert english["language"] == "en" and english["text"] != body["text"]
+    assert api(officer).get(url, {"customer": customer.pk, "kind": "update"}).status_code == 200
+    assert OutboxMessage.objects.count() == queued
+    not_affected = api(officer).get(url, {"customer": other_customer.pk})
+    assert not_affected.status_code == 400 and "customer" in not_affected.json()
+    assert api(officer).get(url, {"customer": customer.pk, "language": "fr"}).status_code == 400
+    assert api(officer).get(url).status_code == 400
+    assert api(ict_manager).get(url, {"customer": customer.pk}).status_code == 403
+    assert api(notified["user_a"]).get(url, {"customer": customer.pk}).status_code == 403
+    assert api(officer).get("/api/incidents/999999/preview/").status_code == 404
+
+
+def test_progress_and_messages(notified, officer, staff, make_user):
+    """OBL BR-05: the fan-out's progress per customer and in total; each notice's messages
+    with Message-ID, status and what the mail server said."""
+    incident = notified["incident"]
+    notice = notified["a"]
+    rows = OutboxMessage.objects.filter(cause_type="breaches.CustomerNotice", cause_id=notice.pk)
+    first = rows.order_by("pk").first()
+    OutboxMessage.objects.filter(pk=first.pk).update(
+        status="failed", last_reply="550 5.1.1 mailbox unknown"
+    )
+    response = api(officer).get(f"/api/incidents/{incident.pk}/progress/")
+    assert response.status_code == 200, response.json()
+    progress = response.json()
+    total = OutboxMessage.objects.filter(cause_type="breaches.CustomerNotice").count()
+    assert progress["total"] == {"queued": total - 1, "accepted": 0, "failed": 1}
+    by_customer = {row["customer_id"]: row for row in progress["customers"]}
+    assert by_customer[notice.customer_id]["failed"] == 1
+    assert by_customer[notice.customer_id]["notice_id"] == notice.pk
+    auditor = make_user(Role.AUDITOR)
+    assert api(auditor).get(f"/api/incidents/{incident.pk}/progress/").status_code == 200
+    assert api(notified["user_a"]).get(f"/api/incidents/{incident.pk}/progress/").status_code == 403
+    other_staff = make_user(Role.STAFF_MEMBER)
+    assert api(other_staff).get(f"/api/incidents/{incident.pk}/progress/").status_code == 404
+
+    listed = api(officer).get("/api/notices/", {"incident": incident.pk}).json()
+    assert {row["id"] for row in listed["results"]} == {notified["a"].pk, notified["b"].pk}
+    assert api(officer).get("/api/notices/", {"incident": "x"}).status_code == 400
+    response = api(officer).get(f"/api/notices/{notice.pk}/messages/")
+    assert response.status_code == 200
+    messages = {row["id"]: row for row in response.json()}
+    assert set(messages) == set(rows.values_list("pk", flat=True))
+    assert messages[first.pk]["message_id"] == first.message_id
+    assert messages[first.pk]["status"] == "failed"
+    assert messages[first.pk]["server_reply"] == "550 5.1.1 mailbox unknown"
+    assert api(notified["user_a"]).get(f"/api/notices/{notice.pk}/messages/").status_code == 403
+    assert api(staff).get(f"/api/notices/{notice.pk}/messages/").status_code == 404
+    assert api(officer).get("/api/notices/999999/messages/").status_code == 404
+
+
+def test_out_of_band_and_late_reason(notified, officer, ict_manager, clock):
+    """OBL BR-03: an out-of-band notice counts as informing; after the 48 hours it needs the
+    reason for the delay, which can also be recorded on its own."""
+    notice = notified["a"]
+    url = f"/api/notices/{notice.pk}/out-of-band/"
+    data = {"note": "Phoned J. Jansen at 14:05."}
+    assert post(api(ict_manager), url, data).status_code == 403
+    assert post(api(notified["user_a"]), url, data).status_code == 403
+    clock.move_to(notified["incident"].customer_due_at + datetime.timedelta(seconds=1))
+    before = events()
+    for bad, field in (
+        ({"note": ""}, "note"),
+        ({**data, "informed_at": "2026-09-03T10:00:00"}, "informed_at"),
+        ({**data, "informed_at": "2026-09-04T10:00:00+02:00"}, "informed_at"),
+        (data, "late_reason"),
+    ):
+        response = post(api(officer), url, bad)
+        assert response.status_code == 400 and field in response.json(), response.json()
+    notice.refresh_from_db()
+    assert notice.informed_at is None and events() == before
+    response = post(api(officer), url, {**data, "late_reason": "The list was wrong."})
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert body["informed_how"] == "out_of_band" and body["late"] is True
+    assert body["out_of_band_note"] == data["note"]
+    assert body["authority_due_at"] == "2026-09-06T08:00:01Z"
+
+    url = f"/api/notices/{notice.pk}/late-reason/"
+    assert post(api(notified["user_a"]), url, {"reason": "x"}).status_code == 403
+    blank = post(api(officer), url, {"reason": ""})
+    assert blank.status_code == 400 and "reason" in blank.json()
+    response = post(api(officer), url, {"reason": "The customer list was out of date."})
+    assert response.status_code == 200
+    assert response.json()["late_reason"] == "The customer list was out of date."
+    assert post(api(officer), "/api/notices/999999/late-reason/", {"reason": "x"}).status_code == (
+        404
+    )
+
+
+def test_late_reason_refused_when_not_late(notified, officer):
+    response = post(api(officer), f"/api/notices/{notified['a'].pk}/late-reason/", {"reason": "x"})
+    assert response.status_code == 400 and "not late" in response.json()["non_field_errors"][0]
+    notified["a"].refresh_from_db()
+    assert notified["a"].late_reason == ""
+
+
+def test_updates_resolve_final_report(notified, officer, ict_manager, staff, clock):
+    """OBL BR-07: a progress update and the final report go to every notified customer as
+    further messages; resolve and the final report close the incident."""
+    incident = notified["incident"]
+    base = f"/api/incidents/{incident.pk}"
+    update = {"summary": "Backups restored.", "measures": "Passwords reset."}
+    assert post(api(ict_manager), f"{base}/updates/", update).status_code == 403
+    assert post(api(notified["user_a"]), f"{base}/updates/", update).status_code == 403
+    queued = OutboxMessage.objects.count()
+    blank = post(api(officer), f"{base}/updates/", {"summary": ""})
+    assert blank.status_code == 400 and "summary" in blank.json()
+    assert OutboxMessage.objects.count() == queued
+    response = post(api(officer), f"{base}/updates/", update)
+    assert response.status_code == 201, response.json()
+    assert response.json()["number"] == 1 and response.json()["kind"] == "update"
+    assert response.json()["recipients_count"] == OutboxMessage.objects.count() - queued > 0
+
+    fresh = incident_report(actor=staff, title="Other", description="y")
+    early = post(api(officer), f"/api/incidents/{fresh.pk}/updates/", update)
+    assert early.status_code == 400 and early.json()["non_field_errors"]
+    assert post(api(officer), f"/api/incidents/{fresh.pk}/resolve/").status_code == 400
+
+    assert post(api(ict_manager), f"{base}/resolve/").status_code == 403
+    response = post(api(officer), f"{base}/resolve/")
+    assert response.status_code == 200 and response.json()["state"] == IncidentState.RESOLVED
+
+    final = {"root_cause": "Unpatched VPN.", "lessons_learned": "Patch within a week."}
+    assert post(api(ict_manager), f"{base}/final-report/", final).status_code == 403
+    missing = post(api(officer), f"{base}/final-report/", {"root_cause": "Unpatched VPN."})
+    assert missing.status_code == 400 and "lessons_learned" in missing.json()
+    incident.refresh_from_db()
+    assert incident.state == IncidentState.RESOLVED and incident.root_cause == ""
+    response = post(api(officer), f"{base}/final-report/", final)
+    assert response.status_code == 200, response.json()
+    assert response.json()["state"] == IncidentState.CLOSED
+    assert response.json()["lessons_learned"] == "Patch within a week."
+    assert incident.updates.filter(kind="final").exists()
+    again = post(api(officer), f"{base}/final-report/", final)
+    assert again.status_code == 400
+
+
+def test_discovery_correction(notified, officer, ict_manager, clock):
+    """OBL BR-03: correcting the discovery time after notices went out needs a reason and
+    moves the 48-hour deadline; a time without offset or in the future is refused."""
+    incident = notified["incident"]
+    url = f"/api/incidents/{incident.pk}/discovery/"
+    good = {"discovered_at": "2026-09-01T08:00:00+02:00", "reason": "The log shows 08:00."}
+    assert post(api(ict_manager), url, good).status_code == 403
+    assert post(api(notified["user_a"]), url, good).status_code == 403
+    before = events()
+    for bad, field in (
+        ({**good, "reason": ""}, "reason"),
+        ({**good, "discovered_at": "2026-09-01T08:00:00"}, "discovered_at"),
+        ({**good, "discovered_at": "2026-09-02T08:00:00+02:00"}, "discovered_at"),
+        ({"reason": "x"}, "discovered_at"),
+    ):
+        response = post(api(officer), url, bad)
+        assert response.status_code == 400 and field in response.json(), response.json()
+    incident.refresh_from_db()
+    assert incident.discovered_at_reason == "" and events() == before
+    response = post(api(officer), url, good)
+    assert response.status_code == 200, response.json()
+    assert response.json()["discovered_at"] == "2026-09-01T06:00:00Z"
+    assert response.json()["customer_due_at"] == "2026-09-03T06:00:00Z"
+    assert response.json()["discovered_at_reason"] == "The log shows 08:00."
+    assert incident.history.count() >= 2
+
+
+def test_authority_draft(notified, officer, staff):
+    """OBL BR-04: the customer reads the draft of the authority's form as JSON, its own
+    only; the processor never sends it."""
+    notice = notified["a"]
+    url = f"/api/notices/{notice.pk}/authority-draft/"
+    response = api(notified["user_a"]).get(url)
+    assert response.status_code == 200
+    draft = response.json()
+    assert draft["sent_by_processor"] is False
+    assert draft["notice_id"] == notice.pk and draft["authority"] == "ap"
+    assert draft["sections"] and draft["customer"]["id"] == notice.customer_id
+    assert api(notified["user_b"]).get(url).status_code == 404
+    assert api(officer).get(url).status_code == 200
+    assert api(staff).get(url).status_code == 403
+    assert post(api(notified["user_a"]), url).status_code == 405
+
+
+def test_schema_documents_the_whole_journey(officer):
+    schema = api(officer).get("/api/schema/?format=json").json()
+    paths = schema["paths"]
+    for path, method in (
+        ("/api/notices/report/", "post"),
+        ("/api/incidents/{id}/dismiss/", "post"),
+        ("/api/incidents/{id}/notify/approve/", "post"),
+        ("/api/incidents/{id}/preview/", "get"),
+        ("/api/incidents/{id}/progress/", "get"),
+        ("/api/incidents/{id}/updates/", "post"),
+        ("/api/incidents/{id}/resolve/", "post"),
+        ("/api/incidents/{id}/final-report/", "post"),
+        ("/api/incidents/{id}/discovery/", "post"),
+        ("/api/notices/{id}/out-of-band/", "post"),
+        ("/api/notices/{id}/late-reason/", "post"),
+        ("/api/notices/{id}/messages/", "get"),
+        ("/api/notices/{id}/authority-draft/", "get"),
+    ):
+        assert method in paths.get(path, {}), path
