@@ -12,5 +12,6 @@ def deadline_sweep() -> None:
 
 @shared_task(name="breaches.tasks.notice_letters_render", ignore_result=True)
 def notice_letters_render(notice_ids: list[int]) -> None:
-    for notice_id in notice_ids:
-        services.notice_letter_render(notice_id=notice_id)
+    # One call for the whole chunk: the shared pages are rendered once per language and the
+    # customers' own pages in batches (breaches.letters).
+    services.notice_letters_render(notice_ids=notice_ids)

@@ -279,3 +279,75 @@ def document_render(
             },
         )
     return document
+
+
+def document_build(
+    *,
+    content: bytes,
+    title: str,
+    filename: str,
+    template_name: str,
+    template_version: str,
+    language: str,
+    issued_at,
+    customer: Customer | None = None,
+    document_uuid: uuid.UUID | None = None,
+    actor=None,
+) -> StoredDocument:
+    """An unsaved StoredDocument for PDF bytes rendered elsewhere (for example a letter
+    assembled from pages rendered in batches), with its SHA-256 over exactly these bytes.
+    Store it with `documents_store`."""
+    if language not in Language.values:
+        raise ValidationError({"language": _("Unknown language.")})
+    if not title.strip():
+        raise ValidationError({"title": _("A document needs a title.")})
+    return StoredDocument(
+        uuid=document_uuid or uuid.uuid4(),
+        customer=customer,
+        title=title.strip()[:200],
+        filename=_clean_filename(filename),
+        content_type="application/pdf",
+        content=content,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        template_name=template_name,
+        template_version=template_version,
+        language=language,
+        created_at=issued_at,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+
+
+def documents_store(*, documents: list[StoredDocument], actor=None) -> list[StoredDocument]:
+    """Store many documents built by `document_build` at once (AU-03): one INSERT per batch
+    instead of one per document, and the same `document.issued` audit event per document as
+    `document_render` writes. Runs inside the caller's transaction (or its own), so the
+    documents and their events commit together. Rows are only inserted, never changed."""
+    with transaction.atomic():
+        stored = StoredDocument.objects.bulk_create(documents, batch_size=200)
+        if stored and stored[0].pk is None:  # a backend that does not return keys
+            by_uuid = dict(
+                StoredDocument.objects.filter(uuid__in=[d.uuid for d in stored]).values_list(
+                    "uuid", "pk"
+                )
+            )
+            for document in stored:
+                document.pk = by_uuid[document.uuid]
+        for document in stored:
+            event_record(
+                actor=actor,
+                action="document.issued",
+                obj=document,
+                customer_id=document.customer_id,
+                after={
+                    "uuid": str(document.uuid),
+                    "title": document.title,
+                    "filename": document.filename,
+                    "sha256": document.sha256,
+                    "size": document.size,
+                    "template_name": document.template_name,
+                    "template_version": document.template_version,
+                    "language": document.language,
+                },
+            )
+    return stored

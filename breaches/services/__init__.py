@@ -27,7 +27,11 @@ from breaches.services.notify import (
     incident_notify_approve,
     update_publish,
 )
-from breaches.services.rendering import notice_letter_render, notice_preview
+from breaches.services.rendering import (
+    notice_letter_render,
+    notice_letters_render,
+    notice_preview,
+)
 from breaches.services.selection import affected_select
 from breaches.services.sweep import SweepResult, deadline_sweep
 
@@ -50,6 +54,7 @@ __all__ = [
     "notice_intention_announce",
     "notice_late_reason_record",
     "notice_letter_render",
+    "notice_letters_render",
     "notice_out_of_band_record",
     "notice_preview",
     "update_publish",

@@ -4,16 +4,12 @@ customer, its preview, and the PDF letter stored as evidence (BR-06)."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.utils import translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from audits.services import event_record
-from breaches import deadlines
+from breaches import letters
 from breaches.models import CustomerNotice, Incident, IncidentUpdate
 from compliance.access import require
-from compliance.documents import document_render
 from compliance.models import Customer, Language, StoredDocument
 from compliance.outbox import message_render
 from compliance.services import processor_profile_get
@@ -87,39 +83,17 @@ def notice_preview(
 
 
 def notice_letter_render(*, notice_id: int) -> StoredDocument | None:
-    """Render and store the PDF letter of one notice (evidence; never on the sending path)."""
-    notice = (
-        CustomerNotice.objects.select_related("incident", "customer").filter(pk=notice_id).first()
-    )
+    """Render and store the PDF letter of one notice (BR-06; evidence, never on the sending
+    path): the batch path of `breaches.letters` with a batch of one."""
+    notice = CustomerNotice.objects.filter(pk=notice_id).select_related("letter").first()
     if notice is None or notice.letter_id:
         return notice.letter if notice else None
-    incident = notice.incident
-    with translation.override(notice.customer.language):
-        title = _("Security incident notice %(number)s") % {"number": incident.pk}
-    document = document_render(
-        template_name="pdf/breach_notice_letter.html",
-        context={
-            "incident": incident,
-            "notice": notice,
-            "not_known": None,
-            "authority_hours": deadlines.AUTHORITY_DECISION_HOURS,
-        },
-        language=notice.customer.language,
-        title=title,
-        filename=f"incident-{incident.pk}-notice-{notice.customer.customer_number}.pdf",
-        customer=notice.customer,
-    )
-    with transaction.atomic():
-        locked = CustomerNotice.objects.select_for_update().get(pk=notice.pk)
-        if locked.letter_id:
-            return locked.letter
-        locked.letter = document
-        locked.save()
-        event_record(
-            actor=None,
-            action="notice.letter_stored",
-            obj=locked,
-            after={"document": str(document.uuid), "sha256": document.sha256},
-            customer_id=locked.customer_id,
-        )
-    return document
+    letters.notice_letters_render(notice_ids=[notice_id])
+    notice.refresh_from_db(fields=["letter"])
+    return notice.letter
+
+
+def notice_letters_render(*, notice_ids: list[int]) -> list[StoredDocument]:
+    """Render and store the PDF letters of many notices at once (BR-06): the shared pages
+    once per language, the customers' own pages in batches (see `breaches.letters`)."""
+    return letters.notice_letters_render(notice_ids=notice_ids)
