@@ -1,10 +1,13 @@
 """Pages: thin views that check access, read through selectors and render."""
 
+from django.contrib import messages
 from django.db.models import Q
 from django.http import JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
 from audits.models import AuditEvent
@@ -12,7 +15,7 @@ from audits.selectors import audit_events_for_user
 from compliance.access import can, require
 from compliance.contact_views import confirmation_context
 from compliance.models import Product
-from compliance.outbox import open_alerts
+from compliance.outbox import alert_resolve, open_alerts
 from compliance.selectors import contacts_for, customer_get, customers_for
 from compliance.services import processor_profile_get
 from subprocessors.selectors import change_notice_letters_for
@@ -76,6 +79,7 @@ def dashboard(request):
         ).count(),
         "show_outbox": can(user, "outbox.view"),
         "outbox_alerts": _outbox_alerts(user),
+        "can_resolve_alerts": can(user, "outbox.resolve_alert"),
         "outbox_alerts_count": open_alerts(user).count() if can(user, "outbox.view") else 0,
         "audit_events": _recent_audit_events(user),
         # BR-03/BR-04: open incidents and notices, nearest deadline first.
@@ -109,6 +113,18 @@ def portal(request):
         **confirmation_context(user, customer),
     }
     return render(request, "compliance/portal.html", context)
+
+
+@require_POST
+def outbox_alert_resolve(request, pk):
+    """The officer has dealt with an undelivered message (for example by phone) (BR-05)."""
+    require(request.user, "outbox.resolve_alert")
+    message = get_object_or_404(open_alerts(request.user), pk=pk)
+    alert_resolve(message=message, actor=request.user)
+    messages.success(
+        request, _("The alert for %(email)s is resolved.") % {"email": message.to_email}
+    )
+    return redirect("dashboard")
 
 
 def help_page(request):

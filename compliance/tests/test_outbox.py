@@ -557,3 +557,31 @@ def test_cause_hears_of_acceptance_and_refusal(db, smtp_server, customer):
         ]
     )
     assert plain.pk not in [pk for _, pk, _, _ in heard]
+
+
+def test_officer_marks_an_alert_as_dealt_with_on_the_dashboard(
+    db, smtp_server, privacy_officer, auditor, client
+):
+    """OBL BR-05: a refused delivery stays on the dashboard until the officer has dealt with
+    it; the auditor can see it but not resolve it; resolving is audited."""
+    from audits.models import AuditEvent
+    from tests.auth import sign_in
+
+    [row] = queue(1)
+    smtp_server.handler.rcpt_replies[row.to_email] = "550 5.1.1 No such user"
+    outbox_sweep()
+    url = f"/outbox/{row.pk}/resolve/"
+    assert (
+        "Mark as dealt with" in sign_in(client, privacy_officer).get("/dashboard/").content.decode()
+    )
+    sign_in(client, auditor)
+    assert "Mark as dealt with" not in client.get("/dashboard/").content.decode()
+    assert client.post(url).status_code == 403
+    assert list(open_alerts(privacy_officer)) == [row]
+    sign_in(client, privacy_officer)
+    assert client.get(url).status_code == 405
+    response = client.post(url)
+    assert response.status_code == 302
+    assert list(open_alerts(privacy_officer)) == []
+    assert AuditEvent.objects.filter(action="outbox.alert_resolved").count() == 1
+    assert client.post(url).status_code == 404
