@@ -31,6 +31,7 @@ from breaches.services.common import (
     iso,
     now,
     officers_alert,
+    privacy_officers,
     required_text,
 )
 from breaches.services.rendering import NoticeRenderer
@@ -349,15 +350,9 @@ def _request_approval(incident, actor, targets, late_reason, at) -> NotifyResult
         kind="notify_request",
         context={"incident": incident, "requested_by": actor, "link": incident_link(incident.pk)},
         actor=actor,
-        officers=[o for o in _officers() if o.pk != actor.pk],
+        officers=[o for o in privacy_officers() if o.pk != actor.pk],
     )
     return NotifyResult(pending_approval=True)
-
-
-def _officers():
-    from breaches.services.common import privacy_officers
-
-    return privacy_officers()
 
 
 def incident_notify_approve(*, actor, incident: Incident) -> NotifyResult:

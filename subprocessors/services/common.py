@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 
 from compliance.models import Contact, Customer, ProcessorProfile, Role, User
+from compliance.services import processor_profile_get
 
 log = logging.getLogger(__name__)
 
@@ -79,5 +80,4 @@ def privacy_officer_addresses() -> list[tuple[str, str, str]]:
 
 
 def processor_name() -> str:
-    profile = ProcessorProfile.objects.first()
-    return profile.legal_name if profile else ""
+    return processor_profile_get().legal_name
