@@ -1,8 +1,18 @@
 import pytest
+from django.utils import translation
 
 from compliance.models import Role
 from tests.auth import sign_in
 from tests.factories import CustomerFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """Each test starts in the default language: a request in Dutch activates Dutch for the
+    thread, and a later test in the same worker must not read its messages in Dutch."""
+    translation.activate("en")
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -34,7 +34,7 @@ def _actor_fields(actor) -> tuple[int | None, str, str]:
     return None, str(actor) or "system", getattr(actor, "role", "") or "system"
 
 
-def event_record(
+def _event_build(
     *,
     actor,
     action: str,
@@ -44,13 +44,6 @@ def event_record(
     customer_id: int | None = None,
     request_id: str | None = None,
 ) -> AuditEvent:
-    """Record one audit event inside the caller's transaction (BR-02, AU-03).
-
-    Only an INSERT: the content and payload hashes are computed here, the chain link is
-    added by `audit_seal` once the caller's transaction has committed.
-    """
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("event_record must run inside the transaction of the change it records")
     actor_id, actor_label, role = _actor_fields(actor)
     event = AuditEvent(
         occurred_at=timezone.now(),
@@ -67,8 +60,53 @@ def event_record(
     )
     event.payload_hash = event.compute_payload_hash()
     event.content_hash = event.compute_content_hash()
+    return event
+
+
+def _require_transaction() -> None:
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("event_record must run inside the transaction of the change it records")
+
+
+def event_record(
+    *,
+    actor,
+    action: str,
+    obj: models.Model | None = None,
+    before: dict | None = None,
+    after: dict | None = None,
+    customer_id: int | None = None,
+    request_id: str | None = None,
+) -> AuditEvent:
+    """Record one audit event inside the caller's transaction (BR-02, AU-03).
+
+    Only an INSERT: the content and payload hashes are computed here, the chain link is
+    added by `audit_seal` once the caller's transaction has committed.
+    """
+    _require_transaction()
+    event = _event_build(
+        actor=actor,
+        action=action,
+        obj=obj,
+        before=before,
+        after=after,
+        customer_id=customer_id,
+        request_id=request_id,
+    )
     event.save(force_insert=True)
     return event
+
+
+def events_record(events: list[dict]) -> list[AuditEvent]:
+    """Record many audit events in one INSERT inside the caller's transaction (AU-03).
+
+    Each dict holds `event_record`'s arguments; the events are sealed in this order.
+    """
+    _require_transaction()
+    built = [_event_build(**spec) for spec in events]
+    if built:
+        AuditEvent.objects.bulk_create(built)
+    return built
 
 
 def _chain_head_for_update() -> ChainHead:

@@ -8,20 +8,21 @@ authority (BR-04): customers record what they did themselves.
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, renderers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from breaches import selectors, services
-from breaches.authority_draft import authority_draft_build
+from breaches.authority_draft import authority_draft_build, authority_draft_pdf
 from breaches.models import CustomerNotice, Incident
 from breaches.serializers import (
     CustomerReportSerializer,
+    CustomerUpdateSerializer,
     DiscoveryCorrectSerializer,
     FanoutProgressSerializer,
     FinalReportSerializer,
@@ -46,6 +47,21 @@ from breaches.serializers import (
 )
 from compliance.access import can, require
 from compliance.models import Product
+
+
+class PDFRenderer(renderers.BaseRenderer):
+    """Lets a client ask for `Accept: application/pdf`; the view returns the bytes itself,
+    and an error (a dict) is written as JSON."""
+
+    media_type = "application/pdf"
+    format = "pdf"
+    charset = None
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, bytes):
+            return data
+        return renderers.JSONRenderer().render(data)
+
 
 INCIDENT_PARAM = OpenApiParameter(
     "incident", OpenApiTypes.INT, description="Only the notices of this incident."
@@ -234,12 +250,22 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return Response(FanoutProgressSerializer(progress).data)
 
     @extend_schema(
+        methods=["GET"],
+        summary="The incident's progress updates and final report, oldest first (BR-07)",
+        responses={200: IncidentUpdateSerializer(many=True)},
+    )
+    @extend_schema(
+        methods=["POST"],
         summary="Publish a progress update to every notified customer (BR-07)",
         request=UpdatePublishSerializer,
         responses={201: IncidentUpdateSerializer},
     )
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["get", "post"])
     def updates(self, request, pk=None, **kwargs):
+        if request.method == "GET":
+            require(request.user, "incident.view")
+            updates = selectors.incident_updates(request.user, self._incident())
+            return Response(IncidentUpdateSerializer(updates, many=True).data)
         require(request.user, "incident.manage")
         incident = self._incident()
         serializer = UpdatePublishSerializer(data=request.data)
@@ -455,3 +481,35 @@ class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         require(user, "notice.view")
         notice = selectors.notice_get(user, pk)
         return Response(authority_draft_build(user=user, notice=notice))
+
+    @extend_schema(
+        summary="The same draft as a PDF (BR-04)",
+        description="Rendered on demand in the authority's language; never sent anywhere.",
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY},
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="authority-draft/pdf",
+        renderer_classes=[renderers.JSONRenderer, PDFRenderer],
+    )
+    def authority_draft_pdf(self, request, pk=None, **kwargs):
+        user = request.user
+        require(user, "notice.view")
+        notice = selectors.notice_get(user, pk)
+        content, filename = authority_draft_pdf(user=user, notice=notice)
+        response = HttpResponse(content, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+    @extend_schema(
+        summary="The progress updates and final report that reached this customer (BR-07)",
+        responses={200: CustomerUpdateSerializer(many=True)},
+    )
+    @action(detail=True, methods=["get"], url_path="updates")
+    def notice_updates(self, request, pk=None, **kwargs):
+        user = request.user
+        require(user, "notice.view")
+        notice = selectors.notice_get(user, pk)
+        updates = selectors.notice_updates(user, notice)
+        return Response(CustomerUpdateSerializer(updates, many=True).data)

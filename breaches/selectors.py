@@ -20,6 +20,7 @@ from breaches.models import (
     CustomerNotice,
     Incident,
     IncidentState,
+    IncidentUpdate,
     NoticeState,
 )
 from breaches.services.common import NOTICE_CAUSE
@@ -55,6 +56,20 @@ def notices_for(user, *, incident: Incident | None = None) -> QuerySet[CustomerN
 def notice_get(user, pk) -> CustomerNotice:
     """A notice the user may see, else 404 (another customer's notice is not revealed)."""
     return get_object_or_404(notices_for(user), pk=pk)
+
+
+def incident_updates(user, incident: Incident) -> QuerySet[IncidentUpdate]:
+    """Every progress update and final report of an incident the user may see (BR-07)."""
+    return incident.updates.order_by("number")
+
+
+def notice_updates(user, notice: CustomerNotice) -> QuerySet[IncidentUpdate]:
+    """The updates that reached this notice's customer (BR-07): those published since its
+    notice; a customer that reported the incident itself sees them all."""
+    updates = notice.incident.updates.order_by("number")
+    if not notice.customer_reported:
+        updates = updates.filter(created_at__gte=notice.created_at)
+    return updates
 
 
 def notice_messages(user, notice: CustomerNotice) -> QuerySet[OutboxMessage]:

@@ -371,6 +371,15 @@ class IncidentUpdateSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class CustomerUpdateSerializer(serializers.ModelSerializer):
+    """An update as the customer received it: without how many others received it."""
+
+    class Meta:
+        model = IncidentUpdate
+        fields = ["id", "number", "kind", "summary", "measures", "created_at"]
+        read_only_fields = fields
+
+
 class FinalReportSerializer(serializers.Serializer):
     """ISO 27001 A.5.27: root cause and lessons learned; closes the incident."""
 

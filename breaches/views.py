@@ -175,7 +175,7 @@ def _incident_page(request, incident: Incident, *, forms: dict | None = None, st
         "incident": incident,
         "notices": notices_list,
         "timeline": _timeline(incident),
-        "updates": incident.updates.all(),
+        "updates": selectors.incident_updates(user, incident),
         "products": incident.products.all(),
         "affected": incident.affected_customers.order_by("name")[:500],
         "affected_count": incident.affected_customers.count(),
@@ -587,9 +587,7 @@ def _notice_page(request, notice, *, forms: dict | None = None, status=200):
     context = {
         "notice": notice,
         "incident": notice.incident,
-        "updates": notice.incident.updates.filter(created_at__gte=notice.created_at)
-        if not notice.customer_reported
-        else notice.incident.updates.all(),
+        "updates": selectors.notice_updates(user, notice),
         "processor": processor_profile_get(),
         "can_respond": respond,
         "decision_history": _decision_versions(notice),

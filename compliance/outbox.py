@@ -31,9 +31,10 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from audits.services import event_record
+from audits.services import event_record, events_record
 from compliance import signals
 from compliance.access import can, customer_scope, require
 from compliance.mail import (
@@ -103,6 +104,44 @@ def message_render(template: str, *, language: str, context: dict) -> tuple[str,
         text = render_to_string(f"emails/{template}.txt", context)
         html = render_to_string(f"emails/{template}.html", context)
     return " ".join(subject.split()), text.strip() + "\n", html
+
+
+class FilledTemplate:
+    """An e-mail template rendered once per language (and per `variant` of the shared
+    context) with placeholders for what differs per recipient, then filled in per recipient.
+
+    Rendering the template for each of thousands of recipients would dominate a fan-out or a
+    sweep; a string replacement costs next to nothing. Placeholders are flat context
+    variables; their values are escaped for the HTML part and kept on one line in the subject.
+    """
+
+    def __init__(self, template: str, placeholders: Iterable[str]):
+        self.template = template
+        self.marks = {name: f"@@{name}@@" for name in placeholders}
+        self.rendered: dict[tuple, tuple[str, str, str]] = {}
+
+    def render(
+        self,
+        *,
+        language: str,
+        context: dict,
+        values: dict[str, str] | None = None,
+        variant: tuple = (),
+    ) -> tuple[str, str, str]:
+        """Subject, text and HTML for one recipient. `context` must be the same for every
+        call with the same language and `variant`."""
+        key = (language, *variant)
+        if key not in self.rendered:
+            self.rendered[key] = message_render(
+                self.template, language=language, context={**context, **self.marks}
+            )
+        subject, text, html = self.rendered[key]
+        for name, mark in self.marks.items():
+            value = (values or {}).get(name, "")
+            subject = subject.replace(mark, " ".join(value.split()))
+            text = text.replace(mark, value)
+            html = html.replace(mark, escape(value))
+        return subject, text, html
 
 
 class _Doorbell:
@@ -235,7 +274,11 @@ class QueuedRow:
 
 
 def messages_queue_bulk(
-    *, rows: Sequence[QueuedRow], actor=None, chunk_size: int = 500
+    *,
+    rows: Sequence[QueuedRow],
+    actor=None,
+    chunk_size: int = 500,
+    cause_events: Sequence[dict] = (),
 ) -> list[OutboxMessage]:
     """Queue many e-mails inside the caller's transaction (a fan-out to thousands) (BR-05).
 
@@ -244,6 +287,8 @@ def messages_queue_bulk(
     audit event in the same transaction — one per customer per chunk, listing its rows, so
     a customer's own audit view still shows every message to it — and one doorbell per
     transaction. Rows are written with bulk INSERTs instead of a savepoint each.
+    `cause_events` (`events_record` dicts of the caller's own change) are written in the
+    same INSERT as the first chunk's events.
     """
     for row in rows:
         validate_email(row.to_email)
@@ -252,7 +297,9 @@ def messages_queue_bulk(
         if row.language not in Language.values:
             raise ValidationError(_("Unknown language %(language)s.") % {"language": row.language})
     out: list[OutboxMessage] = []
-    with transaction.atomic():
+    pending_events = list(cause_events)
+    # No savepoint of its own: an error here fails the caller's transaction anyway.
+    with transaction.atomic(savepoint=False):
         for start in range(0, len(rows), chunk_size):
             chunk = rows[start : start + chunk_size]
             keys = [row.key for row in chunk]
@@ -315,29 +362,36 @@ def messages_queue_bulk(
             by_customer: dict[int | None, list[OutboxMessage]] = {}
             for m in created:
                 by_customer.setdefault(m.customer_id, []).append(m)
-            for customer_id, messages in by_customer.items():
-                event_record(
-                    actor=actor,
-                    action="outbox.queued",
-                    obj=messages[0] if len(messages) == 1 else None,
-                    after={
-                        "messages": [
-                            {
-                                "key": m.key,
-                                "message_id": m.message_id,
-                                "to": m.to_email,
-                                "subject": m.subject,
-                                "language": m.language,
-                            }
-                            for m in messages
-                        ]
-                    },
-                    customer_id=customer_id,
-                )
+            events, pending_events = pending_events, []
+            events_record(
+                events
+                + [
+                    {
+                        "actor": actor,
+                        "action": "outbox.queued",
+                        "obj": messages[0] if len(messages) == 1 else None,
+                        "after": {
+                            "messages": [
+                                {
+                                    "key": m.key,
+                                    "message_id": m.message_id,
+                                    "to": m.to_email,
+                                    "subject": m.subject,
+                                    "language": m.language,
+                                }
+                                for m in messages
+                            ]
+                        },
+                        "customer_id": customer_id,
+                    }
+                    for customer_id, messages in by_customer.items()
+                ]
+            )
             for m in created:
                 _doorbell_add(m.pk)
             out.extend(created)
             out.extend(existing.values())
+        events_record(pending_events)
     return out
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from compliance.models import Role, User
-from compliance.outbox import message_queue, message_render
+from compliance.outbox import QueuedRow, message_render, messages_queue_bulk
 
 NOTICE_CAUSE = "breaches.CustomerNotice"
 
@@ -64,6 +64,43 @@ def privacy_officers() -> list[User]:
     return list(User.objects.filter(role=Role.PRIVACY_OFFICER, is_active=True).order_by("pk"))
 
 
+def officer_alert_rows(
+    *,
+    key: str,
+    kind: str,
+    context: dict,
+    customer=None,
+    officers: Iterable[User] | None = None,
+) -> list[QueuedRow]:
+    """One outbox row per privacy officer for an alert of `kind`, rendered once per language.
+
+    `kind` selects the wording in `emails/breach_officer_alert.*`: new_incident,
+    undelivered, intention, reminder, notify_request.
+    """
+    rendered: dict[str, tuple[str, str, str]] = {}
+    rows = []
+    for officer in officers if officers is not None else privacy_officers():
+        language = officer.language or "en"
+        if language not in rendered:
+            rendered[language] = message_render(
+                "breach_officer_alert", language=language, context={"kind": kind, **context}
+            )
+        subject, text, html = rendered[language]
+        rows.append(
+            QueuedRow(
+                key=f"{key}:user:{officer.pk}",
+                to_email=officer.email,
+                to_name=officer.full_name,
+                language=language,
+                subject=subject,
+                body_text=text,
+                body_html=html,
+                customer_id=customer.pk if customer is not None else None,
+            )
+        )
+    return rows
+
+
 def officers_alert(
     *,
     key: str,
@@ -73,30 +110,12 @@ def officers_alert(
     customer=None,
     officers: Iterable[User] | None = None,
 ) -> int:
-    """E-mail every privacy officer at once (outbox rows; the key makes it happen once).
-
-    `kind` selects the wording in `emails/breach_officer_alert.*`: new_incident,
-    undelivered, intention, reminder, notify_request.
-    """
-    count = 0
-    for officer in officers if officers is not None else privacy_officers():
-        language = officer.language or "en"
-        subject, text, html = message_render(
-            "breach_officer_alert", language=language, context={"kind": kind, **context}
-        )
-        message_queue(
-            key=f"{key}:user:{officer.pk}",
-            to_email=officer.email,
-            to_name=officer.full_name,
-            language=language,
-            subject=subject,
-            body_text=text,
-            body_html=html,
-            customer=customer,
-            actor=actor,
-        )
-        count += 1
-    return count
+    """E-mail every privacy officer at once (outbox rows; the key makes it happen once)."""
+    rows = officer_alert_rows(
+        key=key, kind=kind, context=context, customer=customer, officers=officers
+    )
+    messages_queue_bulk(rows=rows, actor=actor)
+    return len(rows)
 
 
 def iso(value) -> str | None:

@@ -4,62 +4,43 @@ customer, its preview, and the PDF letter stored as evidence (BR-06)."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from breaches import letters
 from breaches.models import CustomerNotice, Incident, IncidentUpdate
 from compliance.access import require
 from compliance.models import Customer, Language, StoredDocument
-from compliance.outbox import message_render
+from compliance.outbox import FilledTemplate
 from compliance.services import processor_profile_get
-
-# Placeholders rendered into the shared text once per language and replaced per customer:
-# rendering the template for each of 10,000 customers would dominate a fan-out.
-CUSTOMER_NAME = "@@customer-name@@"
-NOTICE_LINK = "@@notice-link@@"
 
 
 class NoticeRenderer:
     """Subject, text and HTML of a notice per (language, customer_reported), rendered once
-    with placeholders, then filled in per customer."""
+    with placeholders for the customer's name and notice link, then filled in per customer."""
 
     def __init__(self, *, incident: Incident, update: IncidentUpdate | None, kind: str):
-        self.incident = incident
-        self.update = update
-        self.kind = kind
-        self.processor = processor_profile_get()
-        self.cache: dict[tuple[str, bool], tuple[str, str, str]] = {}
-
-    def shared(self, language: str, customer_reported: bool) -> tuple[str, str, str]:
-        key = (language, customer_reported)
-        if key not in self.cache:
-            self.cache[key] = message_render(
-                "breach_notice",
-                language=language,
-                context={
-                    "kind": self.kind,
-                    "incident": self.incident,
-                    "update": self.update,
-                    "processor": self.processor,
-                    "customer_name": CUSTOMER_NAME,
-                    "notice_link": NOTICE_LINK,
-                    "customer_reported": customer_reported,
-                },
-            )
-        return self.cache[key]
+        self.context = {
+            "kind": kind,
+            "incident": incident,
+            "update": update,
+            "processor": processor_profile_get(),
+        }
+        self.template = FilledTemplate("breach_notice", ("customer_name", "notice_link"))
 
     def for_customer(
         self, *, language: str, customer: Customer, notice_id: int | None, customer_reported: bool
     ) -> tuple[str, str, str]:
         from breaches.services.common import notice_link
 
-        subject, text, html = self.shared(language, customer_reported)
-        link = notice_link(notice_id) if notice_id else ""
-        subject = subject.replace(CUSTOMER_NAME, " ".join(customer.name.split()))
-        text = text.replace(CUSTOMER_NAME, customer.name).replace(NOTICE_LINK, link)
-        html = html.replace(CUSTOMER_NAME, escape(customer.name)).replace(NOTICE_LINK, escape(link))
-        return subject, text, html
+        return self.template.render(
+            language=language,
+            context={**self.context, "customer_reported": customer_reported},
+            variant=(customer_reported,),
+            values={
+                "customer_name": customer.name,
+                "notice_link": notice_link(notice_id) if notice_id else "",
+            },
+        )
 
 
 def notice_preview(

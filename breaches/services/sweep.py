@@ -5,23 +5,51 @@ time from `timezone.now()` and finds due rows through the partial indexes on
 `next_reminder_at`, so one sweep costs the same with a thousand or a million notices.
 Each reminder is an outbox row with its own unique key (including the deadline it is
 about), so none is ever sent twice, and a corrected deadline gets its own reminders.
+
+One sweep is one transaction with a constant number of statements: the due rows are locked
+with SKIP LOCKED (a row another transaction holds is simply due at the next sweep), each
+reminder text is rendered once per language and filled in per customer, and the rows,
+audit events and next reminder moments are written in bulk. `next_reminder_at` is the
+sweep's own bookkeeping, so it is written without a history row; the audit events record
+every reminder.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
+from django.utils import translation
 
-from audits.services import event_record
 from breaches import deadlines
 from breaches.models import CustomerNotice, Incident, IncidentState
-from breaches.services.common import incident_link, iso, notice_link, now, officers_alert
+from breaches.services.common import (
+    incident_link,
+    iso,
+    notice_link,
+    now,
+    officer_alert_rows,
+    privacy_officers,
+)
 from compliance.models import Contact
-from compliance.outbox import message_queue, message_render
+from compliance.outbox import FilledTemplate, QueuedRow, messages_queue_bulk
+from compliance.templatetags.compliance_tags import local_deadline
 
 BATCH = 500
+# What the reminders need: fewer columns make the due-row queries cheaper to build and read.
+NOTICE_FIELDS = (
+    "incident_id",
+    "customer_id",
+    "state",
+    "authority_due_at",
+    "decided_at",
+    "next_reminder_at",
+    "incident__title",
+    "incident__state",  # read by the state machine when the incident is loaded
+    "customer__name",
+    "customer__language",
+)
 
 
 @dataclass
@@ -30,95 +58,126 @@ class SweepResult:
     customer_reminders: int = 0
 
 
-def _incident_uninformed(incident: Incident) -> bool:
-    if incident.state in (IncidentState.REPORTED, IncidentState.TRIAGE):
-        return True
-    if incident.state in (IncidentState.NOTIFYING, IncidentState.MONITORING):
-        return incident.notices.filter(informed_at__isnull=True).exists()
-    return False
+@dataclass
+class _Writes:
+    rows: list[QueuedRow] = field(default_factory=list)
+    events: list[dict] = field(default_factory=list)
 
 
-def _officer_reminder(pk: int, at) -> int:
-    with transaction.atomic():
-        incident = (
-            Incident.objects.select_for_update().filter(pk=pk, next_reminder_at__lte=at).first()
-        )
-        if incident is None:
-            return 0
-        sent = 0
+def _uninformed_counts(incidents: list[Incident]) -> dict[int, int]:
+    notifying = [
+        i.pk for i in incidents if i.state in (IncidentState.NOTIFYING, IncidentState.MONITORING)
+    ]
+    if not notifying:
+        return {}
+    return dict(
+        CustomerNotice.objects.filter(incident_id__in=notifying, informed_at__isnull=True)
+        .order_by()
+        .values("incident_id")
+        .annotate(count=Count("pk"))
+        .values_list("incident_id", "count")
+    )
+
+
+def _officer_reminders(incidents: list[Incident], at, writes: _Writes) -> int:
+    """BR-03: the officers, 24, 12, 4 and 1 h before the 48 h deadline while customers of the
+    incident are still uninformed (or it has not been notified at all)."""
+    uninformed = _uninformed_counts(incidents)
+    officers = None
+    sent = 0
+    for incident in incidents:
         hours = deadlines.reminder_due(
             due_at=incident.customer_due_at, hours=deadlines.OFFICER_REMINDER_HOURS, now=at
         )
-        if hours is not None and incident.is_open and _incident_uninformed(incident):
+        waiting = incident.state in (IncidentState.REPORTED, IncidentState.TRIAGE) or (
+            uninformed.get(incident.pk, 0) > 0
+        )
+        if hours is not None and incident.is_open and waiting:
+            if officers is None:
+                officers = privacy_officers()
             due_key = int(incident.customer_due_at.timestamp())
-            uninformed = incident.notices.filter(informed_at__isnull=True).count()
-            sent = officers_alert(
+            rows = officer_alert_rows(
                 key=f"incident:{incident.pk}:reminder:{hours}h:due:{due_key}",
                 kind="reminder",
                 context={
                     "incident": incident,
                     "hours": hours,
-                    "uninformed": uninformed,
+                    "uninformed": uninformed.get(incident.pk, 0),
                     "link": incident_link(incident.pk),
                 },
+                officers=officers,
             )
-            event_record(
-                actor=None,
-                action="incident.reminder_sent",
-                obj=incident,
-                after={
-                    "hours_before": hours,
-                    "customer_due_at": iso(incident.customer_due_at),
-                    "recipients": sent,
-                },
+            writes.rows.extend(rows)
+            writes.events.append(
+                {
+                    "actor": None,
+                    "action": "incident.reminder_sent",
+                    "obj": incident,
+                    "after": {
+                        "hours_before": hours,
+                        "customer_due_at": iso(incident.customer_due_at),
+                        "recipients": len(rows),
+                    },
+                }
             )
+            sent += 1 if rows else 0
         incident.next_reminder_at = (
             deadlines.officer_next_reminder_at(customer_due_at=incident.customer_due_at, now=at)
             if incident.is_open
             else None
         )
-        incident.save(update_fields=["next_reminder_at"])
-        return 1 if sent else 0
+    return sent
 
 
-def _customer_reminder(pk: int, at) -> int:
-    with transaction.atomic():
-        notice = (
-            # of=self: a bare FOR UPDATE would also lock the joined incident and customer,
-            # blocking the outbox workers that record acceptances for that incident.
-            CustomerNotice.objects.select_for_update(of=("self",))
-            .select_related("incident", "customer")
-            .filter(pk=pk, next_reminder_at__lte=at)
-            .first()
-        )
-        if notice is None:
-            return 0
-        sent = 0
+def _customer_reminders(notices: list[CustomerNotice], at, writes: _Writes) -> int:
+    """BR-04: the customer's subscription and breach contacts, 24 and 4 h before its own
+    72 h deadline while it has recorded no decision."""
+    due: list[tuple[CustomerNotice, int]] = []
+    for notice in notices:
         hours = None
         if notice.decided_at is None and notice.authority_due_at is not None:
             hours = deadlines.reminder_due(
                 due_at=notice.authority_due_at, hours=deadlines.CUSTOMER_REMINDER_HOURS, now=at
             )
         if hours is not None and at <= notice.authority_due_at:
-            due_key = int(notice.authority_due_at.timestamp())
-            contacts = Contact.objects.filter(
-                Q(is_subscription_contact=True) | Q(receives_breach_notices=True),
-                customer_id=notice.customer_id,
-            ).order_by("pk")
-            for contact in contacts:
-                language = contact.language or notice.customer.language
-                subject, text, html = message_render(
-                    "breach_customer_reminder",
-                    language=language,
-                    context={
-                        "incident": notice.incident,
-                        "notice": notice,
-                        "customer": notice.customer,
-                        "hours": hours,
-                        "link": notice_link(notice.pk),
-                    },
-                )
-                message_queue(
+            due.append((notice, hours))
+        notice.next_reminder_at = (
+            deadlines.customer_next_reminder_at(authority_due_at=notice.authority_due_at, now=at)
+            if notice.decided_at is None
+            else None
+        )
+    if not due:
+        return 0
+    contacts: dict[int, list[Contact]] = {}
+    for contact in Contact.objects.filter(
+        Q(is_subscription_contact=True) | Q(receives_breach_notices=True),
+        customer_id__in={notice.customer_id for notice, _ in due},
+    ).order_by("pk"):
+        contacts.setdefault(contact.customer_id, []).append(contact)
+    template = FilledTemplate("breach_customer_reminder", ("customer_name", "deadline", "link"))
+    deadline_texts: dict[tuple[str, object], str] = {}
+    sent = 0
+    for notice, hours in due:
+        due_key = int(notice.authority_due_at.timestamp())
+        recipients = contacts.get(notice.customer_id, [])
+        for contact in recipients:
+            language = contact.language or notice.customer.language
+            deadline_key = (language, notice.authority_due_at)
+            if deadline_key not in deadline_texts:
+                with translation.override(language):
+                    deadline_texts[deadline_key] = local_deadline(notice.authority_due_at)
+            subject, text, html = template.render(
+                language=language,
+                context={"incident": notice.incident, "hours": hours},
+                variant=(notice.incident_id, hours),
+                values={
+                    "customer_name": notice.customer.name,
+                    "deadline": deadline_texts[deadline_key],
+                    "link": notice_link(notice.pk),
+                },
+            )
+            writes.rows.append(
+                QueuedRow(
                     key=(
                         f"incident:{notice.incident_id}:notice:{notice.pk}:reminder:{hours}h"
                         f":due:{due_key}:contact:{contact.pk}"
@@ -129,28 +188,25 @@ def _customer_reminder(pk: int, at) -> int:
                     subject=subject,
                     body_text=text,
                     body_html=html,
-                    customer=notice.customer,
-                    contact=contact,
+                    customer_id=notice.customer_id,
+                    contact_id=contact.pk,
                 )
-                sent += 1
-            event_record(
-                actor=None,
-                action="notice.reminder_sent",
-                obj=notice,
-                after={
+            )
+        writes.events.append(
+            {
+                "actor": None,
+                "action": "notice.reminder_sent",
+                "obj": notice,
+                "after": {
                     "hours_before": hours,
                     "authority_due_at": iso(notice.authority_due_at),
-                    "recipients": sent,
+                    "recipients": len(recipients),
                 },
-                customer_id=notice.customer_id,
-            )
-        notice.next_reminder_at = (
-            deadlines.customer_next_reminder_at(authority_due_at=notice.authority_due_at, now=at)
-            if notice.decided_at is None
-            else None
+                "customer_id": notice.customer_id,
+            }
         )
-        notice.save(update_fields=["next_reminder_at"])
-        return 1 if sent else 0
+        sent += 1 if recipients else 0
+    return sent
 
 
 def deadline_sweep() -> SweepResult:
@@ -159,18 +215,30 @@ def deadline_sweep() -> SweepResult:
     at 24 and 4 h before its own deadline while it recorded no decision)."""
     at = now()
     result = SweepResult()
-    incident_ids = list(
-        Incident.objects.filter(next_reminder_at__lte=at)
-        .order_by("next_reminder_at")
-        .values_list("pk", flat=True)[:BATCH]
-    )
-    for pk in incident_ids:
-        result.officer_reminders += _officer_reminder(pk, at)
-    notice_ids = list(
-        CustomerNotice.objects.filter(next_reminder_at__lte=at)
-        .order_by("next_reminder_at")
-        .values_list("pk", flat=True)[:BATCH]
-    )
-    for pk in notice_ids:
-        result.customer_reminders += _customer_reminder(pk, at)
+    with transaction.atomic():
+        incidents = list(
+            Incident.objects.select_for_update(skip_locked=True)
+            .filter(next_reminder_at__lte=at)
+            .only("title", "state", "customer_due_at", "next_reminder_at")
+            .order_by("next_reminder_at")[:BATCH]
+        )
+        notices = list(
+            # of=self: a bare FOR UPDATE would also lock the joined incident and customer,
+            # blocking the outbox workers that record acceptances for that incident.
+            CustomerNotice.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("incident", "customer")
+            .filter(next_reminder_at__lte=at)
+            .only(*NOTICE_FIELDS)
+            .order_by("next_reminder_at")[:BATCH]
+        )
+        if not incidents and not notices:
+            return result
+        writes = _Writes()
+        result.officer_reminders = _officer_reminders(incidents, at, writes)
+        result.customer_reminders = _customer_reminders(notices, at, writes)
+        messages_queue_bulk(rows=writes.rows, cause_events=writes.events)
+        if incidents:
+            Incident.objects.bulk_update(incidents, ["next_reminder_at"])
+        if notices:
+            CustomerNotice.objects.bulk_update(notices, ["next_reminder_at"])
     return result

@@ -201,9 +201,12 @@ def test_schema_documents_the_breach_api(officer):
         "/api/notices/{id}/acknowledge/",
     ):
         assert path in schema["paths"], path
-    # BR-04: nothing notifies an authority; the one path naming it reads the customer's draft.
+    # BR-04: nothing notifies an authority; the paths naming it read the customer's draft.
     authority = {p: set(ops) for p, ops in schema["paths"].items() if "authority" in p}
-    assert authority == {"/api/notices/{id}/authority-draft/": {"get"}}
+    assert authority == {
+        "/api/notices/{id}/authority-draft/": {"get"},
+        "/api/notices/{id}/authority-draft/pdf/": {"get"},
+    }
 
 
 # --------------------------------------------------------------------------- the whole journey
@@ -539,3 +542,63 @@ def test_schema_documents_the_whole_journey(officer):
         ("/api/notices/{id}/authority-draft/", "get"),
     ):
         assert method in paths.get(path, {}), path
+
+
+def test_updates_are_listed(notified, officer, staff, clock):
+    """OBL BR-07: the incident's updates and final report can be read back through the API:
+    all of them by the staff, those that reached it by each customer (without the count of
+    other recipients); another customer's notice answers 404."""
+    incident = notified["incident"]
+    base = f"/api/incidents/{incident.pk}"
+    update = {"summary": "Backups restored.", "measures": "Passwords reset."}
+    assert post(api(officer), f"{base}/updates/", update).status_code == 201
+    post(api(officer), f"{base}/resolve/")
+    final = {"root_cause": "Unpatched VPN.", "lessons_learned": "Patch within a week."}
+    assert post(api(officer), f"{base}/final-report/", final).status_code == 200
+
+    listed = api(officer).get(f"{base}/updates/")
+    assert listed.status_code == 200
+    assert [(u["number"], u["kind"]) for u in listed.json()] == [
+        (0, "initial"),
+        (1, "update"),
+        (2, "final"),
+    ]
+    assert listed.json()[1]["summary"] == "Backups restored."
+    assert api(staff).get(f"{base}/updates/").status_code == 200  # the reporter
+    assert api(notified["user_a"]).get(f"{base}/updates/").status_code in (403, 404)
+
+    notice = notified["a"]
+    own = api(notified["user_a"]).get(f"/api/notices/{notice.pk}/updates/")
+    assert own.status_code == 200
+    assert [u["kind"] for u in own.json()] == ["initial", "update", "final"]
+    assert "recipients_count" not in own.json()[0]
+    assert api(notified["user_b"]).get(f"/api/notices/{notice.pk}/updates/").status_code == 404
+
+
+def test_authority_draft_pdf(notified, officer, staff):
+    """OBL BR-04: the draft of the authority's form as a PDF through the API, for the
+    customer's own notice only; read back with pypdf."""
+    import io
+
+    from pypdf import PdfReader
+
+    notice = notified["a"]
+    url = f"/api/notices/{notice.pk}/authority-draft/pdf/"
+    for accept in ("*/*", "application/pdf"):
+        response = api(notified["user_a"]).get(url, HTTP_ACCEPT=accept)
+        assert response.status_code == 200, accept
+        assert response["Content-Type"] == "application/pdf"
+        assert "attachment" in response["Content-Disposition"]
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert "Ransomware" in text
+    assert api(notified["user_b"]).get(url).status_code == 404
+    assert api(staff).get(url).status_code == 403
+    assert api(officer).get(url).status_code == 200
+
+
+def test_schema_documents_updates_and_draft_pdf(officer):
+    paths = api(officer).get("/api/schema/?format=json").json()["paths"]
+    assert "get" in paths["/api/incidents/{id}/updates/"]
+    assert "get" in paths["/api/notices/{id}/updates/"]
+    pdf = paths["/api/notices/{id}/authority-draft/pdf/"]["get"]
+    assert "application/pdf" in pdf["responses"]["200"]["content"]

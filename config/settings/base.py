@@ -267,6 +267,7 @@ SPECTACULAR_SETTINGS = {
         "EnisaCircumstanceEnum": "breaches.serializers.CB_CHOICES",
         # Named too, as both have fields called "kind".
         "ChangeKindEnum": "subprocessors.models.ChangeKind",
+        "IncidentUpdateKindEnum": "breaches.models.IncidentUpdateKind",
     },
 }
 

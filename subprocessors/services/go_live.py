@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from audits.services import event_record
 from compliance.access import SYSTEM, require
-from compliance.outbox import message_queue
+from compliance.outbox import FilledTemplate, message_queue
 from subprocessors import deadlines
 from subprocessors.models import (
     OPEN_OBJECTION_STATES,
@@ -32,7 +32,6 @@ from subprocessors.services.common import (
     notice_contacts,
 )
 from subprocessors.services.notice_mail import (
-    Renderer,
     change_notice_letters_render,
     mail_context,
 )
@@ -118,7 +117,7 @@ def _termination_rights_offer(notice: ChangeNotice, *, actor, now) -> list[Termi
     rights = []
     contacts = notice_contacts(first_per_customer.keys())
     context = {**mail_context(notice), "went_live_display": display_time(now)}
-    render = Renderer("subprocessor_termination_right", context)
+    template = FilledTemplate("subprocessor_termination_right", ())
     for customer_id, objection in first_per_customer.items():
         right, created = TerminationRight.objects.get_or_create(
             customer_id=customer_id,
@@ -141,7 +140,7 @@ def _termination_rights_offer(notice: ChangeNotice, *, actor, now) -> list[Termi
             user = objection.lodged_by
             addressees.append((user.email, user.full_name, user.language, None))
         for email, name, language, contact in addressees:
-            subject, text, html = render(language)
+            subject, text, html = template.render(language=language, context=context)
             message_queue(
                 key=f"termination_right:{right.pk}:{email.lower()}",
                 to_email=email,

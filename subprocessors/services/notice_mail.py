@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from audits.services import event_record
 from compliance.documents import document_render
 from compliance.models import Contract
-from compliance.outbox import QueuedRow, message_render, messages_queue_bulk
+from compliance.outbox import FilledTemplate, QueuedRow, messages_queue_bulk
 from subprocessors import deadlines
 from subprocessors.models import (
     ChangeKind,
@@ -79,22 +79,6 @@ def mail_context(notice: ChangeNotice) -> dict:
     }
 
 
-class Renderer:
-    """Renders a template once per language: a fan-out to thousands of contacts would
-    otherwise render the same text thousands of times."""
-
-    def __init__(self, template: str, context: dict):
-        self.template, self.context = template, context
-        self.cache: dict[str, tuple[str, str, str]] = {}
-
-    def __call__(self, language: str) -> tuple[str, str, str]:
-        if language not in self.cache:
-            self.cache[language] = message_render(
-                self.template, language=language, context=self.context
-            )
-        return self.cache[language]
-
-
 # Rows handed to the outbox at a time: bounds memory (each subscriber's body is its own
 # string, with its unsubscribe link) while keeping the bulk INSERTs large.
 FAN_OUT_BATCH = 5000
@@ -120,8 +104,9 @@ def fan_out(
     from subprocessors.services.subscribers import subscriber_unsubscribe_url
 
     context = mail_context(notice)
-    render_customer = Renderer(customer_template, context)
-    render_subscriber = Renderer(subscriber_template, context)
+    # Rendered once per language, not once per contact.
+    render_customer = FilledTemplate(customer_template, ())
+    render_subscriber = FilledTemplate(subscriber_template, ())
     contacts = notice_contacts(r.customer_id for r in recipients)
     rows: list[QueuedRow] = []
     count = 0
@@ -136,7 +121,7 @@ def fan_out(
     for recipient in recipients:
         for contact in contacts.get(recipient.customer_id, []):
             language = contact.effective_language
-            subject, text, html = render_customer(language)
+            subject, text, html = render_customer.render(language=language, context=context)
             rows.append(
                 QueuedRow(
                     key=f"change_notice:{notice.pk}:{event}:customer:{recipient.customer_id}"
@@ -159,7 +144,9 @@ def fan_out(
         confirmed_at__isnull=False, unsubscribed_at__isnull=True
     ).order_by("id")
     for subscriber in subscribers.iterator():
-        subject, text, html = render_subscriber(subscriber.language)
+        subject, text, html = render_subscriber.render(
+            language=subscriber.language, context=context
+        )
         link = subscriber_unsubscribe_url(subscriber)
         rows.append(
             QueuedRow(
