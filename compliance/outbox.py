@@ -273,6 +273,37 @@ class QueuedRow:
     cause_id: int | None = None
 
 
+def _outbox_rows(rows: Sequence[QueuedRow], at: datetime) -> list[OutboxMessage]:
+    return [
+        OutboxMessage(
+            key=row.key,
+            message_id=message_id_new(),
+            customer_id=row.customer_id,
+            contact_id=row.contact_id,
+            to_email=row.to_email,
+            to_name=row.to_name,
+            language=row.language,
+            subject=row.subject,
+            body_text=row.body_text,
+            body_html=row.body_html,
+            created_at=at,
+            next_attempt_at=at,
+            cause_type=row.cause_type,
+            cause_id=row.cause_id,
+        )
+        for row in rows
+    ]
+
+
+def _bulk_insert(messages: list[OutboxMessage]) -> list[OutboxMessage] | None:
+    """The rows, inserted; None when a key was already queued (nothing inserted)."""
+    try:
+        with transaction.atomic():
+            return OutboxMessage.objects.bulk_create(messages)
+    except IntegrityError:
+        return None
+
+
 def messages_queue_bulk(
     *,
     rows: Sequence[QueuedRow],
@@ -303,34 +334,19 @@ def messages_queue_bulk(
         for start in range(0, len(rows), chunk_size):
             chunk = rows[start : start + chunk_size]
             keys = [row.key for row in chunk]
-            existing = {m.key: m for m in OutboxMessage.objects.filter(key__in=keys)}
-            at = timezone.now()
-            new = [
-                OutboxMessage(
-                    key=row.key,
-                    message_id=message_id_new(),
-                    customer_id=row.customer_id,
-                    contact_id=row.contact_id,
-                    to_email=row.to_email,
-                    to_name=row.to_name,
-                    language=row.language,
-                    subject=row.subject,
-                    body_text=row.body_text,
-                    body_html=row.body_html,
-                    created_at=at,
-                    next_attempt_at=at,
-                    cause_type=row.cause_type,
-                    cause_id=row.cause_id,
-                )
-                for row in chunk
-                if row.key not in existing
-            ]
-            if len({m.key for m in new}) != len(new):
+            if len(set(keys)) != len(keys):
                 raise ValidationError(_("The same message key was queued twice in one batch."))
-            try:
-                with transaction.atomic():
-                    created = OutboxMessage.objects.bulk_create(new)
-            except IntegrityError:
+            at = timezone.now()
+            existing: dict[str, OutboxMessage] = {}
+            # Optimistic: a fresh fan-out or sweep has no key queued yet, so INSERT first and
+            # look up the keys already queued only when one collides (a retried task).
+            new = _outbox_rows(chunk, at)
+            created = _bulk_insert(new)
+            if created is None:
+                existing = {m.key: m for m in OutboxMessage.objects.filter(key__in=keys)}
+                new = _outbox_rows([row for row in chunk if row.key not in existing], at)
+                created = _bulk_insert(new)
+            if created is None:
                 # Lost a race on a key with a concurrent writer: fall back to one by one.
                 created = []
                 for m in new:

@@ -19,7 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import translation
 
 from breaches import deadlines
@@ -37,6 +38,15 @@ from compliance.outbox import FilledTemplate, QueuedRow, messages_queue_bulk
 from compliance.templatetags.compliance_tags import local_deadline
 
 BATCH = 500
+# Notices of an incident whose customers are not yet informed (a subquery of the due-incident
+# query, so the officers' reminder needs no query of its own).
+_uninformed = (
+    CustomerNotice.objects.filter(incident=OuterRef("pk"), informed_at__isnull=True)
+    .order_by()
+    .values("incident")
+    .annotate(count=Count("pk"))
+    .values("count")
+)
 # What the reminders need: fewer columns make the due-row queries cheaper to build and read.
 NOTICE_FIELDS = (
     "incident_id",
@@ -64,25 +74,9 @@ class _Writes:
     events: list[dict] = field(default_factory=list)
 
 
-def _uninformed_counts(incidents: list[Incident]) -> dict[int, int]:
-    notifying = [
-        i.pk for i in incidents if i.state in (IncidentState.NOTIFYING, IncidentState.MONITORING)
-    ]
-    if not notifying:
-        return {}
-    return dict(
-        CustomerNotice.objects.filter(incident_id__in=notifying, informed_at__isnull=True)
-        .order_by()
-        .values("incident_id")
-        .annotate(count=Count("pk"))
-        .values_list("incident_id", "count")
-    )
-
-
 def _officer_reminders(incidents: list[Incident], at, writes: _Writes) -> int:
     """BR-03: the officers, 24, 12, 4 and 1 h before the 48 h deadline while customers of the
     incident are still uninformed (or it has not been notified at all)."""
-    uninformed = _uninformed_counts(incidents)
     officers = None
     sent = 0
     for incident in incidents:
@@ -90,7 +84,8 @@ def _officer_reminders(incidents: list[Incident], at, writes: _Writes) -> int:
             due_at=incident.customer_due_at, hours=deadlines.OFFICER_REMINDER_HOURS, now=at
         )
         waiting = incident.state in (IncidentState.REPORTED, IncidentState.TRIAGE) or (
-            uninformed.get(incident.pk, 0) > 0
+            incident.state in (IncidentState.NOTIFYING, IncidentState.MONITORING)
+            and incident.uninformed > 0
         )
         if hours is not None and incident.is_open and waiting:
             if officers is None:
@@ -102,7 +97,7 @@ def _officer_reminders(incidents: list[Incident], at, writes: _Writes) -> int:
                 context={
                     "incident": incident,
                     "hours": hours,
-                    "uninformed": uninformed.get(incident.pk, 0),
+                    "uninformed": incident.uninformed,
                     "link": incident_link(incident.pk),
                 },
                 officers=officers,
@@ -220,6 +215,7 @@ def deadline_sweep() -> SweepResult:
             Incident.objects.select_for_update(skip_locked=True)
             .filter(next_reminder_at__lte=at)
             .only("title", "state", "customer_due_at", "next_reminder_at")
+            .annotate(uninformed=Coalesce(Subquery(_uninformed), 0))
             .order_by("next_reminder_at")[:BATCH]
         )
         notices = list(
