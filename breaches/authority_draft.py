@@ -27,7 +27,8 @@ from django.utils import timezone, translation
 from breaches.models import CustomerNotice, IncidentState
 from compliance.access import require
 from compliance.documents import pdf_render
-from compliance.models import Country, ProcessorProfile
+from compliance.models import Country
+from compliance.selectors import processor_profile
 from compliance.templatetags.compliance_tags import local_deadline
 
 DRAFT_FORMAT_VERSION = 1
@@ -461,7 +462,7 @@ def authority_draft_build(*, user, notice: CustomerNotice) -> dict:
     require(user, "notice.view", notice)
     incident = notice.incident
     customer = notice.customer
-    processor = ProcessorProfile.objects.first()
+    processor = processor_profile()
     processor_name = processor.legal_name if processor else ""
     authority = GBA if customer.country == Country.BE else AP
     language = "nl" if authority == GBA else customer.language
@@ -764,7 +765,7 @@ def authority_draft_pdf(*, user, notice: CustomerNotice) -> tuple[bytes, str]:
     draft = authority_draft_build(user=user, notice=notice)
     content = pdf_render(
         template_name=DRAFT_TEMPLATE,
-        context={"draft": draft, "processor": ProcessorProfile.objects.first()},
+        context={"draft": draft, "processor": processor_profile()},
         language=draft["language"],
     )
     return content, authority_draft_filename(draft, "pdf")

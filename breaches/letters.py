@@ -50,7 +50,8 @@ from compliance.documents import (
     documents_store,
     template_version,
 )
-from compliance.models import ProcessorProfile, StoredDocument
+from compliance.models import StoredDocument
+from compliance.selectors import processor_profile
 
 OWN_TEMPLATE = "pdf/breach_notice_letter_batch.html"
 SHARED_TEMPLATE = "pdf/breach_notice_letter_shared.html"
@@ -197,7 +198,7 @@ def notice_letters_render(
     )
     if not notices:
         return []
-    processor = ProcessorProfile.objects.first()
+    processor = processor_profile()
     version = letter_template_version()
     stored: list[StoredDocument] = []
     groups = itertools.groupby(notices, key=lambda n: (n.incident_id, n.customer.language))

@@ -35,7 +35,8 @@ from weasyprint import HTML
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from audits.services import event_record
-from compliance.models import Customer, Language, ProcessorProfile, StoredDocument
+from compliance.models import Customer, Language, StoredDocument
+from compliance.selectors import processor_profile
 
 logger = logging.getLogger(__name__)
 
@@ -228,7 +229,7 @@ def document_render(
     issued_at = timezone.now()
     document_uuid = uuid.uuid4()
     full_context = {
-        "processor": ProcessorProfile.objects.first(),
+        "processor": processor_profile(),
         "customer": customer,
         "document_title": title,
         "document_reference": str(document_uuid),

@@ -21,10 +21,6 @@ from compliance.models import OutboxMessage, StoredDocument
 _SMTP_POLICY = email.policy.compat32.clone(linesep="\r\n")
 
 
-def _setting(name: str, default):
-    return getattr(settings, name, default)
-
-
 def attachment_part(doc: StoredDocument) -> MIMEBase:
     maintype, _, subtype = (doc.content_type or "application/octet-stream").partition("/")
     part = MIMEApplication(bytes(doc.content), _subtype=subtype or "octet-stream")
@@ -52,7 +48,7 @@ def message_build(message: OutboxMessage, attachments: Sequence[MIMEBase] = ()) 
         for part in attachments:
             mixed.attach(part)
         body = mixed
-    sender_name = _setting("OUTBOX_FROM_NAME", "")
+    sender_name = getattr(settings, "OUTBOX_FROM_NAME", "")
     body["From"] = formataddr((sender_name, settings.DEFAULT_FROM_EMAIL), charset="utf-8")
     body["To"] = formataddr((message.to_name, message.to_email), charset="utf-8")
     body["Subject"] = _header(message.subject)
@@ -67,8 +63,8 @@ def message_build(message: OutboxMessage, attachments: Sequence[MIMEBase] = ()) 
 def smtp_open() -> smtplib.SMTP:
     from django.core.mail.utils import DNS_NAME
 
-    timeout = _setting("EMAIL_TIMEOUT", None) or 30
-    if _setting("EMAIL_USE_SSL", False):
+    timeout = getattr(settings, "EMAIL_TIMEOUT", None) or 30
+    if getattr(settings, "EMAIL_USE_SSL", False):
         conn: smtplib.SMTP = smtplib.SMTP_SSL(
             settings.EMAIL_HOST,
             settings.EMAIL_PORT,
@@ -85,10 +81,10 @@ def smtp_open() -> smtplib.SMTP:
         )
     try:
         conn.ehlo()
-        if _setting("EMAIL_USE_TLS", False):
+        if getattr(settings, "EMAIL_USE_TLS", False):
             conn.starttls(context=ssl.create_default_context())
             conn.ehlo()
-        if _setting("EMAIL_HOST_USER", ""):
+        if getattr(settings, "EMAIL_HOST_USER", ""):
             conn.login(settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD)
     except BaseException:
         conn.close()

@@ -69,17 +69,13 @@ BACKOFF_MAX_SECONDS = 30 * 60
 after_acceptance_hook: Callable[[OutboxMessage], None] | None = None
 
 
-def _setting(name: str, default):
-    return getattr(settings, name, default)
-
-
 def claim_seconds() -> int:
     """How long a claim holds a row; after that another worker may take it over."""
-    return _setting("OUTBOX_CLAIM_SECONDS", 300)
+    return getattr(settings, "OUTBOX_CLAIM_SECONDS", 300)
 
 
 def batch_size() -> int:
-    return _setting("OUTBOX_BATCH_SIZE", 200)
+    return getattr(settings, "OUTBOX_BATCH_SIZE", 200)
 
 
 def worker_name() -> str:
@@ -625,8 +621,8 @@ def outbox_send_claimed(*, claim: Claim) -> SendResult:
     if not messages:
         return result
     attachments = _AttachmentCache().load([m.pk for m in messages])
-    group_size = _setting("OUTBOX_COMMIT_GROUP", 50)
-    group_seconds = _setting("OUTBOX_COMMIT_SECONDS", 1.0)
+    group_size = getattr(settings, "OUTBOX_COMMIT_GROUP", 50)
+    group_seconds = getattr(settings, "OUTBOX_COMMIT_SECONDS", 1.0)
     # Stop early rather than outlive the lease: another worker would take the rows over.
     deadline = time.monotonic() + claim_seconds() / 2
     pending: list[tuple[str, OutboxMessage, str, datetime]] = []
@@ -768,7 +764,9 @@ def outbox_sweep(*, worker: str | None = None, max_seconds: float | None = None)
     """
     outbox_escalate_overdue()
     total = SendResult()
-    budget = max_seconds if max_seconds is not None else _setting("OUTBOX_SWEEP_SECONDS", 25)
+    budget = (
+        max_seconds if max_seconds is not None else getattr(settings, "OUTBOX_SWEEP_SECONDS", 25)
+    )
     started = time.monotonic()
     while time.monotonic() - started < budget:
         claim = outbox_claim(worker=worker)

@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from compliance.access import can, customer_scope, require
-from compliance.models import Contact, Customer, StoredDocument
+from compliance.models import Contact, Customer, ProcessorProfile, StoredDocument
 
 # --- customers and contacts -------------------------------------------------------------
 
@@ -62,3 +62,8 @@ def document_get(user, uuid) -> StoredDocument:
 
 
 # --- end of stored documents ------------------------------------------------------------
+
+
+def processor_profile() -> ProcessorProfile | None:
+    """The processor's own details (ON-03), or None before the officer entered them."""
+    return ProcessorProfile.objects.order_by("pk").first()

@@ -8,6 +8,7 @@ from django.forms.models import model_to_dict
 from django.utils.translation import gettext as _
 
 from audits.services import event_record
+from compliance import selectors
 from compliance.access import require
 from compliance.models import Contact, Contract, Customer, ProcessorProfile, Product, User
 
@@ -215,8 +216,9 @@ def contact_delete(*, actor, contact: Contact) -> None:
 
 
 def processor_profile_get() -> ProcessorProfile:
-    profile = ProcessorProfile.objects.order_by("pk").first()
-    return profile or ProcessorProfile(
+    """The processor's details, or an unsaved placeholder to show before they are entered;
+    code that must know whether they exist asks `selectors.processor_profile()`."""
+    return selectors.processor_profile() or ProcessorProfile(
         legal_name="", privacy_team_name="", privacy_email="privacy@processor.example"
     )
 

@@ -10,7 +10,8 @@ from django.conf import settings
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 
-from compliance.models import Contact, Customer, ProcessorProfile, Role, User
+from compliance.models import Contact, Customer, Role, User
+from compliance.selectors import processor_profile
 from compliance.services import processor_profile_get
 
 log = logging.getLogger(__name__)
@@ -72,7 +73,7 @@ def customer_addressees(customer: Customer, *, user: User | None = None) -> list
 
 def privacy_officer_addresses() -> list[tuple[str, str, str]]:
     """(email, name, language) of the privacy team: the profile's address, else officers."""
-    profile = ProcessorProfile.objects.first()
+    profile = processor_profile()
     if profile and profile.privacy_email:
         return [(profile.privacy_email, profile.privacy_team_name, "en")]
     officers = User.objects.filter(role=Role.PRIVACY_OFFICER, is_active=True)
