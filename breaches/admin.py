@@ -1,9 +1,11 @@
 """Read-only admin for the breach workflow: the workflow's services own the data."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from breaches.models import CustomerNotice, Incident, IncidentUpdate
+from breaches.models import CustomerNotice, DossierRequest, Incident, IncidentUpdate
 from compliance.admin import ReadOnlyAdmin
+from compliance.models import StoredDocument
 
 
 @admin.register(Incident)
@@ -27,3 +29,22 @@ class CustomerNoticeAdmin(ReadOnlyAdmin):
 class IncidentUpdateAdmin(ReadOnlyAdmin):
     list_display = ("incident", "number", "kind", "created_at", "recipients_count")
     list_filter = ("kind",)
+
+
+@admin.register(DossierRequest)
+class DossierRequestAdmin(ReadOnlyAdmin):
+    list_display = ("pk", "incident", "customer", "state", "requested_at", "finished_at")
+    list_filter = ("state",)
+    list_select_related = ("incident", "customer")
+    search_fields = ("incident__title",)
+    # The document is shown by its UUID, without loading its PDF bytes.
+    exclude = ("document",)
+    readonly_fields = ("document_uuid",)
+
+    @admin.display(description=_("document"))
+    def document_uuid(self, obj):
+        if not obj.document_id:
+            return "—"
+        return (
+            StoredDocument.objects.filter(pk=obj.document_id).values_list("uuid", flat=True).first()
+        )

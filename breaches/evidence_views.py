@@ -25,6 +25,7 @@ from breaches.authority_draft import (
     authority_draft_pdf,
 )
 from compliance.access import require
+from compliance.templatetags.compliance_tags import local_deadline
 
 
 def _download(content: bytes, *, content_type: str, filename: str) -> HttpResponse:
@@ -83,23 +84,41 @@ def authority_draft_pdf_download(request, pk):
 
 @never_cache
 def incident_dossier(request, pk):
-    """AU-03: the incident's stored dossiers; POST issues a new one. Privacy officer and
-    auditors only (a customer-engaged auditor gets its customer's part)."""
+    """AU-03: the incident's stored dossiers, the requests being prepared and recent
+    failures; POST asks for a new one, rendered in the background. Privacy officer and
+    auditors only (a customer-engaged auditor gets its customer's part). While a request is
+    pending, htmx refreshes the list every few seconds."""
     incident = dossier.dossier_incident_get(request.user, pk)
     if request.method == "POST":
-        document = dossier.incident_dossier_render(actor=request.user, incident=incident)
-        messages.success(
-            request,
-            _("The evidence dossier was issued (SHA-256 %(sha)s).") % {"sha": document.sha256},
+        dossier_request, created = dossier.dossier_request_create(
+            actor=request.user, incident=incident
         )
+        since = local_deadline(dossier_request.requested_at, "H:i")
+        if created:
+            messages.success(
+                request,
+                _(
+                    "The evidence dossier is being prepared (requested at %(time)s). It "
+                    "appears on this page when it is ready; you may leave the page meanwhile."
+                )
+                % {"time": since},
+            )
+        else:
+            messages.info(
+                request,
+                _(
+                    "A dossier of this incident is already being prepared (since %(time)s); "
+                    "no second one was requested. It appears on this page when it is ready."
+                )
+                % {"time": since},
+            )
         return redirect("incident_dossier", pk=incident.pk)
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET", "POST"])
-    return render(
-        request,
-        "breach_evidence/dossier_list.html",
-        {"incident": incident, "dossiers": dossier.dossiers_for(request.user, incident)},
-    )
+    context = {"incident": incident, "overview": dossier.dossier_overview(request.user, incident)}
+    if getattr(request, "htmx", False):
+        return render(request, "breach_evidence/_dossier_requests.html", context)
+    return render(request, "breach_evidence/dossier_list.html", context)
 
 
 @require_GET

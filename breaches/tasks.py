@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from breaches import services
+from breaches import dossier, services
 
 
 @shared_task(name="breaches.tasks.deadline_sweep", ignore_result=True)
@@ -15,3 +15,15 @@ def notice_letters_render(notice_ids: list[int]) -> None:
     # One call for the whole chunk: the shared pages are rendered once per language and the
     # customers' own pages in batches (breaches.letters).
     services.notice_letters_render(notice_ids=notice_ids)
+
+
+@shared_task(name="breaches.tasks.dossier_request_render", ignore_result=True)
+def dossier_request_render(request_id: int) -> None:
+    # AU-03: the claim on the request makes a second delivery of this task a no-op.
+    dossier.dossier_request_process(request_id=request_id)
+
+
+@shared_task(name="breaches.tasks.dossier_requests_sweep", ignore_result=True)
+def dossier_requests_sweep() -> None:
+    # AU-03: requests whose task was lost or whose worker died are handed out again.
+    dossier.dossier_requests_sweep()

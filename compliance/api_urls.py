@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from breaches import api as breaches_api
+from breaches import dossier_api
 from compliance import api, token_api
 
 router = DefaultRouter()
@@ -10,6 +11,11 @@ router.register("contacts", api.ContactViewSet, basename="api-contact")
 router.register("tokens", token_api.ApiTokenViewSet, basename="api-token")
 router.register("incidents", breaches_api.IncidentViewSet, basename="api-incident")
 router.register("notices", breaches_api.NoticeViewSet, basename="api-notice")
+router.register(
+    r"incidents/(?P<incident_pk>[0-9]+)/dossiers",
+    dossier_api.IncidentDossierViewSet,
+    basename="api-incident-dossier",
+)
 
 urlpatterns = [
     path("processor-profile/", api.ProcessorProfileView.as_view(), name="api-processor-profile"),

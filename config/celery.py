@@ -12,6 +12,11 @@ app.conf.beat_schedule = {
     "outbox-sweep": {"task": "compliance.tasks.outbox_sweep", "schedule": 30.0},
     "audit-seal": {"task": "audits.tasks.audit_seal", "schedule": 5.0},
     "breach-deadline-sweep": {"task": "breaches.tasks.deadline_sweep", "schedule": 60.0},
+    # AU-03: evidence dossiers whose task was lost or whose worker died.
+    "breach-dossier-requests-sweep": {
+        "task": "breaches.tasks.dossier_requests_sweep",
+        "schedule": 60.0,
+    },
     # BR-05: yearly request to confirm breach contacts; the sweep itself skips the recent ones.
     "contacts-confirmation-sweep": {
         "task": "compliance.tasks.contacts_confirmation_sweep",

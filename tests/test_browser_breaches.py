@@ -33,7 +33,15 @@ from django.test import Client
 from playwright.sync_api import Browser, BrowserContext, expect
 from pypdf import PdfReader
 
-from breaches.models import CustomerNotice, Incident, IncidentState, NoticeState
+from breaches.dossier import dossier_request_process
+from breaches.models import (
+    CustomerNotice,
+    DossierRequest,
+    DossierRequestState,
+    Incident,
+    IncidentState,
+    NoticeState,
+)
 from compliance.models import Contact, OutboxMessage, ProcessorProfile, Role
 from compliance.outbox import outbox_sweep
 from compliance.tests.signin_helpers import text_of, totp
@@ -388,8 +396,15 @@ def test_incident_reported_triaged_notified_answered_and_evidenced(
     # --- the evidence dossier holds the timeline -----------------------------------------
     page.get_by_role("link", name="Evidence dossier (PDF/A with data)").click()
     page.get_by_role("button", name="Issue a new dossier").click()
-    expect(page.get_by_text("The evidence dossier was issued")).to_be_visible()
+    expect(page.get_by_text("The evidence dossier is being prepared")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"Being prepared since \d\d:\d\d"))).to_be_visible()
+    # The worker's part, in-process (as outbox_sweep above): render the pending request.
+    for request in DossierRequest.objects.filter(state=DossierRequestState.PENDING):
+        dossier_request_process(request_id=request.pk)
+    # The list refreshes itself (htmx, every 5 s) while a dossier is being prepared.
     download = page.get_by_role("link", name="Download (PDF)").first
+    expect(download).to_be_visible(timeout=15_000)
+    expect(page.get_by_text(re.compile("Being prepared since"))).to_have_count(0)
     response = officer_context.request.get(f"{base}{download.get_attribute('href')}")
     assert response.ok and response.headers["content-type"] == "application/pdf"
     reader = PdfReader(io.BytesIO(response.body()))

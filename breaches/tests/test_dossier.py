@@ -1,7 +1,6 @@
 """The evidence dossier of an incident: PDF/A-3b with its data attached (AU-03, BR-02)."""
 
 import csv
-import datetime
 import hashlib
 import io
 import json
@@ -12,69 +11,14 @@ from django.test import Client
 from pypdf import PdfReader
 
 from breaches.dossier import dossiers_for, incident_dossier_render
-from breaches.models import CustomerNotice
-from breaches.services import (
-    affected_select,
-    incident_notify,
-    incident_report,
-    incident_triage,
-    notice_acknowledge,
-    notice_decision_record,
-    update_publish,
-)
+from breaches.models import DossierRequest
+from breaches.tests import dossier_fixtures
 from compliance.models import OutboxMessage, Role, StoredDocument
-from compliance.outbox import outbox_sweep
 from tests.auth import sign_in
 
-
-@pytest.fixture
-def handled(clock, staff, officer, processor, product, make_customer, make_user, smtp_server):
-    """An incident notified to two customers, mail delivered, one decision revised."""
-    incident = incident_report(actor=staff, title="Ransomware", description="Files encrypted.")
-    incident_triage(actor=officer, incident=incident, personal_data_involved=True)
-    a = make_customer(product, language="en", name="Alpha B.V.")
-    b = make_customer(product, language="nl", name="Beta B.V.")
-    affected_select(actor=officer, incident=incident, rule="all")
-    incident_notify(actor=officer, incident=incident)
-    outbox_sweep()
-    clock.shift(datetime.timedelta(hours=2))
-    user_a = make_user(Role.CUSTOMER_CONTACT, customer=a)
-    notice_a = CustomerNotice.objects.get(customer=a)
-    notice_acknowledge(actor=user_a, notice=notice_a)
-    decision = dict(
-        is_breach=True,
-        breach_reasoning="Our staff data.",
-        subjects_informed=False,
-        subjects_reasoning="Low risk.",
-    )
-    notice_decision_record(
-        actor=user_a,
-        notice=notice_a,
-        authority_notified=False,
-        authority_reasoning="Low.",
-        **decision,
-    )
-    clock.shift(datetime.timedelta(hours=1))
-    notice_decision_record(
-        actor=user_a,
-        notice=CustomerNotice.objects.get(pk=notice_a.pk),
-        authority_notified=True,
-        authority="ap",
-        authority_notified_on=datetime.date(2026, 9, 1),
-        authority_reference="AP-2026-77",
-        authority_kind="complete",
-        **decision,
-    )
-    update_publish(actor=officer, incident=incident, summary="Backups restored.")
-    incident.refresh_from_db()
-    return {
-        "incident": incident,
-        "a": a,
-        "b": b,
-        "user_a": user_a,
-        "notice_a": CustomerNotice.objects.get(pk=notice_a.pk),
-        "notice_b": CustomerNotice.objects.get(customer=b),
-    }
+# Fixtures shared with test_dossier_requests.py.
+handled = dossier_fixtures.handled
+celery_eager = dossier_fixtures.celery_eager
 
 
 def _read(document):
@@ -133,14 +77,19 @@ def test_dossier_has_timeline_notices_decisions_and_attached_data(handled, offic
     assert [r["revision"] for r in decisions] == ["1", "2"]
 
 
-def test_stored_and_downloadable_by_officer_and_auditor(handled, officer, make_user):
+def test_stored_and_downloadable_by_officer_and_auditor(
+    handled, officer, make_user, celery_eager, django_capture_on_commit_callbacks
+):
     """OBL AU-03: the processor's auditor downloads the stored dossier; bytes match SHA-256."""
     incident = handled["incident"]
     auditor = make_user(Role.AUDITOR)
     client = sign_in(Client(), auditor)
-    response = client.post(f"/incidents/{incident.pk}/dossier/")
+    # The POST only records the request; the task queued on commit renders it (eager here).
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/incidents/{incident.pk}/dossier/")
     assert response.status_code == 302
     document = dossiers_for(auditor, incident).get()
+    assert DossierRequest.objects.get(incident=incident).document == document
     listing = client.get(f"/incidents/{incident.pk}/dossier/")
     assert listing.status_code == 200 and str(document.uuid) in listing.content.decode()
     response = client.get(f"/incidents/{incident.pk}/dossier/{document.uuid}/")
