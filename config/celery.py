@@ -2,7 +2,10 @@ import os
 
 from celery import Celery
 
+from compliance.broker import register as broker_register
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+broker_register()
 
 app = Celery("compliance")
 app.config_from_object("django.conf:settings", namespace="CELERY")
