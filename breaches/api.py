@@ -16,6 +16,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, renderers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 
 from breaches import selectors, services
 from breaches.authority_draft import authority_draft_build, authority_draft_pdf
@@ -42,6 +43,7 @@ from breaches.serializers import (
     NotifyResultSerializer,
     OutOfBandSerializer,
     PreviewQuerySerializer,
+    ProgressQuerySerializer,
     StaffNoticeSerializer,
     UpdatePublishSerializer,
 )
@@ -236,7 +238,14 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     @extend_schema(
         summary="Progress of the fan-out: messages queued, accepted and failed",
-        description="In total and per customer, with the moment each customer was informed.",
+        description="In total and per customer, with the moment each customer was informed. "
+        "`total` and `customer_counts` cover the whole incident; the per-customer rows in "
+        "`customers` come a page at a time (`page`, `page_size`, default 50), by customer "
+        "name, optionally only the customers not informed yet or with a failed message "
+        "(`show`) or matching a name or customer number (`q`). `count`, `pages`, `next` and "
+        "`previous` tell what else there is. Without parameters the answer has the same "
+        "fields as before, with the first 50 customers.",
+        parameters=[ProgressQuerySerializer],
         responses={200: FanoutProgressSerializer},
     )
     @action(detail=True, methods=["get"])
@@ -246,7 +255,29 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         incident = self._incident()
         if not (can(user, "incident.manage") or can(user, "notice.view")):
             raise Http404
-        progress = selectors.fanout_progress(user, incident)
+        query = ProgressQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        progress = selectors.fanout_progress(
+            user,
+            incident,
+            page=params["page"],
+            per_page=params["page_size"],
+            show=params["show"],
+            q=params["q"],
+        )
+        url = request.build_absolute_uri()
+        page_obj = progress["page_obj"]
+        progress["next"] = (
+            replace_query_param(url, "page", page_obj.next_page_number())
+            if page_obj.has_next()
+            else None
+        )
+        progress["previous"] = (
+            replace_query_param(url, "page", page_obj.previous_page_number())
+            if page_obj.has_previous()
+            else None
+        )
         return Response(FanoutProgressSerializer(progress).data)
 
     @extend_schema(

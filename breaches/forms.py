@@ -22,6 +22,7 @@ from breaches.models import (
     NotificationKind,
     SelectionRule,
 )
+from breaches.services.selection import hand_choice_check
 from compliance.forms import attach_service_errors
 from compliance.models import Customer, Language, Product
 from subprocessors.models import Subprocessor
@@ -315,6 +316,48 @@ class DismissForm(forms.Form):
     )
 
 
+MAX_CUSTOMER_NUMBERS = 10_000
+
+
+def customer_numbers_split(text: str) -> list[str]:
+    """Customer numbers typed or pasted, separated by commas, semicolons, spaces or lines."""
+    return list(dict.fromkeys(n for n in (text or "").replace(",", " ").replace(";", " ").split()))
+
+
+def customer_numbers_check(form, field: str, numbers: list[str]) -> list[int]:
+    """The customers with these numbers (BR-08). Unknown numbers, customers without any
+    contract and too many numbers are errors on `field`; returns their ids."""
+    if len(numbers) > MAX_CUSTOMER_NUMBERS:
+        form.add_error(
+            field,
+            _("Enter at most %(count)d customer numbers at once.")
+            % {"count": MAX_CUSTOMER_NUMBERS},
+        )
+        return []
+    found: dict[str, int] = {}
+    for start in range(0, len(numbers), 1000):
+        found.update(
+            Customer.objects.filter(customer_number__in=numbers[start : start + 1000]).values_list(
+                "customer_number", "pk"
+            )
+        )
+    unknown = [n for n in numbers if n not in found]
+    if unknown:
+        form.add_error(
+            field,
+            _("Unknown customer numbers: %(numbers)s") % {"numbers": ", ".join(unknown[:20])},
+        )
+        return []
+    ids = sorted(set(found.values()))
+    try:
+        hand_choice_check(ids)
+    except ValidationError as error:
+        for message in error.messages:
+            form.add_error(field, message)
+        return []
+    return ids
+
+
 class SelectionForm(forms.Form):
     """BR-08: by product, by subprocessor, by hand (customer numbers) or all customers."""
 
@@ -344,29 +387,17 @@ class SelectionForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         rule = cleaned.get("rule")
-        numbers = [n for n in cleaned.get("customer_numbers", "").replace(",", " ").split() if n]
         customers: list[int] = []
         if rule == SelectionRule.PRODUCT and not cleaned.get("products"):
             self.add_error("products", _("Choose at least one product."))
         if rule == SelectionRule.SUBPROCESSOR and not cleaned.get("subprocessor"):
             self.add_error("subprocessor", _("Choose the subprocessor."))
         if rule == SelectionRule.HAND:
+            numbers = customer_numbers_split(cleaned.get("customer_numbers", ""))
             if not numbers:
                 self.add_error("customer_numbers", _("Enter at least one customer number."))
             else:
-                found = dict(
-                    Customer.objects.filter(customer_number__in=numbers).values_list(
-                        "customer_number", "pk"
-                    )
-                )
-                unknown = [n for n in numbers if n not in found]
-                if unknown:
-                    self.add_error(
-                        "customer_numbers",
-                        _("Unknown customer numbers: %(numbers)s")
-                        % {"numbers": ", ".join(unknown[:20])},
-                    )
-                customers = sorted(set(found.values()))
+                customers = customer_numbers_check(self, "customer_numbers", numbers)
         cleaned["customers"] = customers
         return cleaned
 
@@ -378,6 +409,97 @@ class SelectionForm(forms.Form):
             "subprocessor": data.get("subprocessor"),
             "customers": data.get("customers", []),
         }
+
+
+class CustomerIdsField(forms.Field):
+    """Customer ids posted as repeated values (ticked boxes, the ids shown on the page)."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {
+        "invalid": _("Unknown customer."),
+        "too_many": _("Too many customers in one request."),
+    }
+
+    def __init__(self, *, max_ids: int = 500, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.max_ids = max_ids
+
+    def to_python(self, value) -> list[int]:
+        if value in self.empty_values:
+            return []
+        if isinstance(value, str):
+            value = [value]
+        ids = []
+        for item in value:
+            text = str(item).strip()
+            if not text.isdigit() or len(text) > 18 or int(text) < 1:
+                raise ValidationError(self.error_messages["invalid"], code="invalid")
+            ids.append(int(text))
+        if len(ids) > self.max_ids:
+            raise ValidationError(self.error_messages["too_many"], code="too_many")
+        return ids
+
+
+HAND_NAV_SIMPLE = ("search", "clear", "save", "add_found", "show:all", "show:chosen")
+
+
+class HandSelectionForm(forms.Form):
+    """BR-08: one page of the selection by hand. `shown` are the customers the page listed,
+    `chosen` those ticked among them: ticked ones are added, the others taken away, so what
+    was chosen on other pages or searches stays chosen. `nav` says where to go afterwards
+    (every button saves first): a search, a page, a filter, or "choose all found"."""
+
+    q = forms.CharField(
+        label=_("Name or customer number"), required=False, max_length=100, strip=True
+    )
+    numbers = forms.CharField(
+        label=_("Add by customer number"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Separate customer numbers with commas, spaces or new lines."),
+    )
+    chosen = CustomerIdsField()
+    shown = CustomerIdsField()
+    current_q = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
+    show = forms.ChoiceField(
+        choices=[("all", "all"), ("chosen", "chosen")], required=False, widget=forms.HiddenInput
+    )
+    page = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
+    nav = forms.CharField(required=False, max_length=30, widget=forms.HiddenInput)
+
+    def clean_nav(self) -> str:
+        nav = self.cleaned_data.get("nav") or "save"
+        if nav in HAND_NAV_SIMPLE:
+            return nav
+        if nav.startswith("page:") and nav[5:].isdigit() and int(nav[5:]) >= 1:
+            return nav
+        raise ValidationError(_("Unknown button."), code="invalid")
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["show"] = cleaned.get("show") or "all"
+        cleaned["numbers_ids"] = []
+        numbers = customer_numbers_split(cleaned.get("numbers", ""))
+        if numbers:
+            cleaned["numbers_ids"] = customer_numbers_check(self, "numbers", numbers)
+        return cleaned
+
+    def destination(self) -> dict:
+        """Search, filter and page to show after saving (the GET parameters)."""
+        data = self.cleaned_data
+        nav, q, show = data["nav"], data.get("current_q") or "", data["show"]
+        page = data.get("page") or 1
+        if nav == "search":
+            q, page = data.get("q") or "", 1
+        elif nav == "clear":
+            q, page = "", 1
+        elif nav.startswith("show:"):
+            # "Show only the N chosen" / "every customer": the whole list, not the search.
+            q, show, page = "", nav[5:], 1
+        elif nav.startswith("page:"):
+            page = int(nav[5:])
+        return {"q": q, "show": show, "page": page}
 
 
 class PreviewForm(forms.Form):

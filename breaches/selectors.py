@@ -10,7 +10,9 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -25,7 +27,7 @@ from breaches.models import (
 )
 from breaches.services.common import NOTICE_CAUSE
 from compliance.access import can, customer_scope
-from compliance.models import OutboxMessage, OutboxStatus, Role
+from compliance.models import Contract, Customer, OutboxMessage, OutboxStatus, Role
 
 
 def incidents_for(user) -> QuerySet[Incident]:
@@ -81,34 +83,128 @@ def notice_messages(user, notice: CustomerNotice) -> QuerySet[OutboxMessage]:
     )
 
 
-def fanout_progress(user, incident: Incident) -> dict:
-    """Queued / accepted / failed messages per customer and in total (the live view)."""
-    if not can(user, "incident.manage") and not incidents_for(user).filter(pk=incident.pk):
-        raise Http404
-    notices = {
-        n.pk: n for n in CustomerNotice.objects.filter(incident=incident).select_related("customer")
-    }
-    counts = (
-        OutboxMessage.objects.filter(cause_type=NOTICE_CAUSE, cause_id__in=list(notices))
+PROGRESS_PER_PAGE = 50
+PROGRESS_MAX_PER_PAGE = 500
+# Which customers the progress table lists: every one, those not informed yet (no message
+# accepted and no out-of-band notice), or those with a failed message (refused or bounced).
+PROGRESS_FILTERS = ("all", "uninformed", "failed")
+SEARCH_MAX_LENGTH = 100
+# Messages by delivery status (queued = still to be sent or being sent).
+_STATUS_COUNTS = {
+    "queued": Count("pk", filter=Q(status__in=[OutboxStatus.PENDING, OutboxStatus.SENDING])),
+    "accepted": Count("pk", filter=Q(status=OutboxStatus.ACCEPTED)),
+    "failed": Count("pk", filter=Q(status=OutboxStatus.FAILED)),
+}
+
+
+_STATUS_GROUPS = {
+    "queued": (OutboxStatus.PENDING, OutboxStatus.SENDING),
+    "accepted": (OutboxStatus.ACCEPTED,),
+    "failed": (OutboxStatus.FAILED,),
+}
+
+
+def _messages_counted(statuses) -> Subquery:
+    """How many of a notice's messages have one of `statuses` (a correlated count)."""
+    return Subquery(
+        OutboxMessage.objects.filter(
+            cause_type=NOTICE_CAUSE, cause_id=OuterRef("pk"), status__in=statuses
+        )
+        .order_by()
         .values("cause_id")
-        .annotate(
-            queued=Count("pk", filter=Q(status__in=[OutboxStatus.PENDING, OutboxStatus.SENDING])),
-            accepted=Count("pk", filter=Q(status=OutboxStatus.ACCEPTED)),
-            failed=Count("pk", filter=Q(status=OutboxStatus.FAILED)),
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+
+
+def _failed_message_exists() -> Exists:
+    return Exists(
+        OutboxMessage.objects.filter(
+            cause_type=NOTICE_CAUSE, cause_id=OuterRef("pk"), status=OutboxStatus.FAILED
         )
     )
-    by_notice = {row["cause_id"]: row for row in counts}
+
+
+def _customer_search(term: str, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}name__icontains": term}) | Q(
+        **{f"{prefix}customer_number__icontains": term}
+    )
+
+
+def fanout_progress(
+    user,
+    incident: Incident,
+    *,
+    page: int | str | None = 1,
+    per_page: int = PROGRESS_PER_PAGE,
+    show: str = "all",
+    q: str = "",
+) -> dict:
+    """Queued / accepted / failed messages in total and per customer, one page of customers
+    at a time (the live view of the fan-out, BR-03/BR-05).
+
+    `total` counts every message of the incident's notices and `customer_counts` the
+    customers per filter (all / not informed yet / with a failed message), both for the whole
+    incident; `customers` holds the rows of one page, by customer name, filtered by `show`
+    (one of PROGRESS_FILTERS) and by `q` (part of a name or customer number). The number of
+    queries does not depend on the number of customers: the counts per filter, the message
+    totals, the page's notices, their message counts (and a count when searching).
+    """
+    if not can(user, "incident.manage") and not incidents_for(user).filter(pk=incident.pk).exists():
+        raise Http404
+    show = show if show in PROGRESS_FILTERS else "all"
+    q = (q or "").strip()[:SEARCH_MAX_LENGTH]
+    per_page = max(1, min(int(per_page), PROGRESS_MAX_PER_PAGE))
+    failed_notice = Q(state=NoticeState.FAILED) | Q(has_failed_message=True)
+    notices = CustomerNotice.objects.filter(incident=incident).annotate(
+        has_failed_message=_failed_message_exists()
+    )
+    counts = notices.aggregate(
+        all=Count("pk"),
+        uninformed=Count("pk", filter=Q(informed_at__isnull=True)),
+        failed=Count("pk", filter=failed_notice),
+    )
+    # Summed per notice through the (cause_type, cause_id) index: a plan that stays fast even
+    # while the statistics do not know the fan-out's fresh rows yet (a join of the two
+    # tables then degenerates into a nested loop over every notice message ever sent).
+    total = CustomerNotice.objects.filter(incident=incident).aggregate(
+        **{
+            key: Coalesce(Sum(_messages_counted(statuses)), 0)
+            for key, statuses in _STATUS_GROUPS.items()
+        }
+    )
+
+    rows_qs = notices
+    if show == "uninformed":
+        rows_qs = rows_qs.filter(informed_at__isnull=True)
+    elif show == "failed":
+        rows_qs = rows_qs.filter(failed_notice)
+    if q:
+        rows_qs = rows_qs.filter(_customer_search(q, "customer__"))
+    rows_qs = rows_qs.select_related("customer").order_by("customer__name", "pk")
+    paginator = Paginator(rows_qs, per_page)
+    if not q:
+        paginator.count = counts[show]  # known already: no second count over every notice
+    page_obj = paginator.get_page(page)
+    page_notices = list(page_obj.object_list)
+    by_notice = {
+        row["cause_id"]: row
+        for row in OutboxMessage.objects.filter(
+            cause_type=NOTICE_CAUSE, cause_id__in=[n.pk for n in page_notices]
+        )
+        .values("cause_id")
+        .annotate(**_STATUS_COUNTS)
+    }
+    empty = {"queued": 0, "accepted": 0, "failed": 0}
     rows = []
-    total = {"queued": 0, "accepted": 0, "failed": 0}
-    for pk, notice in sorted(notices.items(), key=lambda item: item[1].customer.name):
-        row = by_notice.get(pk, {"queued": 0, "accepted": 0, "failed": 0})
-        for key in total:
-            total[key] += row[key]
+    for notice in page_notices:
+        row = by_notice.get(notice.pk, empty)
         rows.append(
             {
-                "notice_id": pk,
+                "notice_id": notice.pk,
                 "customer_id": notice.customer_id,
                 "customer_name": notice.customer.name,
+                "customer_number": notice.customer.customer_number,
                 "state": notice.state,
                 "queued": row["queued"],
                 "accepted": row["accepted"],
@@ -116,7 +212,58 @@ def fanout_progress(user, incident: Incident) -> dict:
                 "informed_at": notice.informed_at,
             }
         )
-    return {"total": total, "customers": rows}
+    return {
+        "total": total,
+        "customer_counts": counts,
+        "customers": rows,
+        "show": show,
+        "q": q,
+        "count": paginator.count,
+        "page": page_obj.number,
+        "pages": paginator.num_pages,
+        "per_page": per_page,
+        "page_obj": page_obj,
+    }
+
+
+SELECTION_PER_PAGE = 50
+# The selection page lists every customer that has or had a contract, or only the chosen ones.
+SELECTION_FILTERS = ("all", "chosen")
+
+
+def selectable_customers(
+    user, incident: Incident, *, q: str = "", show: str = "all"
+) -> QuerySet[Customer]:
+    """Customers the officer can choose by hand for an incident (BR-08), by name, with per
+    row: `chosen` (in the saved selection), `has_contract`, `active_contract` (today),
+    `notified` (a notice exists) and `reported` (the customer reported the incident itself).
+    `show="all"`: every customer that has or had a contract, plus any already chosen;
+    `show="chosen"`: the saved selection. `q` matches part of a name or customer number.
+    One query per page whatever the number of customers (the annotations are subqueries)."""
+    if not can(user, "incident.manage"):
+        return Customer.objects.none()
+    today = timezone.localdate()
+    through = Incident.affected_customers.through
+    notices = CustomerNotice.objects.filter(incident=incident, customer=OuterRef("pk"))
+    qs = Customer.objects.annotate(
+        chosen=Exists(through.objects.filter(incident_id=incident.pk, customer=OuterRef("pk"))),
+        has_contract=Exists(Contract.objects.filter(customer=OuterRef("pk"))),
+        active_contract=Exists(
+            Contract.objects.filter(customer=OuterRef("pk"), starts_on__lte=today).filter(
+                Q(ends_on__isnull=True) | Q(ends_on__gte=today)
+            )
+        ),
+        notified=Exists(notices),
+        reported=Exists(notices.filter(customer_reported=True)),
+    )
+    if show == "chosen":
+        qs = qs.filter(chosen=True)
+    else:
+        qs = qs.filter(Q(has_contract=True) | Q(chosen=True))
+    q = (q or "").strip()[:SEARCH_MAX_LENGTH]
+    if q:
+        qs = qs.filter(_customer_search(q))
+    return qs.order_by("name", "pk")
 
 
 @dataclass(frozen=True)

@@ -428,15 +428,77 @@ class ProgressCustomerSerializer(ProgressCountsSerializer):
     notice_id = serializers.IntegerField()
     customer_id = serializers.IntegerField()
     customer_name = serializers.CharField()
+    customer_number = serializers.CharField()
     state = serializers.CharField()
     informed_at = serializers.DateTimeField(allow_null=True)
 
 
-class FanoutProgressSerializer(serializers.Serializer):
-    """Messages queued / accepted / failed in total and per customer."""
+class ProgressCustomerCountsSerializer(serializers.Serializer):
+    all = serializers.IntegerField(help_text=_("Customers with a notice."))
+    uninformed = serializers.IntegerField(
+        help_text=_("Customers not informed yet (no message accepted, no out-of-band notice).")
+    )
+    failed = serializers.IntegerField(
+        help_text=_("Customers with a failed message or whose every message failed.")
+    )
 
-    total = ProgressCountsSerializer()
-    customers = ProgressCustomerSerializer(many=True)
+
+PROGRESS_SHOW_CHOICES = [
+    ("all", _("Every customer")),
+    ("uninformed", _("Customers not informed yet")),
+    ("failed", _("Customers with a failed message")),
+]
+
+
+class ProgressQuerySerializer(serializers.Serializer):
+    """Which page of customers the progress lists (BR-03/BR-05)."""
+
+    page = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        default=1,
+        help_text=_("Page of customers, from 1; a page past the last gives the last."),
+    )
+    page_size = serializers.IntegerField(
+        min_value=1,
+        max_value=500,
+        required=False,
+        default=50,
+        help_text=_("Customers per page (at most 500)."),
+    )
+    show = serializers.ChoiceField(
+        choices=PROGRESS_SHOW_CHOICES,
+        required=False,
+        default="all",
+        help_text=_("Only customers not informed yet, or only those with a failed message."),
+    )
+    q = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=100,
+        help_text=_("Part of a customer's name or customer number."),
+    )
+
+
+class FanoutProgressSerializer(serializers.Serializer):
+    """Messages queued / accepted / failed in total and, one page at a time, per customer.
+
+    `total` and `customer_counts` always cover the whole incident; `customers` holds one
+    page (by customer name) of the customers matching `show` and `q`; `count` is how many
+    match, `next` / `previous` link to the neighbouring pages."""
+
+    total = ProgressCountsSerializer(help_text=_("Every message of the incident."))
+    customer_counts = ProgressCustomerCountsSerializer()
+    count = serializers.IntegerField(help_text=_("Customers matching `show` and `q`."))
+    page = serializers.IntegerField()
+    pages = serializers.IntegerField()
+    page_size = serializers.IntegerField(source="per_page")
+    show = serializers.CharField()
+    q = serializers.CharField(allow_blank=True)
+    next = serializers.URLField(allow_null=True, read_only=True)
+    previous = serializers.URLField(allow_null=True, read_only=True)
+    customers = ProgressCustomerSerializer(many=True, help_text=_("One page of customers."))
 
 
 class OutOfBandSerializer(serializers.Serializer):

@@ -14,7 +14,9 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
@@ -27,6 +29,7 @@ from breaches.forms import (
     DiscoveryCorrectForm,
     DismissForm,
     FinalReportForm,
+    HandSelectionForm,
     IncidentReportForm,
     IntentionForm,
     LateReasonForm,
@@ -39,6 +42,7 @@ from breaches.forms import (
     local_initial,
 )
 from breaches.models import Incident, IncidentState
+from breaches.services.selection import SELECTABLE_STATES, affected_customers_change
 from compliance.access import can, customer_scope, require
 from compliance.forms import attach_service_errors
 from compliance.models import Product
@@ -46,6 +50,8 @@ from compliance.services import processor_profile_get
 
 INCIDENTS_PER_PAGE = 25
 NOTICES_PER_PAGE = 25
+RESPONSES_PER_PAGE = 50
+AFFECTED_SHOWN = 50
 
 
 def _status(form) -> int:
@@ -156,37 +162,125 @@ def _timeline(incident: Incident) -> list[dict]:
     ]
 
 
+def _page_numbers(page_obj) -> list:
+    """Page numbers around the current one, None for a gap (shown as …)."""
+    return [
+        n if isinstance(n, int) else None
+        for n in page_obj.paginator.get_elided_page_range(
+            page_obj.number, on_each_side=2, on_ends=1
+        )
+    ]
+
+
+def _query(base: str, params: dict, anchor: str = "") -> str:
+    """`base` with the parameters that are not their default, and an anchor."""
+    defaults = {"page": 1, "show": "all", "q": ""}
+    kept = {k: v for k, v in params.items() if v not in (None, "") and defaults.get(k) != v}
+    return base + (f"?{urlencode(kept)}" if kept else "") + anchor
+
+
+PROGRESS_FILTER_LABELS = {
+    "all": _lazy("All customers"),
+    "uninformed": _lazy("Not informed yet"),
+    "failed": _lazy("With failed messages"),
+}
+
+
+def _progress_context(request, incident: Incident) -> dict:
+    """The fan-out progress of one page of customers (BR-03/BR-05) and the links of its
+    filters and pages. Links work without JavaScript (`href`, on the page being shown) and
+    with htmx (`hx`, the fragment); the live refresh asks for the same page and filter."""
+    params = request.GET
+    progress = selectors.fanout_progress(
+        request.user,
+        incident,
+        page=params.get("page") or 1,
+        show=params.get("show", "all"),
+        q=params.get("q", ""),
+    )
+    fragment = reverse("incident_progress", args=[incident.pk])
+    here = fragment if request.path == fragment else reverse("incident_detail", args=[incident.pk])
+    current = {"show": progress["show"], "q": progress["q"]}
+
+    def link(**changes) -> dict:
+        wanted = {**current, "page": progress["page"], **changes}
+        return {
+            "href": _query(here, wanted, "#fanout-progress"),
+            "hx": _query(fragment, wanted),
+        }
+
+    page_obj = progress["page_obj"]
+    return {
+        "progress": progress,
+        "progress_links": {
+            "poll": _query(fragment, {**current, "page": progress["page"]}),
+            "search": here,
+            "search_hx": fragment,
+            "filters": [
+                {
+                    "label": label,
+                    "count": progress["customer_counts"][value],
+                    "current": value == progress["show"],
+                    **link(show=value, page=1),
+                }
+                for value, label in PROGRESS_FILTER_LABELS.items()
+            ],
+            "previous": link(page=page_obj.previous_page_number())
+            if page_obj.has_previous()
+            else None,
+            "next": link(page=page_obj.next_page_number()) if page_obj.has_next() else None,
+            "pages": [
+                {"number": n, "current": n == progress["page"], **link(page=n)}
+                if n is not None
+                else {"number": "…"}
+                for n in _page_numbers(page_obj)
+            ]
+            if page_obj.has_other_pages()
+            else [],
+        },
+    }
+
+
 def _incident_page(request, incident: Incident, *, forms: dict | None = None, status=200):
-    """The incident page: facts, deadline, timeline and every form the user may use."""
+    """The incident page: facts, deadline, timeline and every form the user may use.
+
+    At 10,000 affected customers it stays one page of a fixed number of queries: the
+    progress and the customers' responses are shown a page at a time, the affected customers
+    as the first few with a link to the selection page."""
     user = request.user
     manage = can(user, "incident.manage")
     triage = can(user, "incident.triage")
-    notices = selectors.notices_for(user, incident=incident) if can(user, "notice.view") else []
+    view_notices = can(user, "notice.view")
+    notices = selectors.notices_for(user, incident=incident)
     forms = forms or {}
     open_ = incident.is_open
-    notices_list = list(notices)
-    uninformed = [n for n in notices_list if n.informed_at is None]
-    late_candidates = [
-        n
-        for n in notices_list
-        if n.late or (n.informed_at is None and timezone.now() > incident.customer_due_at)
-    ]
+    past_deadline = timezone.now() > incident.customer_due_at
+    responses = (
+        Paginator(notices.order_by("customer__name", "pk"), RESPONSES_PER_PAGE).get_page(
+            request.GET.get("responses_page")
+        )
+        if view_notices
+        else None
+    )
     context = {
         "incident": incident,
-        "notices": notices_list,
+        "responses": responses,
+        "responses_pages": _page_numbers(responses)
+        if responses is not None and responses.has_other_pages()
+        else [],
         "timeline": _timeline(incident),
         "updates": selectors.incident_updates(user, incident),
         "products": incident.products.all(),
-        "affected": incident.affected_customers.order_by("name")[:500],
+        "affected": incident.affected_customers.order_by("name", "pk")[:AFFECTED_SHOWN],
         "affected_count": incident.affected_customers.count(),
         "can_manage": manage and open_,
         "can_triage": triage and open_,
-        "progress": selectors.fanout_progress(user, incident)
-        if manage or can(user, "notice.view")
-        else None,
+        "progress": None,
         "profile": processor_profile_get(),
-        "past_deadline": timezone.now() > incident.customer_due_at,
+        "past_deadline": past_deadline,
     }
+    if manage or view_notices:
+        context.update(_progress_context(request, incident))
     if triage and open_:
         context["triage_form"] = forms.get("triage") or TriageForm(
             initial=TriageForm.initial_for(incident)
@@ -204,17 +298,15 @@ def _incident_page(request, incident: Incident, *, forms: dict | None = None, st
         if context["affected_count"]:
             context["preview_form"] = PreviewForm(incident=incident)
         context["notify_form"] = forms.get("notify") or NotifyForm()
-        scoped = selectors.notices_for(user, incident=incident)
-        if uninformed:
-            context["oob_form"] = forms.get("oob") or OutOfBandForm(
-                notices=scoped.filter(informed_at__isnull=True)
-            )
-        if late_candidates:
-            late_q = Q(late=True)
-            if timezone.now() > incident.customer_due_at:
-                late_q |= Q(informed_at__isnull=True)
+        uninformed = notices.filter(informed_at__isnull=True)
+        if "oob" in forms or uninformed.exists():
+            context["oob_form"] = forms.get("oob") or OutOfBandForm(notices=uninformed)
+        late_q = Q(late=True)
+        if past_deadline:
+            late_q |= Q(informed_at__isnull=True)
+        if "late" in forms or notices.filter(late_q).exists():
             context["late_form"] = forms.get("late") or LateReasonForm(
-                notices=scoped.filter(late_q)
+                notices=notices.filter(late_q)
             )
         context["update_form"] = forms.get("update") or UpdateForm()
         context["final_form"] = forms.get("final") or FinalReportForm(
@@ -296,18 +388,111 @@ def incident_dismiss(request, pk):
 
 
 def incident_select(request, pk):
-    """BR-08: affected customers by product, subprocessor, hand or all."""
-    return _post_action(
+    """BR-08: affected customers by product, subprocessor, hand or all.
+
+    A POST with a rule (the form on the incident page) replaces the selection. GET shows the
+    selection by hand for any number of customers: a search by name or customer number, 50
+    customers a page, the chosen ones ticked; every button of that form saves the ticks of
+    the page shown (`affected_customers_change`) before it searches or turns the page, so
+    what was chosen elsewhere stays chosen."""
+    if request.method == "POST" and "hand" not in request.POST:
+        return _post_action(
+            request,
+            pk,
+            key="select",
+            form_class=SelectionForm,
+            call=lambda incident, form: services.affected_select(
+                actor=request.user, incident=incident, **form.service_kwargs()
+            ),
+            success=lambda inc: (
+                _("%(count)d customers selected.") % {"count": inc.affected_customers.count()}
+            ),
+        )
+    incident = _manage_incident(request, pk)
+    if request.method != "POST":
+        show = request.GET.get("show", "all")
+        return _selection_page(
+            request,
+            incident,
+            q=request.GET.get("q", ""),
+            show=show if show in selectors.SELECTION_FILTERS else "all",
+            page=request.GET.get("page") or 1,
+        )
+    form = HandSelectionForm(request.POST)
+    if form.is_valid():
+        saved = _with_service(form, lambda: _hand_selection_save(request, incident, form))
+        if saved is not None:
+            target = form.destination()
+            return redirect(_query(reverse("incident_select", args=[incident.pk]), target))
+    data = getattr(form, "cleaned_data", {})
+    show = data.get("show") or "all"
+    return _selection_page(
         request,
-        pk,
-        key="select",
-        form_class=SelectionForm,
-        call=lambda incident, form: services.affected_select(
-            actor=request.user, incident=incident, **form.service_kwargs()
-        ),
-        success=lambda inc: (
-            _("%(count)d customers selected.") % {"count": inc.affected_customers.count()}
-        ),
+        incident,
+        form=form,
+        q=data.get("current_q") or "",
+        show=show,
+        page=data.get("page") or 1,
+        status=400,
+    )
+
+
+def _hand_selection_save(request, incident: Incident, form) -> Incident:
+    """Ticked customers of the page (and numbers typed, and "all found") are added, unticked
+    ones of the page taken away; an explicit save of an empty selection is an error."""
+    user = request.user
+    data = form.cleaned_data
+    chosen = set(data["chosen"])
+    add = chosen | set(data["numbers_ids"])
+    if data["nav"] == "add_found" and data.get("current_q"):
+        add |= set(
+            selectors.selectable_customers(user, incident, q=data["current_q"])
+            .filter(has_contract=True)
+            .values_list("pk", flat=True)
+        )
+    remove = set(data["shown"]) - chosen
+    incident = affected_customers_change(actor=user, incident=incident, add=add, remove=remove)
+    count = incident.affected_customers.count()
+    if data["nav"] in ("save", "add_found") or data["numbers_ids"]:
+        if not count:
+            raise ValidationError({"__all__": _("Choose at least one customer.")})
+        messages.success(
+            request,
+            _("Selection saved: %(count)d customers chosen.") % {"count": count},
+        )
+    return incident
+
+
+def _selection_page(
+    request, incident: Incident, *, form=None, q="", show="all", page=1, status=200
+):
+    """One page of customers to choose from, with the saved selection ticked."""
+    user = request.user
+    q = (q or "").strip()[: selectors.SEARCH_MAX_LENGTH]
+    customers = selectors.selectable_customers(user, incident, q=q, show=show)
+    page_obj = Paginator(customers, selectors.SELECTION_PER_PAGE).get_page(page)
+    posted = getattr(form, "cleaned_data", None) or {}
+    if posted.get("shown"):
+        # A form with errors shows the ticks as they were sent, not as saved.
+        shown, chosen = set(posted["shown"]), set(posted.get("chosen") or ())
+        page_obj.object_list = list(page_obj.object_list)
+        for customer in page_obj.object_list:
+            if customer.pk in shown:
+                customer.chosen = customer.pk in chosen
+    return render(
+        request,
+        "breaches/select.html",
+        {
+            "incident": incident,
+            "form": form or HandSelectionForm(initial={"q": q}),
+            "page_obj": page_obj,
+            "page_numbers": _page_numbers(page_obj) if page_obj.has_other_pages() else [],
+            "q": q,
+            "show": show,
+            "selected_count": incident.affected_customers.count(),
+            "editable": incident.state in SELECTABLE_STATES,
+        },
+        status=status,
     )
 
 
@@ -392,13 +577,15 @@ def incident_notify_approve(request, pk):
 
 
 def incident_progress(request, pk):
-    """The fan-out progress per customer and in total; htmx swaps in the fragment."""
+    """The fan-out progress in total and for one page of customers (`page`, filter `show`:
+    all / uninformed / failed, search `q`); htmx swaps in the fragment, and the live refresh
+    asks for the same page and filter."""
     user = request.user
     require(user, "incident.view")
     incident = selectors.incident_get(user, pk)
     if not (can(user, "incident.manage") or can(user, "notice.view")):
         raise Http404
-    context = {"incident": incident, "progress": selectors.fanout_progress(user, incident)}
+    context = {"incident": incident, **_progress_context(request, incident)}
     if getattr(request, "htmx", False):
         return render(request, "breaches/_progress.html", context)
     return render(request, "breaches/progress.html", context)

@@ -275,3 +275,52 @@ def test_public_subprocessor_register_queries_constant(client, db):
     assert_constant(
         lambda: queries_for(client, reverse("subprocessors:register")), add_rows, marker="Hosting "
     )
+
+
+def test_incident_page_and_progress_queries_constant(client, officer):
+    """OBL BR-03: the incident page, its fan-out progress (page and live fragment, also
+    filtered to failed messages) and the API's progress cost the same number of queries with
+    3 and 30 notified customers, some with a failed message, some not informed yet."""
+    sign_in(client, officer)
+    incident = incident_row(officer, selection_rule="hand")
+
+    def add_rows(count):
+        for i in range(count):
+            customer = customer_with_contacts(name=f"Progress customer {next(_seq)} B.V.")
+            incident.affected_customers.add(customer)
+            notice = notice_row(incident, customer, informed=bool(i % 3))
+            message = failed_message(customer)
+            message.cause_type, message.cause_id = "breaches.CustomerNotice", notice.pk
+            message.save()
+
+    detail = reverse("incident_detail", args=[incident.pk])
+    progress = reverse("incident_progress", args=[incident.pk])
+    for measure in (
+        lambda: queries_for(client, detail),
+        lambda: queries_for(client, progress),
+        lambda: queries_for(client, progress, show="failed", page=1),
+    ):
+        CustomerNotice.objects.filter(incident=incident).delete()
+        incident.affected_customers.clear()
+        assert_constant(measure, add_rows, marker="Progress customer ")
+    few = len(queries_for(client, f"/api/incidents/{incident.pk}/progress/")[0])
+    add_rows(30)
+    assert len(queries_for(client, f"/api/incidents/{incident.pk}/progress/")[0]) == few
+
+
+def test_customer_selection_page_queries_constant(client, officer):
+    """OBL BR-08: the selection by hand costs the same number of queries with 3 and 30
+    customers to choose from, some of them chosen and notified already."""
+    sign_in(client, officer)
+    incident = incident_row(officer, state=IncidentState.TRIAGE)
+
+    def add_rows(count):
+        for i in range(count):
+            customer = customer_with_contacts(name=f"Selectable {next(_seq)} B.V.")
+            if i % 2:
+                incident.affected_customers.add(customer)
+            if i % 4 == 1:
+                notice_row(incident, customer)
+
+    url = reverse("incident_select", args=[incident.pk])
+    assert_constant(lambda: queries_for(client, url), add_rows, marker="Selectable ")
