@@ -323,6 +323,32 @@ class Incident(ConcurrentTransitionMixin, models.Model):
         self.next_reminder_at = None
 
 
+# The officer's assessment of an incident (BR-11), as shown in the API and the dossier.
+ASSESSMENT_FIELDS = (
+    "personal_data_involved",
+    "data_categories",
+    "special_categories",
+    "special_categories_detail",
+    "data_subject_categories",
+    "subjects_min",
+    "subjects_max",
+    "records_min",
+    "records_max",
+    "identifiability",
+    "likely_consequences",
+    "data_unintelligible",
+    "unintelligible_how",
+    "enisa_dpc",
+    "enisa_ei",
+    "enisa_cb_confidentiality",
+    "enisa_cb_integrity",
+    "enisa_cb_availability",
+    "enisa_cb_malicious",
+    "severity_score",
+    "severity_band",
+)
+
+
 class IncidentUpdateKind(models.TextChoices):
     INITIAL = "initial", _("Initial notice")
     UPDATE = "update", _("Progress update")
