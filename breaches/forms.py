@@ -13,6 +13,7 @@ import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from breaches import deadlines
@@ -502,15 +503,94 @@ class HandSelectionForm(forms.Form):
         return {"q": q, "show": show, "page": page}
 
 
+PREVIEW_SUGGESTIONS = 50
+
+
+class SuggestionsInput(forms.TextInput):
+    """A text input with a <datalist> of a few suggestions, `(value, label)` pairs; any
+    other value can still be typed."""
+
+    def __init__(self, attrs=None, *, list_id: str):
+        super().__init__({"autocomplete": "off", **(attrs or {}), "list": list_id})
+        self.list_id = list_id
+        self.suggestions = ()
+
+    def render(self, name, value, attrs=None, renderer=None):
+        field = super().render(name, value, attrs, renderer)
+        options = format_html_join(
+            "", '<option value="{}">{}</option>', ((v, label) for v, label in self.suggestions)
+        )
+        return field + format_html('<datalist id="{}">{}</datalist>', self.list_id, options)
+
+
 class PreviewForm(forms.Form):
-    customer = forms.ModelChoiceField(
-        label=_("Customer"), queryset=Customer.objects.none(), empty_label=None
+    """BR-06: the notice as one affected customer will receive it, in a chosen language.
+
+    The customer is chosen by customer number (a text input suggesting the first affected
+    customers by name), so the form stays small whatever the number of affected customers.
+    A link may name the customer by id instead (`customer`); the form then shows its
+    number."""
+
+    number = forms.CharField(
+        label=_("Customer number"),
+        max_length=30,
+        help_text=_(
+            "Any affected customer's number; the suggestions show the first affected "
+            "customers by name."
+        ),
+        widget=SuggestionsInput(attrs={"spellcheck": "false"}, list_id="preview-customers"),
     )
     language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
 
-    def __init__(self, *args, incident, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["customer"].queryset = incident.affected_customers.order_by("name")
+    def __init__(self, data=None, *args, incident, suggestions=None, **kwargs):
+        """`suggestions`: the affected customers to suggest when the caller has them
+        already (at most PREVIEW_SUGGESTIONS); otherwise the first ones by name."""
+        if data is not None and not (data.get("number") or "").strip():
+            customer_id = str(data.get("customer") or "").strip()
+            if customer_id.isdigit() and len(customer_id) < 19:
+                found = (
+                    incident.affected_customers.filter(pk=int(customer_id))
+                    .values_list("customer_number", flat=True)
+                    .first()
+                )
+                if found:
+                    data = data.copy()
+                    data["number"] = found
+        super().__init__(data, *args, **kwargs)
+        self.incident = incident
+        if suggestions is None:
+            suggestions = incident.affected_customers.order_by("name", "pk")[:PREVIEW_SUGGESTIONS]
+        self.fields["number"].widget.suggestions = _Suggestions(suggestions)
+
+    def clean_number(self) -> str:
+        number = self.cleaned_data["number"].strip()
+        customer = Customer.objects.filter(customer_number=number).first()
+        if customer is None:
+            customer = Customer.objects.filter(customer_number__iexact=number).first()
+        if customer is None:
+            raise ValidationError(
+                _("No customer has the number %(number)s.") % {"number": number},
+                code="unknown_customer",
+            )
+        if not self.incident.affected_customers.filter(pk=customer.pk).exists():
+            raise ValidationError(
+                _("%(name)s (%(number)s) is not affected by this incident.")
+                % {"name": customer.name, "number": customer.customer_number},
+                code="not_affected",
+            )
+        self.cleaned_data["customer"] = customer
+        return customer.customer_number
+
+
+class _Suggestions:
+    """Customers as (number, name) pairs, read only when the input is rendered."""
+
+    def __init__(self, customers):
+        self.customers = customers
+
+    def __iter__(self):
+        for customer in list(self.customers)[:PREVIEW_SUGGESTIONS]:
+            yield customer.customer_number, customer.name
 
 
 class NotifyForm(forms.Form):
@@ -521,7 +601,9 @@ class NotifyForm(forms.Form):
 
 
 class OutOfBandForm(LocalTimesMixin, forms.Form):
-    notice = forms.ModelChoiceField(label=_("Customer"), queryset=None, empty_label=None)
+    """BR-03: one customer informed another way ("phoned J. Jansen at 14:05"); the notice
+    is the page's own (one page per notice)."""
+
     note = _text(
         _("How, whom and when you informed"),
         required=True,
@@ -534,20 +616,11 @@ class OutOfBandForm(LocalTimesMixin, forms.Form):
     )
     late_reason = _text(_("Reason for the delay (when after the deadline)"))
 
-    def __init__(self, *args, notices, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["notice"].queryset = notices
-        self.fields["notice"].label_from_instance = lambda n: n.customer.name
-
 
 class LateReasonForm(forms.Form):
-    notice = forms.ModelChoiceField(label=_("Customer"), queryset=None, empty_label=None)
-    reason = _text(_("Reason for the delay"), required=True)
+    """BR-03: why one customer was (or will be) informed after the 48-hour deadline."""
 
-    def __init__(self, *args, notices, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["notice"].queryset = notices
-        self.fields["notice"].label_from_instance = lambda n: n.customer.name
+    reason = _text(_("Reason for the delay"), required=True)
 
 
 class UpdateForm(forms.Form):

@@ -25,6 +25,17 @@ urlpatterns = [
         name="incident_notice_messages",
     ),
     path(
+        "incidents/<int:pk>/notices/<int:notice_pk>/out-of-band/",
+        views.notice_out_of_band,
+        name="incident_notice_out_of_band",
+    ),
+    path(
+        "incidents/<int:pk>/notices/<int:notice_pk>/late-reason/",
+        views.notice_late_reason,
+        name="incident_notice_late_reason",
+    ),
+    # Forms that post the notice as a field go to that notice's page (above).
+    path(
         "incidents/<int:pk>/out-of-band/",
         views.incident_out_of_band,
         name="incident_out_of_band",

@@ -11,7 +11,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -52,6 +51,7 @@ INCIDENTS_PER_PAGE = 25
 NOTICES_PER_PAGE = 25
 RESPONSES_PER_PAGE = 50
 AFFECTED_SHOWN = 50
+LATE_SHOWN = 20
 
 
 def _status(form) -> int:
@@ -210,9 +210,25 @@ def _progress_context(request, incident: Incident) -> dict:
         }
 
     page_obj = progress["page_obj"]
+    if can(request.user, "incident.manage") and incident.is_open:
+        # Each row links to the customer's own out-of-band and late-reason pages; they lead
+        # back to this page and filter. `late` is `deadlines.is_late`, as stored on notices.
+        now, due = timezone.now(), incident.customer_due_at
+        progress = {
+            **progress,
+            "actions": True,
+            "customers": [
+                {
+                    **row,
+                    "late": row["informed_at"] > due if row["informed_at"] else now > due,
+                }
+                for row in progress["customers"]
+            ],
+        }
     return {
         "progress": progress,
         "progress_links": {
+            "back": _query("", {**current, "page": progress["page"]}),
             "poll": _query(fragment, {**current, "page": progress["page"]}),
             "search": here,
             "search_hx": fragment,
@@ -296,18 +312,18 @@ def _incident_page(request, incident: Incident, *, forms: dict | None = None, st
             }
         )
         if context["affected_count"]:
-            context["preview_form"] = PreviewForm(incident=incident)
-        context["notify_form"] = forms.get("notify") or NotifyForm()
-        uninformed = notices.filter(informed_at__isnull=True)
-        if "oob" in forms or uninformed.exists():
-            context["oob_form"] = forms.get("oob") or OutOfBandForm(notices=uninformed)
-        late_q = Q(late=True)
-        if past_deadline:
-            late_q |= Q(informed_at__isnull=True)
-        if "late" in forms or notices.filter(late_q).exists():
-            context["late_form"] = forms.get("late") or LateReasonForm(
-                notices=notices.filter(late_q)
+            # Suggests the first affected customers by name, those listed above already.
+            context["preview_form"] = PreviewForm(
+                incident=incident, suggestions=context["affected"]
             )
+        context["notify_form"] = forms.get("notify") or NotifyForm()
+        if context["progress"]["customer_counts"]["all"]:
+            # Out-of-band notices and reasons for a delay are recorded per customer, from
+            # the progress table; only the first late notices without a reason are listed.
+            # Each reason recorded makes room for the next one.
+            late = selectors.notices_late_without_reason(user).filter(incident=incident)
+            context["late_without_reason"] = late.order_by("customer__name", "pk")[:LATE_SHOWN]
+            context["late_without_reason_count"] = late.count()
         context["update_form"] = forms.get("update") or UpdateForm()
         context["final_form"] = forms.get("final") or FinalReportForm(
             initial={
@@ -498,19 +514,25 @@ def _selection_page(
 
 def incident_preview(request, pk):
     """The notice as a chosen customer will receive it, in a chosen language (the same
-    templates the fan-out renders)."""
+    templates the fan-out renders). The customer is named by its customer number; an
+    unknown number or a customer the incident does not affect is an error on the form."""
     user = request.user
     incident = _manage_incident(request, pk)
     form = PreviewForm(request.GET or None, incident=incident)
     preview = None
     if form.is_bound and form.is_valid():
-        subject, text, _html = services.notice_preview(
-            actor=user,
-            incident=incident,
-            customer=form.cleaned_data["customer"],
-            language=form.cleaned_data["language"],
+        result = _with_service(
+            form,
+            lambda: services.notice_preview(
+                actor=user,
+                incident=incident,
+                customer=form.cleaned_data["customer"],
+                language=form.cleaned_data["language"],
+            ),
         )
-        preview = {"subject": subject, "text": text}
+        if result is not None:
+            subject, text, _html = result
+            preview = {"subject": subject, "text": text}
     return render(
         request,
         "breaches/preview.html",
@@ -611,55 +633,171 @@ def incident_notice_messages(request, pk, notice_pk):
     )
 
 
-def incident_out_of_band(request, pk):
-    """The officer informed a customer another way; it counts as informing (BR-03)."""
+def _progress_params(request) -> dict:
+    """The progress page and filter the officer came from (`show`, `page`, `q`), passed
+    along by a row's link and its form; only those that are not the default."""
+    params = request.POST if request.method == "POST" else request.GET
+    show = params.get("show", "all")
+    page = str(params.get("page") or "1")
+    wanted = {
+        "show": show if show in selectors.PROGRESS_FILTERS else "all",
+        "page": int(page) if page.isdigit() and len(page) < 10 else 1,
+        "q": (params.get("q") or "").strip()[: selectors.SEARCH_MAX_LENGTH],
+    }
+    defaults = {"show": "all", "page": 1, "q": ""}
+    return {k: v for k, v in wanted.items() if v != defaults[k]}
+
+
+def _progress_back(request, incident: Incident) -> str:
+    """The incident page at the progress page and filter the officer came from."""
+    return _query(
+        reverse("incident_detail", args=[incident.pk]),
+        _progress_params(request),
+        "#fanout-progress",
+    )
+
+
+def _notice_of_incident(request, pk, notice_pk):
+    """The incident and one of its notices, for the privacy officer (others: 403; a notice
+    of another incident or one the user may not see: 404)."""
     user = request.user
     incident = _manage_incident(request, pk)
-    if request.method != "POST":
-        return redirect("incident_detail", incident.pk)
-    form = OutOfBandForm(
-        request.POST,
-        notices=selectors.notices_for(user, incident=incident).filter(informed_at__isnull=True),
+    notice = selectors.notice_get(user, notice_pk)
+    if notice.incident_id != incident.pk:
+        raise Http404
+    return incident, notice
+
+
+def _notice_action_page(request, incident, notice, *, template, form, available, status=200):
+    """A customer's notice with its recipients' delivery (as on the messages page) and one
+    form; `available` False shows why there is nothing to record instead."""
+    back = _progress_back(request, incident)
+    return render(
+        request,
+        template,
+        {
+            "incident": incident,
+            "notice": notice,
+            "outbox": selectors.notice_messages(request.user, notice),
+            "form": form if available else None,
+            "back": back,
+            "back_params": _progress_params(request),
+            "past_deadline": timezone.now() > incident.customer_due_at,
+        },
+        status=status,
     )
-    if form.is_valid():
+
+
+def notice_out_of_band(request, pk, notice_pk):
+    """BR-03: the officer informed one customer another way (a telephone call, a letter);
+    it counts as informing. One page per notice, linked from its row of the progress."""
+    user = request.user
+    incident, notice = _notice_of_incident(request, pk, notice_pk)
+    available = notice.informed_at is None
+    if request.method != "POST":
+        return _notice_action_page(
+            request,
+            incident,
+            notice,
+            template="breaches/notice_out_of_band.html",
+            form=OutOfBandForm(initial={"late_reason": notice.late_reason}),
+            available=available,
+        )
+    form = OutOfBandForm(request.POST)
+    if available and form.is_valid():
         data = form.cleaned_data
-        notice = _with_service(
+        recorded = _with_service(
             form,
             lambda: services.notice_out_of_band_record(
                 actor=user,
-                notice=data["notice"],
+                notice=notice,
                 note=data["note"],
                 informed_at=data.get("informed_at"),
                 late_reason=data.get("late_reason", ""),
             ),
         )
-        if notice is not None:
+        if recorded is not None:
             messages.success(
                 request,
                 _("Out-of-band notice to %(customer)s recorded.")
-                % {"customer": notice.customer.name},
+                % {"customer": recorded.customer.name},
             )
-            return redirect("incident_detail", incident.pk)
-    return _incident_page(request, incident, forms={"oob": form}, status=400)
+            return redirect(_progress_back(request, incident))
+    return _notice_action_page(
+        request,
+        incident,
+        notice,
+        template="breaches/notice_out_of_band.html",
+        form=form,
+        available=available,
+        status=400,
+    )
+
+
+def _late(notice, incident) -> bool:
+    """Informed after the 48 hours, or not informed while they have passed (BR-03)."""
+    return notice.late or (notice.informed_at is None and timezone.now() > incident.customer_due_at)
+
+
+def notice_late_reason(request, pk, notice_pk):
+    """BR-03: why one customer was (or will be) informed after the 48-hour deadline. One
+    page per notice, linked from its row of the progress."""
+    user = request.user
+    incident, notice = _notice_of_incident(request, pk, notice_pk)
+    available = _late(notice, incident)
+    if request.method != "POST":
+        return _notice_action_page(
+            request,
+            incident,
+            notice,
+            template="breaches/notice_late_reason.html",
+            form=LateReasonForm(initial={"reason": notice.late_reason}),
+            available=available,
+        )
+    form = LateReasonForm(request.POST)
+    if available and form.is_valid():
+        recorded = _with_service(
+            form,
+            lambda: services.notice_late_reason_record(
+                actor=user, notice=notice, reason=form.cleaned_data["reason"]
+            ),
+        )
+        if recorded is not None:
+            messages.success(
+                request,
+                _("Reason for the delay of the notice to %(customer)s recorded.")
+                % {"customer": recorded.customer.name},
+            )
+            return redirect(_progress_back(request, incident))
+    return _notice_action_page(
+        request,
+        incident,
+        notice,
+        template="breaches/notice_late_reason.html",
+        form=form,
+        available=available,
+        status=400,
+    )
+
+
+def _notice_from_post(request, pk, view):
+    """Forms that post the notice as a field to the incident's address (before the
+    per-notice pages) go to that notice's page; without a valid notice: 404."""
+    _manage_incident(request, pk)
+    if request.method != "POST":
+        return redirect("incident_detail", pk)
+    notice_pk = (request.POST.get("notice") or "").strip()
+    if not notice_pk.isdigit() or len(notice_pk) > 18:
+        raise Http404
+    return view(request, pk, int(notice_pk))
+
+
+def incident_out_of_band(request, pk):
+    return _notice_from_post(request, pk, notice_out_of_band)
 
 
 def incident_late_reason(request, pk):
-    user = request.user
-    incident = _manage_incident(request, pk)
-    if request.method != "POST":
-        return redirect("incident_detail", incident.pk)
-    form = LateReasonForm(request.POST, notices=selectors.notices_for(user, incident=incident))
-    if form.is_valid():
-        notice = _with_service(
-            form,
-            lambda: services.notice_late_reason_record(
-                actor=user, notice=form.cleaned_data["notice"], reason=form.cleaned_data["reason"]
-            ),
-        )
-        if notice is not None:
-            messages.success(request, _("Reason for the delay recorded."))
-            return redirect("incident_detail", incident.pk)
-    return _incident_page(request, incident, forms={"late": form}, status=400)
+    return _notice_from_post(request, pk, notice_late_reason)
 
 
 def incident_update(request, pk):

@@ -42,6 +42,7 @@ from breaches.models import (
     IncidentState,
     NoticeState,
 )
+from breaches.services import affected_select, incident_notify, incident_report
 from compliance.models import Contact, OutboxMessage, ProcessorProfile, Role
 from compliance.outbox import outbox_sweep
 from compliance.tests.signin_helpers import text_of, totp
@@ -259,9 +260,16 @@ def test_incident_reported_triaged_notified_answered_and_evidenced(
     selection.get_by_role("button", name="Save selection").click()
     expect(page.locator("#customers")).to_contain_text("3 customers selected (By hand).")
 
-    # The officer previews the notice as the first customer will receive it.
-    page.get_by_label("Customer:", exact=True).select_option(str(affected[0].pk))
+    # The officer previews the notice as the first customer will receive it, typing its
+    # customer number; a customer that is not affected is an error on the form.
+    page.get_by_label("Customer number:", exact=True).fill(bystander.customer_number)
     page.get_by_label("Language:", exact=True).select_option("en")
+    page.get_by_role("button", name="Show preview").click()
+    expect(
+        page.get_by_text(f"{bystander.name} ({bystander.customer_number}) is not affected")
+    ).to_be_visible()
+    expect(page.get_by_role("heading", name="As the customer")).to_have_count(0)
+    page.get_by_label("Customer number:", exact=True).fill(affected[0].customer_number)
     page.get_by_role("button", name="Show preview").click()
     preview = page.locator("section", has=page.get_by_role("heading", name="As the customer"))
     expect(preview).to_contain_text("Information for your notification (GDPR Art. 33(3))")
@@ -418,3 +426,46 @@ def test_incident_reported_triaged_notified_answered_and_evidenced(
     assert AP_REFERENCE in text
     assert "dossier.json" in reader.attachments
     officer_context.close()
+
+
+def test_officer_records_an_out_of_band_notice_from_the_progress_row(
+    browser: Browser, site, clock, world
+):
+    """OBL BR-03: while the e-mails still wait in the outbox, the officer phones a customer
+    and records it from that customer's row of the progress table: a page with the
+    customer, its recipients' delivery and the form; a missing note is an error on the form;
+    back on the incident page the customer counts as informed."""
+    officer, staff, affected = world["officer"], world["staff"], world["affected"]
+    incident = incident_report(actor=staff, title=TITLE, description=DESCRIPTION)
+    affected_select(actor=officer, incident=incident, rule="hand", customers=affected)
+    incident_notify(actor=officer, incident=incident)  # queued; no sweep delivers them
+    customer = affected[1]
+
+    page = context_for(browser, site, officer).new_page()
+    page.goto(f"/incidents/{incident.pk}/")
+    progress = page.locator("#fanout-progress")
+    row = progress.get_by_role("row", name=re.compile(customer.name))
+    expect(row).to_contain_text("Not informed yet")
+    row.get_by_role("link", name="Out-of-band notice").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Notice to {customer.name}")
+    expect(
+        page.get_by_role("row", name=re.compile("subscription1@customer1.example"))
+    ).to_be_visible()
+    form = page.locator("#out-of-band")
+    form.get_by_role("button", name="Record notice").click()
+    expect(form.get_by_text("This field is required.")).to_be_visible()
+    form.get_by_label("How, whom and when you informed:", exact=True).fill(
+        "Phoned Privacy contact 1 at 14:05."
+    )
+    form.get_by_role("button", name="Record notice").click()
+
+    expect(page.get_by_text(f"Out-of-band notice to {customer.name} recorded.")).to_be_visible()
+    assert urlsplit(page.url).path == f"/incidents/{incident.pk}/"
+    row = page.locator("#fanout-progress").get_by_role("row", name=re.compile(customer.name))
+    expect(row).to_contain_text("Informed")
+    expect(row.get_by_role("link", name="Out-of-band notice")).to_have_count(0)
+    notice = CustomerNotice.objects.get(incident=incident, customer=customer)
+    assert notice.informed_how == "out_of_band"
+    assert notice.out_of_band_note == "Phoned Privacy contact 1 at 14:05."
+    page.context.close()
