@@ -34,15 +34,6 @@ urlpatterns = [
         views.notice_late_reason,
         name="incident_notice_late_reason",
     ),
-    # Forms that post the notice as a field go to that notice's page (above).
-    path(
-        "incidents/<int:pk>/out-of-band/",
-        views.incident_out_of_band,
-        name="incident_out_of_band",
-    ),
-    path(
-        "incidents/<int:pk>/late-reason/", views.incident_late_reason, name="incident_late_reason"
-    ),
     path("incidents/<int:pk>/updates/", views.incident_update, name="incident_update"),
     path("incidents/<int:pk>/resolve/", views.incident_resolve, name="incident_resolve"),
     path(

@@ -780,26 +780,6 @@ def notice_late_reason(request, pk, notice_pk):
     )
 
 
-def _notice_from_post(request, pk, view):
-    """Forms that post the notice as a field to the incident's address (before the
-    per-notice pages) go to that notice's page; without a valid notice: 404."""
-    _manage_incident(request, pk)
-    if request.method != "POST":
-        return redirect("incident_detail", pk)
-    notice_pk = (request.POST.get("notice") or "").strip()
-    if not notice_pk.isdigit() or len(notice_pk) > 18:
-        raise Http404
-    return view(request, pk, int(notice_pk))
-
-
-def incident_out_of_band(request, pk):
-    return _notice_from_post(request, pk, notice_out_of_band)
-
-
-def incident_late_reason(request, pk):
-    return _notice_from_post(request, pk, notice_late_reason)
-
-
 def incident_update(request, pk):
     """BR-07: a progress update to every notified customer."""
     return _post_action(

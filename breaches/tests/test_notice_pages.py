@@ -337,7 +337,3 @@ def test_notice_pages_refuse_everyone_but_the_officer(fanout, officer, make_user
     assert client.post(late_url(incident, other_notice), {"reason": "x"}).status_code == 404
     missing = reverse("incident_notice_out_of_band", args=[incident.pk, 999_999_999])
     assert client.get(missing).status_code == 404
-    # The incident's own address with the notice as a field goes to the same page.
-    legacy = reverse("incident_out_of_band", args=[incident.pk])
-    assert client.post(legacy, {"notice": "x", "note": "Phoned"}).status_code == 404
-    assert client.post(legacy, {"notice": other_notice.pk, "note": "Phoned"}).status_code == 404

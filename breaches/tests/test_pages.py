@@ -380,8 +380,8 @@ def test_out_of_band_and_update_and_final_report(incident, officer, product, mak
     client = client_of(officer)
     pk = incident.pk
     response = client.post(
-        reverse("incident_out_of_band", args=[pk]),
-        {"notice": notice.pk, "note": "Phoned J. Jansen at 10:05.", "informed_at": ""},
+        reverse("incident_notice_out_of_band", args=[pk, notice.pk]),
+        {"note": "Phoned J. Jansen at 10:05.", "informed_at": ""},
     )
     assert response.status_code == 302
     notice.refresh_from_db()
