@@ -52,22 +52,24 @@ def officer(transactional_db):
     )
 
 
-def officer_page(browser: Browser, base: str, user):
-    client = sign_in(Client(), user)
-    context: BrowserContext = browser.new_context(base_url=base)
+@pytest.fixture
+def officer_page(browser: Browser, site, officer):
+    """The officer's page, closed at teardown: an open page keeps polling (htmx live refresh)
+    and would reach the live server while later tests run."""
+    client = sign_in(Client(), officer)
+    context: BrowserContext = browser.new_context(base_url=site)
     context.set_default_timeout(10_000)
     name = settings.SESSION_COOKIE_NAME
-    context.add_cookies([{"name": name, "value": client.cookies[name].value, "url": base}])
-    return context.new_page()
+    context.add_cookies([{"name": name, "value": client.cookies[name].value, "url": site}])
+    yield context.new_page()
+    context.close()
 
 
 def rows(locator) -> list[str]:
     return re.findall(r"Scale \d{4} B\.V\.", locator.inner_text())
 
 
-def test_officer_chooses_customers_by_hand_across_pages_and_searches(
-    browser: Browser, site, officer
-):
+def test_officer_chooses_customers_by_hand_across_pages_and_searches(officer_page, officer):
     """OBL BR-08: 130 customers, 50 a page: the officer ticks customers on page 1, turns the
     page, ticks another, searches and ticks one more, reviews the chosen ones and unticks
     one; every choice stays chosen across pages and searches."""
@@ -80,7 +82,7 @@ def test_officer_chooses_customers_by_hand_across_pages_and_searches(
         customer_due_at=timezone.now() + datetime.timedelta(hours=48),
         state=IncidentState.TRIAGE,
     )
-    page = officer_page(browser, site, officer)
+    page = officer_page
     page.goto(f"/incidents/{incident.pk}/")
     page.get_by_role("link", name="Choose customers by hand: search and tick, page by page").click()
     table = page.locator("#selection table")
@@ -118,7 +120,7 @@ def test_officer_chooses_customers_by_hand_across_pages_and_searches(
     expect(page.locator("#customers")).to_contain_text("3 customers selected (By hand).")
 
 
-def test_progress_is_filtered_and_paged_and_refreshes_in_place(browser: Browser, site, officer):
+def test_progress_is_filtered_and_paged_and_refreshes_in_place(officer_page, officer):
     """OBL BR-03: the progress of 120 customers shows 50 a page; the officer filters to the
     customers not informed yet and pages through everyone without leaving the incident
     page, and the live refresh keeps the page shown while the figures change."""
@@ -126,7 +128,7 @@ def test_progress_is_filtered_and_paged_and_refreshes_in_place(browser: Browser,
     incident = notified_incident(
         officer, customers, failed=customers[10:15], uninformed=customers[60:67]
     )
-    page = officer_page(browser, site, officer)
+    page = officer_page
     page.goto(f"/incidents/{incident.pk}/")
     progress = page.locator("#fanout-progress")
     expect(progress.locator("caption")).to_have_text("1–50 of 120 customers")
