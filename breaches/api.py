@@ -8,12 +8,12 @@ authority (BR-04): customers record what they did themselves.
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, renderers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
@@ -48,22 +48,8 @@ from breaches.serializers import (
     UpdatePublishSerializer,
 )
 from compliance.access import can, require
+from compliance.api_pdf import PDF_RENDERERS, pdf_response
 from compliance.models import Product
-
-
-class PDFRenderer(renderers.BaseRenderer):
-    """Lets a client ask for `Accept: application/pdf`; the view returns the bytes itself,
-    and an error (a dict) is written as JSON."""
-
-    media_type = "application/pdf"
-    format = "pdf"
-    charset = None
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        if isinstance(data, bytes):
-            return data
-        return renderers.JSONRenderer().render(data)
-
 
 INCIDENT_PARAM = OpenApiParameter(
     "incident", OpenApiTypes.INT, description="Only the notices of this incident."
@@ -522,16 +508,14 @@ class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         detail=True,
         methods=["get"],
         url_path="authority-draft/pdf",
-        renderer_classes=[renderers.JSONRenderer, PDFRenderer],
+        renderer_classes=PDF_RENDERERS,
     )
     def authority_draft_pdf(self, request, pk=None, **kwargs):
         user = request.user
         require(user, "notice.view")
         notice = selectors.notice_get(user, pk)
         content, filename = authority_draft_pdf(user=user, notice=notice)
-        response = HttpResponse(content, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
+        return pdf_response(content, filename)
 
     @extend_schema(
         summary="The progress updates and final report that reached this customer (BR-07)",

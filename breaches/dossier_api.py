@@ -9,9 +9,7 @@ Registered on the API router as
 
 import base64
 
-from django.http import HttpResponse
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -21,27 +19,15 @@ from drf_spectacular.utils import (
     extend_schema_serializer,
     extend_schema_view,
 )
-from rest_framework import renderers, serializers, status, viewsets
+from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from breaches import dossier
 from breaches.models import DossierRequest
+from compliance.api_pdf import PDF_RENDERERS, pdf_response
 from compliance.models import StoredDocument
-
-
-class PDFRenderer(renderers.BaseRenderer):
-    """`Accept: application/pdf` for the download; an error (a dict) is written as JSON."""
-
-    media_type = "application/pdf"
-    format = "pdf"
-    charset = None
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        if isinstance(data, bytes):
-            return data
-        return renderers.JSONRenderer().render(data)
 
 
 class DossierDocumentSerializer(serializers.ModelSerializer):
@@ -255,16 +241,14 @@ class IncidentDossierViewSet(viewsets.ViewSet):
         parameters=[INCIDENT_PK, REQUEST_PK],
         responses={(200, "application/pdf"): OpenApiTypes.BINARY},
     )
-    @action(detail=True, methods=["get"], renderer_classes=[renderers.JSONRenderer, PDFRenderer])
+    @action(detail=True, methods=["get"], renderer_classes=PDF_RENDERERS)
     def pdf(self, request, incident_pk=None, pk=None, **kwargs):
         incident = self._incident()
         found = self._request(incident)
         if not found.document_id:
             raise NotFound(_("This dossier is not ready."))
         document = dossier.dossier_get(request.user, incident, found.document.uuid)
-        content = bytes(document.content)
-        response = HttpResponse(content, content_type="application/pdf")
-        response["Content-Disposition"] = content_disposition_header(True, document.filename)
+        response = pdf_response(bytes(document.content), document.filename)
         digest = base64.b64encode(bytes.fromhex(document.sha256)).decode()
         response["Repr-Digest"] = f"sha-256=:{digest}:"
         return response

@@ -1,0 +1,29 @@
+"""PDF downloads through the REST API, with the same content negotiation as JSON answers."""
+
+from django.http import HttpResponse
+from django.utils.http import content_disposition_header
+from rest_framework import renderers
+
+
+class PDFRenderer(renderers.BaseRenderer):
+    """Lets a client ask for `Accept: application/pdf`; the view returns the bytes itself,
+    and an error (a dict) is written as JSON."""
+
+    media_type = "application/pdf"
+    format = "pdf"
+    charset = None
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, bytes):
+            return data
+        return renderers.JSONRenderer().render(data)
+
+
+# For `@action(renderer_classes=...)` of an endpoint that answers with a PDF.
+PDF_RENDERERS = [renderers.JSONRenderer, PDFRenderer]
+
+
+def pdf_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
