@@ -41,7 +41,7 @@ from breaches.forms import (
     local_initial,
 )
 from breaches.models import Incident, IncidentState
-from breaches.services.selection import SELECTABLE_STATES, affected_customers_change
+from breaches.services.selection import SELECTABLE_STATES
 from compliance.access import can, customer_scope, require
 from compliance.forms import attach_service_errors
 from compliance.models import Product
@@ -467,7 +467,9 @@ def _hand_selection_save(request, incident: Incident, form) -> Incident:
             .values_list("pk", flat=True)
         )
     remove = set(data["shown"]) - chosen
-    incident = affected_customers_change(actor=user, incident=incident, add=add, remove=remove)
+    incident = services.affected_customers_change(
+        actor=user, incident=incident, add=add, remove=remove
+    )
     count = incident.affected_customers.count()
     if data["nav"] in ("save", "add_found") or data["numbers_ids"]:
         if not count:

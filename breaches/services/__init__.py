@@ -32,12 +32,13 @@ from breaches.services.rendering import (
     notice_letters_render,
     notice_preview,
 )
-from breaches.services.selection import affected_select
+from breaches.services.selection import affected_customers_change, affected_select
 from breaches.services.sweep import SweepResult, deadline_sweep
 
 __all__ = [
     "NotifyResult",
     "SweepResult",
+    "affected_customers_change",
     "affected_select",
     "deadline_sweep",
     "incident_discovery_correct",

@@ -19,8 +19,12 @@ from django.urls import reverse
 
 from audits.models import AuditEvent
 from breaches.models import CustomerNotice, Incident, IncidentState, NoticeState
-from breaches.services import affected_select, incident_notify, incident_report
-from breaches.services.selection import affected_customers_change
+from breaches.services import (
+    affected_customers_change,
+    affected_select,
+    incident_notify,
+    incident_report,
+)
 from compliance.models import Contract, Customer, OutboxMessage, OutboxStatus, Role
 from tests.auth import sign_in
 from tests.factories import ContactFactory
