@@ -38,7 +38,7 @@ from simple_history.utils import bulk_update_with_history
 from weasyprint import HTML
 from weasyprint.urls import FatalURLFetchingError
 
-from audits.services import event_record
+from audits.services import events_record
 from breaches import deadlines
 from breaches.models import CustomerNotice
 from compliance.documents import (
@@ -274,14 +274,18 @@ def _store(*, batch, documents) -> list[StoredDocument]:
         for notice, document in pairs:
             notice.letter = document
         bulk_update_with_history([n for n, _d in pairs], CustomerNotice, ["letter"])
-        for notice, document in pairs:
-            event_record(
-                actor=None,
-                action="notice.letter_stored",
-                obj=notice,
-                after={"document": str(document.uuid), "sha256": document.sha256},
-                customer_id=notice.customer_id,
-            )
+        events_record(
+            [
+                {
+                    "actor": None,
+                    "action": "notice.letter_stored",
+                    "obj": notice,
+                    "after": {"document": str(document.uuid), "sha256": document.sha256},
+                    "customer_id": notice.customer_id,
+                }
+                for notice, document in pairs
+            ]
+        )
     return stored
 
 

@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 from weasyprint import HTML
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
-from audits.services import event_record
+from audits.services import event_record, events_record
 from compliance.models import Customer, Language, StoredDocument
 from compliance.selectors import processor_profile
 
@@ -334,21 +334,25 @@ def documents_store(*, documents: list[StoredDocument], actor=None) -> list[Stor
             )
             for document in stored:
                 document.pk = by_uuid[document.uuid]
-        for document in stored:
-            event_record(
-                actor=actor,
-                action="document.issued",
-                obj=document,
-                customer_id=document.customer_id,
-                after={
-                    "uuid": str(document.uuid),
-                    "title": document.title,
-                    "filename": document.filename,
-                    "sha256": document.sha256,
-                    "size": document.size,
-                    "template_name": document.template_name,
-                    "template_version": document.template_version,
-                    "language": document.language,
-                },
-            )
+        events_record(
+            [
+                {
+                    "actor": actor,
+                    "action": "document.issued",
+                    "obj": document,
+                    "customer_id": document.customer_id,
+                    "after": {
+                        "uuid": str(document.uuid),
+                        "title": document.title,
+                        "filename": document.filename,
+                        "sha256": document.sha256,
+                        "size": document.size,
+                        "template_name": document.template_name,
+                        "template_version": document.template_version,
+                        "language": document.language,
+                    },
+                }
+                for document in stored
+            ]
+        )
     return stored
