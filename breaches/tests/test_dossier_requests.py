@@ -37,6 +37,7 @@ read_pdf = dossier_fixtures.read_pdf
 temporary_broker = compliance_fixtures.temporary_broker
 
 MINUTE = datetime.timedelta(minutes=1)
+SECOND = datetime.timedelta(seconds=1)
 
 
 def page_url(incident):
@@ -189,11 +190,11 @@ def test_lost_task_is_picked_up_by_the_sweep(
         actor=officer, incident=incident, capture=django_capture_on_commit_callbacks
     )
     assert dossier_requests_due() == []  # its task may still be on the way
-    clock.shift(DOSSIER_PICKUP_AFTER - MINUTE)
+    clock.shift(DOSSIER_PICKUP_AFTER - SECOND)
     tasks.dossier_requests_sweep.apply()
     request.refresh_from_db()
     assert request.state == DossierRequestState.PENDING
-    clock.shift(2 * MINUTE)
+    clock.shift(2 * SECOND)
     assert dossier_requests_due() == [request.pk]
     tasks.dossier_requests_sweep.apply()  # the beat task; queues the render task (eager)
     request.refresh_from_db()
@@ -214,11 +215,11 @@ def test_dead_worker_request_is_rendered_again_after_its_lease(
         actor=officer, incident=incident, capture=django_capture_on_commit_callbacks
     )
     assert dossier._claim(request.pk) is not None  # ... and the worker dies here
-    clock.shift(DOSSIER_PICKUP_AFTER + MINUTE)
+    clock.shift(DOSSIER_RENDER_LEASE - SECOND)
     assert dossier_requests_sweep(process=lambda pk: None) == []  # the lease still runs
     # A second delivery of the task meanwhile leaves it alone.
     assert dossier_request_process(request_id=request.pk).state == DossierRequestState.PENDING
-    clock.shift(DOSSIER_RENDER_LEASE)
+    clock.shift(SECOND)
     handed = dossier_requests_sweep(process=lambda pk: dossier_request_process(request_id=pk))
     assert handed == [request.pk]
     request.refresh_from_db()
