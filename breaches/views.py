@@ -670,10 +670,24 @@ def _notice_of_incident(request, pk, notice_pk):
     return incident, notice
 
 
-def _notice_action_page(request, incident, notice, *, template, form, available, status=200):
-    """A customer's notice with its recipients' delivery (as on the messages page) and one
-    form; `available` False shows why there is nothing to record instead."""
-    back = _progress_back(request, incident)
+def _notice_form_page(
+    request, incident, notice, *, template, form_class, initial, available, record, done
+):
+    """One customer's notice with its recipients' delivery (as on the messages page) and
+    one form. GET shows the form; a POST records through `record(cleaned_data)` and returns
+    to the progress page the officer came from with the `done` message; invalid input, a
+    service error or an action not `available` answers 400 with the page. When not
+    `available` the page says why there is nothing to record instead of the form."""
+    status = 200
+    if request.method != "POST":
+        form = form_class(initial=initial)
+    else:
+        form, status = form_class(request.POST), 400
+        if available and form.is_valid():
+            recorded = _with_service(form, lambda: record(form.cleaned_data))
+            if recorded is not None:
+                messages.success(request, done % {"customer": recorded.customer.name})
+                return redirect(_progress_back(request, incident))
     return render(
         request,
         template,
@@ -682,7 +696,7 @@ def _notice_action_page(request, incident, notice, *, template, form, available,
             "notice": notice,
             "outbox": selectors.notice_messages(request.user, notice),
             "form": form if available else None,
-            "back": back,
+            "back": _progress_back(request, incident),
             "back_params": _progress_params(request),
             "past_deadline": timezone.now() > incident.customer_due_at,
         },
@@ -693,46 +707,23 @@ def _notice_action_page(request, incident, notice, *, template, form, available,
 def notice_out_of_band(request, pk, notice_pk):
     """BR-03: the officer informed one customer another way (a telephone call, a letter);
     it counts as informing. One page per notice, linked from its row of the progress."""
-    user = request.user
     incident, notice = _notice_of_incident(request, pk, notice_pk)
-    available = notice.informed_at is None
-    if request.method != "POST":
-        return _notice_action_page(
-            request,
-            incident,
-            notice,
-            template="breaches/notice_out_of_band.html",
-            form=OutOfBandForm(initial={"late_reason": notice.late_reason}),
-            available=available,
-        )
-    form = OutOfBandForm(request.POST)
-    if available and form.is_valid():
-        data = form.cleaned_data
-        recorded = _with_service(
-            form,
-            lambda: services.notice_out_of_band_record(
-                actor=user,
-                notice=notice,
-                note=data["note"],
-                informed_at=data.get("informed_at"),
-                late_reason=data.get("late_reason", ""),
-            ),
-        )
-        if recorded is not None:
-            messages.success(
-                request,
-                _("Out-of-band notice to %(customer)s recorded.")
-                % {"customer": recorded.customer.name},
-            )
-            return redirect(_progress_back(request, incident))
-    return _notice_action_page(
+    return _notice_form_page(
         request,
         incident,
         notice,
         template="breaches/notice_out_of_band.html",
-        form=form,
-        available=available,
-        status=400,
+        form_class=OutOfBandForm,
+        initial={"late_reason": notice.late_reason},
+        available=notice.informed_at is None,
+        record=lambda data: services.notice_out_of_band_record(
+            actor=request.user,
+            notice=notice,
+            note=data["note"],
+            informed_at=data.get("informed_at"),
+            late_reason=data.get("late_reason", ""),
+        ),
+        done=_("Out-of-band notice to %(customer)s recorded."),
     )
 
 
@@ -744,41 +735,19 @@ def _late(notice, incident) -> bool:
 def notice_late_reason(request, pk, notice_pk):
     """BR-03: why one customer was (or will be) informed after the 48-hour deadline. One
     page per notice, linked from its row of the progress."""
-    user = request.user
     incident, notice = _notice_of_incident(request, pk, notice_pk)
-    available = _late(notice, incident)
-    if request.method != "POST":
-        return _notice_action_page(
-            request,
-            incident,
-            notice,
-            template="breaches/notice_late_reason.html",
-            form=LateReasonForm(initial={"reason": notice.late_reason}),
-            available=available,
-        )
-    form = LateReasonForm(request.POST)
-    if available and form.is_valid():
-        recorded = _with_service(
-            form,
-            lambda: services.notice_late_reason_record(
-                actor=user, notice=notice, reason=form.cleaned_data["reason"]
-            ),
-        )
-        if recorded is not None:
-            messages.success(
-                request,
-                _("Reason for the delay of the notice to %(customer)s recorded.")
-                % {"customer": recorded.customer.name},
-            )
-            return redirect(_progress_back(request, incident))
-    return _notice_action_page(
+    return _notice_form_page(
         request,
         incident,
         notice,
         template="breaches/notice_late_reason.html",
-        form=form,
-        available=available,
-        status=400,
+        form_class=LateReasonForm,
+        initial={"reason": notice.late_reason},
+        available=_late(notice, incident),
+        record=lambda data: services.notice_late_reason_record(
+            actor=request.user, notice=notice, reason=data["reason"]
+        ),
+        done=_("Reason for the delay of the notice to %(customer)s recorded."),
     )
 
 
