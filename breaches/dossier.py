@@ -55,6 +55,7 @@ from audits.selectors import audit_events_for_user
 from audits.services import event_record
 from breaches.models import (
     ASSESSMENT_FIELDS,
+    DECISION_FIELDS,
     CustomerNotice,
     DossierRequest,
     DossierRequestState,
@@ -148,20 +149,6 @@ NOTICE_FIELDS = (
     "intention_note",
     "intention_at",
     "decided_at",
-)
-DECISION_FIELDS = (
-    "decision_is_breach",
-    "decision_breach_reasoning",
-    "decision_authority_notified",
-    "decision_authority",
-    "decision_authority_notified_on",
-    "decision_authority_reference",
-    "decision_authority_kind",
-    "decision_authority_reasoning",
-    "decision_subjects_informed",
-    "decision_subjects_informed_on",
-    "decision_subjects_how",
-    "decision_subjects_reasoning",
 )
 MESSAGE_FIELDS = (
     "id",

@@ -349,6 +349,23 @@ ASSESSMENT_FIELDS = (
 )
 
 
+# A customer's decision on its notice (BR-04), as recorded, audited, exported and shown.
+DECISION_FIELDS = (
+    "decision_is_breach",
+    "decision_breach_reasoning",
+    "decision_authority_notified",
+    "decision_authority",
+    "decision_authority_notified_on",
+    "decision_authority_reference",
+    "decision_authority_kind",
+    "decision_authority_reasoning",
+    "decision_subjects_informed",
+    "decision_subjects_informed_on",
+    "decision_subjects_how",
+    "decision_subjects_reasoning",
+)
+
+
 class IncidentUpdateKind(models.TextChoices):
     INITIAL = "initial", _("Initial notice")
     UPDATE = "update", _("Progress update")

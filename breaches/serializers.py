@@ -12,6 +12,7 @@ from rest_framework import serializers
 
 from breaches.models import (
     ASSESSMENT_FIELDS,
+    DECISION_FIELDS,
     Authority,
     CustomerNotice,
     Incident,
@@ -250,18 +251,7 @@ class NoticeSerializer(serializers.ModelSerializer):
             "intention_planned_at",
             "intention_note",
             "intention_at",
-            "decision_is_breach",
-            "decision_breach_reasoning",
-            "decision_authority_notified",
-            "decision_authority",
-            "decision_authority_notified_on",
-            "decision_authority_reference",
-            "decision_authority_kind",
-            "decision_authority_reasoning",
-            "decision_subjects_informed",
-            "decision_subjects_informed_on",
-            "decision_subjects_how",
-            "decision_subjects_reasoning",
+            *DECISION_FIELDS,
             "decided_at",
             "letter_url",
         ]

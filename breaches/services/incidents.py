@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from audits.services import event_record
 from breaches import deadlines
 from breaches.models import (
+    ASSESSMENT_FIELDS,
     CustomerNotice,
     Incident,
     IncidentSource,
@@ -31,34 +32,8 @@ from compliance.access import require
 from compliance.models import Product
 from subprocessors.models import Subprocessor
 
-TRIAGE_TEXT_FIELDS = (
-    "data_categories",
-    "special_categories_detail",
-    "data_subject_categories",
-    "identifiability",
-    "likely_consequences",
-    "unintelligible_how",
-)
-TRIAGE_FIELDS = (
-    "personal_data_involved",
-    "special_categories",
-    "subjects_min",
-    "subjects_max",
-    "records_min",
-    "records_max",
-    "data_unintelligible",
-    "enisa_dpc",
-    "enisa_ei",
-    "enisa_cb_confidentiality",
-    "enisa_cb_integrity",
-    "enisa_cb_availability",
-    "enisa_cb_malicious",
-    "severity_score",
-    "severity_band",
-    "measures_taken",
-    "measures_proposed",
-    *TRIAGE_TEXT_FIELDS,
-)
+# What triage records (BR-11): the assessment and the measures; snapshotted for the audit.
+TRIAGE_FIELDS = (*ASSESSMENT_FIELDS, "measures_taken", "measures_proposed")
 
 
 def _lock(incident: Incident) -> Incident:

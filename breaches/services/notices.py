@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from audits.services import event_record
 from breaches import deadlines
 from breaches.models import (
+    DECISION_FIELDS,
     Authority,
     CustomerNotice,
     InformedHow,
@@ -29,21 +30,6 @@ from breaches.services.common import (
     required_text,
 )
 from compliance.access import require
-
-DECISION_FIELDS = (
-    "decision_is_breach",
-    "decision_breach_reasoning",
-    "decision_authority_notified",
-    "decision_authority",
-    "decision_authority_notified_on",
-    "decision_authority_reference",
-    "decision_authority_kind",
-    "decision_authority_reasoning",
-    "decision_subjects_informed",
-    "decision_subjects_informed_on",
-    "decision_subjects_how",
-    "decision_subjects_reasoning",
-)
 
 
 def _lock(notice: CustomerNotice) -> CustomerNotice:
