@@ -263,23 +263,28 @@ def document_render(
     document.full_clean()
     with transaction.atomic():
         document.save()
-        event_record(
-            actor=actor,
-            action="document.issued",
-            obj=document,
-            customer_id=customer.pk if customer else None,
-            after={
-                "uuid": str(document.uuid),
-                "title": document.title,
-                "filename": document.filename,
-                "sha256": document.sha256,
-                "size": document.size,
-                "template_name": document.template_name,
-                "template_version": document.template_version,
-                "language": document.language,
-            },
-        )
+        event_record(**_issued_event(document, actor))
     return document
+
+
+def _issued_event(document: StoredDocument, actor) -> dict:
+    """The `document.issued` audit event of a stored document (AU-03)."""
+    return {
+        "actor": actor,
+        "action": "document.issued",
+        "obj": document,
+        "customer_id": document.customer_id,
+        "after": {
+            "uuid": str(document.uuid),
+            "title": document.title,
+            "filename": document.filename,
+            "sha256": document.sha256,
+            "size": document.size,
+            "template_name": document.template_name,
+            "template_version": document.template_version,
+            "language": document.language,
+        },
+    }
 
 
 def document_build(
@@ -334,25 +339,5 @@ def documents_store(*, documents: list[StoredDocument], actor=None) -> list[Stor
             )
             for document in stored:
                 document.pk = by_uuid[document.uuid]
-        events_record(
-            [
-                {
-                    "actor": actor,
-                    "action": "document.issued",
-                    "obj": document,
-                    "customer_id": document.customer_id,
-                    "after": {
-                        "uuid": str(document.uuid),
-                        "title": document.title,
-                        "filename": document.filename,
-                        "sha256": document.sha256,
-                        "size": document.size,
-                        "template_name": document.template_name,
-                        "template_version": document.template_version,
-                        "language": document.language,
-                    },
-                }
-                for document in stored
-            ]
-        )
+        events_record([_issued_event(document, actor) for document in stored])
     return stored
