@@ -268,6 +268,33 @@ class QueuedRow:
     cause_type: str = ""
     cause_id: int | None = None
 
+    @classmethod
+    def to_contact(
+        cls,
+        *,
+        key: str,
+        contact: Contact,
+        language: str,
+        rendered: tuple[str, str, str],
+        cause_type: str = "",
+        cause_id: int | None = None,
+    ) -> QueuedRow:
+        """A message to a customer's contact: `rendered` is (subject, text, HTML)."""
+        subject, text, html = rendered
+        return cls(
+            key=key,
+            to_email=contact.email,
+            to_name=contact.name,
+            language=language,
+            subject=subject,
+            body_text=text,
+            body_html=html,
+            customer_id=contact.customer_id,
+            contact_id=contact.pk,
+            cause_type=cause_type,
+            cause_id=cause_id,
+        )
+
 
 def _outbox_rows(rows: Sequence[QueuedRow], at: datetime) -> list[OutboxMessage]:
     return [

@@ -93,26 +93,20 @@ def _fanout(
         customer = notice.customer
         for contact in contacts:
             language = contact.language or customer.language
-            subject, text, html = renderer.for_customer(
-                language=language,
-                customer=customer,
-                notice_id=notice.pk,
-                customer_reported=notice.customer_reported,
-            )
             rows.append(
-                QueuedRow(
+                QueuedRow.to_contact(
                     key=(
                         f"incident:{incident.pk}:update:{update.number}"
                         f":customer:{notice.customer_id}:contact:{contact.pk}"
                     ),
-                    to_email=contact.email,
-                    to_name=contact.name,
+                    contact=contact,
                     language=language,
-                    subject=subject,
-                    body_text=text,
-                    body_html=html,
-                    customer_id=notice.customer_id,
-                    contact_id=contact.pk,
+                    rendered=renderer.for_customer(
+                        language=language,
+                        customer=customer,
+                        notice_id=notice.pk,
+                        customer_reported=notice.customer_reported,
+                    ),
                     cause_type=NOTICE_CAUSE,
                     cause_id=notice.pk,
                 )

@@ -161,30 +161,24 @@ def _customer_reminders(notices: list[CustomerNotice], at, writes: _Writes) -> i
             if deadline_key not in deadline_texts:
                 with translation.override(language):
                     deadline_texts[deadline_key] = local_deadline(notice.authority_due_at)
-            subject, text, html = template.render(
-                language=language,
-                context={"incident": notice.incident, "hours": hours},
-                variant=(notice.incident_id, hours),
-                values={
-                    "customer_name": notice.customer.name,
-                    "deadline": deadline_texts[deadline_key],
-                    "link": notice_link(notice.pk),
-                },
-            )
             writes.rows.append(
-                QueuedRow(
+                QueuedRow.to_contact(
                     key=(
                         f"incident:{notice.incident_id}:notice:{notice.pk}:reminder:{hours}h"
                         f":due:{due_key}:contact:{contact.pk}"
                     ),
-                    to_email=contact.email,
-                    to_name=contact.name,
+                    contact=contact,
                     language=language,
-                    subject=subject,
-                    body_text=text,
-                    body_html=html,
-                    customer_id=notice.customer_id,
-                    contact_id=contact.pk,
+                    rendered=template.render(
+                        language=language,
+                        context={"incident": notice.incident, "hours": hours},
+                        variant=(notice.incident_id, hours),
+                        values={
+                            "customer_name": notice.customer.name,
+                            "deadline": deadline_texts[deadline_key],
+                            "link": notice_link(notice.pk),
+                        },
+                    ),
                 )
             )
         writes.events.append(

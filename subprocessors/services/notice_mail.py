@@ -121,19 +121,13 @@ def fan_out(
     for recipient in recipients:
         for contact in contacts.get(recipient.customer_id, []):
             language = contact.effective_language
-            subject, text, html = render_customer.render(language=language, context=context)
             rows.append(
-                QueuedRow(
+                QueuedRow.to_contact(
                     key=f"change_notice:{notice.pk}:{event}:customer:{recipient.customer_id}"
                     f":contact:{contact.pk}",
-                    to_email=contact.email,
-                    to_name=contact.name,
+                    contact=contact,
                     language=language,
-                    subject=subject,
-                    body_text=text,
-                    body_html=html,
-                    customer_id=contact.customer_id,
-                    contact_id=contact.pk,
+                    rendered=render_customer.render(language=language, context=context),
                     cause_type=RECIPIENT_CAUSE,
                     cause_id=recipient.pk,
                 )
