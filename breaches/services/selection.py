@@ -87,6 +87,38 @@ def hand_choice_check(ids: Iterable[int]) -> None:
         )
 
 
+def _selectable(incident: Incident) -> Incident:
+    """The incident, locked, while its affected customers may still change."""
+    incident = incident_lock(incident)
+    if incident.state not in SELECTABLE_STATES:
+        raise ValidationError(
+            {"__all__": _("The affected customers can no longer change for this incident.")}
+        )
+    return incident
+
+
+def _reporters(incident: Incident) -> set[int]:
+    """Customers who reported the incident themselves: they stay affected."""
+    return set(
+        incident.notices.filter(customer_reported=True).values_list("customer_id", flat=True)
+    )
+
+
+def _selection_mark(incident: Incident, *, actor, rule, subprocessor, products) -> bool:
+    """Save who selected by which rule, now; a pending four-eyes request is withdrawn, as it
+    approved another selection. Returns whether one was withdrawn."""
+    incident.selection_rule = rule
+    incident.selection_subprocessor = subprocessor
+    incident.selected_at = now()
+    incident.selected_by = actor
+    withdrawn = bool(incident.notify_requested_by_id)
+    incident.notify_requested_by = None
+    incident.notify_requested_at = None
+    incident.save()
+    incident.selection_products.set(products)
+    return withdrawn
+
+
 def affected_select(
     *,
     actor,
@@ -133,32 +165,21 @@ def affected_select(
         raise ValidationError({"rule": _("Choose product, subprocessor, by hand or all.")})
 
     with transaction.atomic():
-        incident = incident_lock(incident)
-        if incident.state not in SELECTABLE_STATES:
-            raise ValidationError(
-                {"__all__": _("The affected customers can no longer change for this incident.")}
-            )
+        incident = _selectable(incident)
         before = {
             "rule": incident.selection_rule,
             "count": incident.affected_customers.count(),
         }
         # Customers who reported the incident themselves stay affected.
-        reporters = list(
-            incident.notices.filter(customer_reported=True).values_list("customer_id", flat=True)
-        )
-        result = sorted(set(ids) | set(reporters))
-        incident.selection_rule = rule
-        incident.selection_subprocessor = (
-            subprocessor if rule == SelectionRule.SUBPROCESSOR else None
-        )
-        incident.selected_at = now()
-        incident.selected_by = actor
-        withdrawn = incident.notify_requested_by_id
-        incident.notify_requested_by = None
-        incident.notify_requested_at = None
-        incident.save()
-        incident.selection_products.set(
-            products if rule in (SelectionRule.PRODUCT, SelectionRule.SUBPROCESSOR) else []
+        result = sorted(set(ids) | _reporters(incident))
+        withdrawn = _selection_mark(
+            incident,
+            actor=actor,
+            rule=rule,
+            subprocessor=subprocessor if rule == SelectionRule.SUBPROCESSOR else None,
+            products=products
+            if rule in (SelectionRule.PRODUCT, SelectionRule.SUBPROCESSOR)
+            else [],
         )
         incident.affected_customers.set(result)
         event_record(
@@ -202,17 +223,10 @@ def affected_customers_change(
     if not add_ids and not remove_ids:
         return incident
     with transaction.atomic():
-        incident = incident_lock(incident)
-        if incident.state not in SELECTABLE_STATES:
-            raise ValidationError(
-                {"__all__": _("The affected customers can no longer change for this incident.")}
-            )
+        incident = _selectable(incident)
         current = set(incident.affected_customers.values_list("pk", flat=True))
-        reporters = set(
-            incident.notices.filter(customer_reported=True).values_list("customer_id", flat=True)
-        )
         added = sorted(add_ids - current)
-        removed = sorted((remove_ids & current) - reporters)
+        removed = sorted((remove_ids & current) - _reporters(incident))
         if not added and not removed:
             return incident
         hand_choice_check(added)
@@ -227,15 +241,9 @@ def affected_customers_change(
                 }
             )
         before = {"rule": incident.selection_rule, "count": len(current)}
-        incident.selection_rule = SelectionRule.HAND
-        incident.selection_subprocessor = None
-        incident.selected_at = now()
-        incident.selected_by = actor
-        withdrawn = incident.notify_requested_by_id
-        incident.notify_requested_by = None
-        incident.notify_requested_at = None
-        incident.save()
-        incident.selection_products.set([])
+        withdrawn = _selection_mark(
+            incident, actor=actor, rule=SelectionRule.HAND, subprocessor=None, products=[]
+        )
         for chunk in chunks(removed):
             incident.affected_customers.remove(*chunk)
         for chunk in chunks(added):
