@@ -155,6 +155,7 @@ def _customer_reminders(notices: list[CustomerNotice], at, writes: _Writes) -> i
     for notice, hours in due:
         due_key = int(notice.authority_due_at.timestamp())
         recipients = contacts.get(notice.customer_id, [])
+        link = notice_link(notice.pk)
         for contact in recipients:
             language = contact.language or notice.customer.language
             deadline_key = (language, notice.authority_due_at)
@@ -176,7 +177,7 @@ def _customer_reminders(notices: list[CustomerNotice], at, writes: _Writes) -> i
                         values={
                             "customer_name": notice.customer.name,
                             "deadline": deadline_texts[deadline_key],
-                            "link": notice_link(notice.pk),
+                            "link": link,
                         },
                     ),
                 )
