@@ -4,9 +4,11 @@ Never run `playwright install`: it downloads a browser and fails here; the syste
 Chromium is used instead.
 """
 
+import datetime
 import os
 
 import pytest
+import time_machine
 
 # The real SMTP server (aiosmtpd) and a throw-away broker, shared with the sign-in journeys.
 from compliance.tests.conftest import smtp_server, temporary_broker  # noqa: F401
@@ -33,3 +35,10 @@ def browser_type_launch_args(browser_type_launch_args):
         "executable_path": CHROMIUM,
         "args": [*browser_type_launch_args.get("args", []), *CHROMIUM_FLAGS],
     }
+
+
+@pytest.fixture
+def clock():
+    """Real time, but movable; the live server thread shares it."""
+    with time_machine.travel(datetime.datetime.now(tz=datetime.UTC), tick=True) as traveller:
+        yield traveller

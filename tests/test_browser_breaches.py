@@ -24,7 +24,6 @@ import time
 from urllib.parse import urlsplit
 
 import pytest
-import time_machine
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
@@ -45,7 +44,7 @@ from breaches.models import (
 from breaches.services import affected_select, incident_notify, incident_report
 from compliance.models import Contact, OutboxMessage, ProcessorProfile, Role
 from compliance.outbox import outbox_sweep
-from compliance.tests.signin_helpers import text_of, totp
+from compliance.tests.signin_helpers import fresh_totp, text_of
 from tests.auth import sign_in
 from tests.factories import (
     ContactFactory,
@@ -59,7 +58,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "correct horse battery staple"  # tests.factories.UserFactory's password
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
-TOTP_PERIOD = 30
 TITLE = "Customer database export readable from the internet"
 DESCRIPTION = "A nightly export of the Profit database sat in a public storage bucket."
 AP_REFERENCE = "AP-2026-104233"
@@ -75,13 +73,6 @@ def site(live_server, settings, smtp_server, temporary_broker):
     cache.clear()  # allauth's rate limits and used TOTP codes (per process)
     yield base
     cache.clear()
-
-
-@pytest.fixture
-def clock():
-    """Real time, but movable; the live server thread shares it."""
-    with time_machine.travel(datetime.datetime.now(tz=datetime.UTC), tick=True) as traveller:
-        yield traveller
 
 
 @pytest.fixture
@@ -162,12 +153,6 @@ def context_for(browser: Browser, base: str, user) -> BrowserContext:
     name = settings.SESSION_COOKIE_NAME
     context.add_cookies([{"name": name, "value": client.cookies[name].value, "url": base}])
     return context
-
-
-def fresh_totp(clock) -> str:
-    """Move to the start of the next 30-second window, so the code cannot expire in use."""
-    clock.shift(TOTP_PERIOD - (time.time() % TOTP_PERIOD) + 0.5)
-    return totp(TOTP_SECRET, period=TOTP_PERIOD)
 
 
 def mails_to(smtp_server, address: str) -> list[str]:
@@ -336,7 +321,7 @@ def test_incident_reported_triaged_notified_answered_and_evidenced(
     customer_page.locator("#id_password").fill(PASSWORD)
     customer_page.get_by_role("button", name="Sign in", exact=True).click()
     expect(customer_page).to_have_url(re.compile(r"/accounts/2fa/authenticate/"))
-    customer_page.locator("#id_code").fill(fresh_totp(clock))
+    customer_page.locator("#id_code").fill(fresh_totp(clock, TOTP_SECRET))
     customer_page.get_by_role("button", name="Sign In", exact=True).click()
     expect(customer_page).to_have_url(link)
     expect(customer_page.get_by_role("heading", level=1)).to_contain_text(TITLE)

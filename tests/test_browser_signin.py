@@ -18,13 +18,10 @@ Run with `pytest -m browser`.
 
 from __future__ import annotations
 
-import datetime
 import re
-import time
 from urllib.parse import urlsplit
 
 import pytest
-import time_machine
 from django.core.cache import cache
 from playwright.sync_api import Page, expect
 
@@ -32,12 +29,11 @@ from audits.models import AuditEvent
 from compliance import accounts
 from compliance.models import Invitation, Role, User
 from compliance.outbox import outbox_sweep
-from compliance.tests.signin_helpers import CODE_RE, LINK_RE, PASSWORD, text_of, totp
+from compliance.tests.signin_helpers import CODE_RE, LINK_RE, PASSWORD, fresh_totp, text_of
 from tests.factories import CustomerFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-TOTP_PERIOD = 30
 RECOVERY_CODE_RE = re.compile(r"^[0-9a-f]{8}$", re.MULTILINE)
 
 
@@ -59,13 +55,6 @@ def site(live_server, settings, smtp_server, temporary_broker):
 
 
 @pytest.fixture
-def clock():
-    """Real time, but movable; the live server thread shares it."""
-    with time_machine.travel(datetime.datetime.now(tz=datetime.UTC), tick=True) as traveller:
-        yield traveller
-
-
-@pytest.fixture
 def officer(transactional_db):
     return UserFactory(email="privacy@processor.example", role=Role.PRIVACY_OFFICER)
 
@@ -76,12 +65,6 @@ def mail_to(smtp_server, address: str) -> str:
     mails = [r for r in smtp_server.handler.received if address in r.rcpt_tos]
     assert mails, f"no mail to {address} reached the SMTP server"
     return text_of(mails[-1])
-
-
-def fresh_totp(clock, secret: str) -> str:
-    """Move to the start of the next 30-second window and compute that window's code."""
-    clock.shift(TOTP_PERIOD - (time.time() % TOTP_PERIOD) + 0.5)
-    return totp(secret, period=TOTP_PERIOD)
 
 
 def activate_account(page: Page, smtp_server, base: str, email: str) -> None:

@@ -18,12 +18,10 @@ from __future__ import annotations
 import datetime
 import io
 import re
-import time
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
@@ -37,7 +35,7 @@ from audits.models import AuditEvent
 from compliance.demo import DEMO_PASSWORD, load_demo
 from compliance.models import Customer, User
 from compliance.outbox import outbox_sweep
-from compliance.tests.signin_helpers import text_of, totp
+from compliance.tests.signin_helpers import fresh_totp, text_of
 from subprocessors.models import (
     NOTICE_PERIOD,
     ChangeNotice,
@@ -55,7 +53,6 @@ from tests.auth import sign_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
-TOTP_PERIOD = 30
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 TIMEOUT_MS = 10_000
 
@@ -82,13 +79,6 @@ def site(live_server, settings, smtp_server, temporary_broker):
     cache.clear()
     yield base
     cache.clear()
-
-
-@pytest.fixture
-def clock():
-    """Real time, but movable; the live server thread shares it."""
-    with time_machine.travel(datetime.datetime.now(tz=datetime.UTC), tick=True) as traveller:
-        yield traveller
 
 
 @pytest.fixture
@@ -129,8 +119,7 @@ def officer_signs_in(new_context, base: str, clock) -> Page:
     page.locator("#id_password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page).to_have_url(re.compile(rf"^{re.escape(base)}/accounts/2fa/authenticate/"))
-    clock.shift(TOTP_PERIOD - (time.time() % TOTP_PERIOD) + 0.5)
-    page.locator("#id_code").fill(totp(TOTP_SECRET, period=TOTP_PERIOD))
+    page.locator("#id_code").fill(fresh_totp(clock, TOTP_SECRET))
     page.get_by_role("button", name="Sign In", exact=True).click()
     expect(page).to_have_url(f"{base}/dashboard/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Dashboard")
