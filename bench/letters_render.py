@@ -6,8 +6,9 @@ in bulk; an incident reported, triaged, its customers selected and notified with
 services (the letter tasks it queues go to the benchmark's own queue, which nothing
 consumes). Measured, in this one process: `breaches.letters.notice_letters_render` over
 every notice in chunks of 100 ids, as the Celery task receives them; this includes the
-shared pages (rendered once per language; the cache is emptied first), the customers' own
-pages in batches, assembly with pypdf, and storing each letter with its audit events.
+shared pages and the own page's stationery (rendered once per language and variant; the
+cache is emptied first), the customers' values in batches, the assembly of each letter, and
+storing each letter with its audit events.
 Baseline, same run: `document_render` of the complete letter (`pdf/breach_notice_letter.html`,
 the same own page and shared pages in one WeasyPrint document), stored the same way, for a
 sample of notices of both languages, one after every few chunks of the fast path (timed
@@ -136,7 +137,7 @@ def run() -> dict:
         complete_letter = letters.letter_complete_render
         complete_letter(notice=notices[0])  # warm-up: fontconfig, stylesheet, imports
         # Warm-up of the fast path on a throw-away render (not stored), then the cache emptied
-        # so the measured run renders the shared pages itself.
+        # so the measured run renders the shared pages and the stationery itself.
         letters.shared_pages_render(incident=incident, language="en", processor=None)
         letters._SHARED_CACHE.clear()
 
@@ -183,7 +184,7 @@ def run() -> dict:
                     set(CustomerNotice.objects.values_list("customer__language", flat=True))
                 ),
                 "chunk_per_task": CHUNK,
-                "own_pages_per_weasyprint_document": letters.BATCH_SIZE,
+                "customers_per_fields_document": letters.BATCH_SIZE,
                 "fast_seconds": round(fast_seconds, 1),
                 "pages_per_letter": round(pages, 2),
                 "mean_letter_bytes": round(statistics.mean(sizes)),

@@ -1,8 +1,10 @@
 """PDF letters of breach notices through the fast path: shared pages rendered once per
-language, customers' own pages in batches, assembled per customer with pypdf (BR-06)."""
+language, the own page as stationery with each customer's values stamped in, assembled per
+customer (BR-06)."""
 
 import hashlib
 import io
+import re
 
 import pytest
 from django.test import Client
@@ -21,7 +23,7 @@ from breaches.services import (
     notice_letter_render,
     notice_letters_render,
 )
-from compliance.models import Role, StoredDocument
+from compliance.models import Customer, Role, StoredDocument
 from compliance.outbox import outbox_sweep
 from compliance.templatetags.compliance_tags import local_deadline
 from tests.auth import sign_in
@@ -158,3 +160,54 @@ def test_another_customers_letter_is_not_downloadable(notices, make_user):
     assert response.status_code == 200
     assert b"".join(response) == bytes(alpha.content)
     assert client.get(reverse("document_download", args=[beta.uuid])).status_code == 404
+
+
+def first_page_lines(document: StoredDocument) -> list[tuple[int, str]]:
+    """Each line of text on the first page with its height on the page (points), the
+    document reference left out."""
+    lines = []
+
+    def visit(text, cm, tm, _font, _size):
+        if text.strip():
+            y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+            lines.append(
+                (round(y), re.sub(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", "…", text))
+            )
+
+    PdfReader(io.BytesIO(bytes(document.content))).pages[0].extract_text(visitor_text=visit)
+    return sorted(lines)
+
+
+def test_fast_letter_says_what_the_complete_letter_says(notices):
+    """OBL BR-06: the letter from stationery and stamped values carries the same text at the
+    same places as the letter rendered from scratch, for each wording (reported by the
+    customer itself, deadline known or not) and for a name of the longest allowed length,
+    which wraps inside its box on the first page."""
+    longest = "W" * Customer._meta.get_field("name").max_length
+    Customer.objects.filter(pk=notices["beta"].customer_id).update(name=longest)
+    CustomerNotice.objects.filter(pk=notices["gamma"].pk).update(customer_reported=True)
+    CustomerNotice.objects.filter(pk=notices["alpha"].pk).update(
+        aware_at=None, authority_due_at=None
+    )
+    notice_letters_render(notice_ids=[n.pk for n in notices.values()])
+    for key in notices:
+        notice = CustomerNotice.objects.select_related("letter", "incident", "customer").get(
+            pk=notices[key].pk
+        )
+        complete = letters.letter_complete_render(notice=notice)
+        fast_pages, complete_pages = pages_text(notice.letter), pages_text(complete)
+        assert len(fast_pages) == len(complete_pages)
+        assert fast_pages[1:] == complete_pages[1:]
+        assert first_page_lines(notice.letter) == first_page_lines(complete)
+        assert str(notice.letter.uuid) in fast_pages[0]
+    beta = CustomerNotice.objects.select_related("letter").get(pk=notices["beta"].pk)
+    lines = first_page_lines(beta.letter)
+    name_lines = [text.strip() for _y, text in reversed(lines) if set(text.strip()) == {"W"}]
+    assert len(name_lines) > 1 and "".join(name_lines) == longest
+    number = next(y for y, text in lines if text.startswith("Customer number"))
+    date = next(y for y, text in lines if text.startswith("Date"))
+    assert number > date  # the name's last line and the number stay above the date
+    alpha = pages_text(CustomerNotice.objects.get(pk=notices["alpha"].pk).letter)[0]
+    assert "72 hours after you became aware" in " ".join(alpha.split())
+    gamma = pages_text(CustomerNotice.objects.get(pk=notices["gamma"].pk).letter)[0]
+    assert "zelf bij ons gemeld" in " ".join(gamma.split())
