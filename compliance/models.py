@@ -5,6 +5,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -21,6 +22,10 @@ class Country(models.TextChoices):
 class Language(models.TextChoices):
     NL = "nl", _("Dutch")
     EN = "en", _("English")
+
+
+ADDRESS_MAX_LINES = 8
+ADDRESS_MAX_CHARACTERS = 400
 
 
 class ProcessorProfile(models.Model):
@@ -45,6 +50,21 @@ class ProcessorProfile(models.Model):
 
     def __str__(self):
         return self.legal_name
+
+    def clean(self):
+        # The address stands in the letterhead of every letter, whose first page is laid out
+        # once as stationery and must stay one page (breaches/letters.py).
+        address = self.address.strip()
+        if len(address.splitlines()) > ADDRESS_MAX_LINES or len(address) > ADDRESS_MAX_CHARACTERS:
+            raise ValidationError(
+                {
+                    "address": _(
+                        "The address is printed in the letterhead of every letter: at most "
+                        "%(lines)s lines and %(characters)s characters."
+                    )
+                    % {"lines": ADDRESS_MAX_LINES, "characters": ADDRESS_MAX_CHARACTERS}
+                }
+            )
 
     def help_text_for(self, language: str) -> str:
         return self.help_text_nl if language == "nl" and self.help_text_nl else self.help_text_en

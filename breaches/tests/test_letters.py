@@ -211,3 +211,28 @@ def test_fast_letter_says_what_the_complete_letter_says(notices):
     assert "72 hours after you became aware" in " ".join(alpha.split())
     gamma = pages_text(CustomerNotice.objects.get(pk=notices["gamma"].pk).letter)[0]
     assert "zelf bij ons gemeld" in " ".join(gamma.split())
+
+
+def test_the_longest_letterhead_keeps_the_own_page_one_page(notices, processor):
+    """OBL BR-06: with the longest processor details the profile accepts (names of 200
+    characters, an address of 8 lines and 400 characters) and the longest customer name,
+    every letter is still its own page followed by the shared pages."""
+    from compliance.models import ADDRESS_MAX_CHARACTERS, ADDRESS_MAX_LINES
+
+    line = "X" * (ADDRESS_MAX_CHARACTERS // ADDRESS_MAX_LINES - 1)
+    processor.legal_name = "L" * 200
+    processor.privacy_team_name = "T" * 200
+    processor.privacy_phone = "9" * 50
+    processor.address = "\n".join([line] * ADDRESS_MAX_LINES)
+    processor.full_clean()
+    processor.save()
+    Customer.objects.filter(pk=notices["beta"].customer_id).update(name="W" * 200)
+    notice_letters_render(notice_ids=[n.pk for n in notices.values()])
+    for notice in CustomerNotice.objects.select_related("letter", "incident", "customer"):
+        fast, complete = (
+            pages_text(notice.letter),
+            pages_text(letters.letter_complete_render(notice=notice)),
+        )
+        assert len(fast) == len(complete)
+        enclosure = letters.enclosure_title(notice.incident, notice.customer.language)
+        assert enclosure not in fast[0] and enclosure in fast[1] and enclosure in complete[1]

@@ -111,6 +111,22 @@ def test_processor_profile_update_writes_one_event(privacy_officer):
     assert events().last().before["privacy_phone"] == ""
 
 
+def test_processor_address_longer_than_a_letterhead_is_refused(privacy_officer):
+    """OBL ON-03: the processor's details are edited as data; an address that would not fit
+    the letterhead of every letter gets a clear error and nothing is written."""
+    with pytest.raises(ValidationError) as refused:
+        services.processor_profile_update(
+            actor=privacy_officer,
+            legal_name="Processor B.V.",
+            privacy_team_name="Privacy team",
+            privacy_email="privacy@processor.example",
+            address="\n".join(f"Line {n}" for n in range(9)),
+        )
+    assert "at most 8 lines and 400 characters" in str(refused.value.message_dict["address"])
+    assert not ProcessorProfile.objects.exists()
+    assert not events().exists()
+
+
 def test_event_is_in_the_same_transaction_as_the_change(privacy_officer, customer):
     class Abort(Exception):
         pass
