@@ -15,6 +15,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
@@ -48,7 +49,7 @@ from breaches.serializers import (
     UpdatePublishSerializer,
 )
 from compliance.access import can, require
-from compliance.api_pdf import PDF_RENDERERS, pdf_response
+from compliance.api_pdf import PDF_RENDERERS, pdf_response, stored_document_response
 from compliance.models import Product
 
 INCIDENT_PARAM = OpenApiParameter(
@@ -498,6 +499,22 @@ class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         require(user, "notice.view")
         notice = selectors.notice_get(user, pk)
         return Response(authority_draft_build(user=user, notice=notice))
+
+    @extend_schema(
+        summary="The notice's PDF letter (BR-06)",
+        description="The letter as issued to this customer, rendered in the background after "
+        "the notice was queued; 404 until it is stored. `Repr-Digest` carries its SHA-256.",
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY},
+    )
+    @action(detail=True, methods=["get"], renderer_classes=PDF_RENDERERS)
+    def letter(self, request, pk=None, **kwargs):
+        user = request.user
+        require(user, "notice.view")
+        notice = selectors.notice_get(user, pk)
+        if notice.letter_id is None:
+            raise NotFound(_("The letter of this notice is not rendered yet."))
+        require(user, "document.view", notice.letter)
+        return stored_document_response(notice.letter)
 
     @extend_schema(
         summary="The same draft as a PDF (BR-04)",

@@ -7,8 +7,6 @@ Registered on the API router as
 `incidents/(?P<incident_pk>[0-9]+)/dossiers` (basename `api-incident-dossier`).
 """
 
-import base64
-
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -26,7 +24,7 @@ from rest_framework.response import Response
 
 from breaches import dossier
 from breaches.models import DossierRequest
-from compliance.api_pdf import PDF_RENDERERS, pdf_response
+from compliance.api_pdf import PDF_RENDERERS, stored_document_response
 from compliance.models import StoredDocument
 
 
@@ -248,7 +246,4 @@ class IncidentDossierViewSet(viewsets.ViewSet):
         if not found.document_id:
             raise NotFound(_("This dossier is not ready."))
         document = dossier.dossier_get(request.user, incident, found.document.uuid)
-        response = pdf_response(bytes(document.content), document.filename)
-        digest = base64.b64encode(bytes.fromhex(document.sha256)).decode()
-        response["Repr-Digest"] = f"sha-256=:{digest}:"
-        return response
+        return stored_document_response(document)

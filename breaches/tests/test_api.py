@@ -199,6 +199,7 @@ def test_schema_documents_the_breach_api(officer):
         "/api/notices/{id}/decide/",
         "/api/notices/{id}/announce/",
         "/api/notices/{id}/acknowledge/",
+        "/api/notices/{id}/letter/",
     ):
         assert path in schema["paths"], path
     # BR-04: nothing notifies an authority; the paths naming it read the customer's draft.
@@ -594,6 +595,35 @@ def test_authority_draft_pdf(notified, officer, staff):
     assert api(notified["user_b"]).get(url).status_code == 404
     assert api(staff).get(url).status_code == 403
     assert api(officer).get(url).status_code == 200
+
+
+def test_notice_letter_pdf(notified, officer, staff):
+    """OBL BR-06: the customer's PDF letter through the API, the exact bytes stored (its
+    SHA-256 in Repr-Digest), for the customer's own notice only; 404 with a message until
+    the letter is rendered."""
+    import base64
+    import hashlib
+
+    from breaches.services import notice_letters_render
+
+    notice = notified["a"]
+    CustomerNotice.objects.filter(pk__in=[notice.pk, notified["b"].pk]).update(letter=None)
+    url = f"/api/notices/{notice.pk}/letter/"
+    waiting = api(notified["user_a"]).get(url, HTTP_ACCEPT="application/json")
+    assert waiting.status_code == 404
+    assert "not rendered yet" in waiting.json()["detail"]
+    notice_letters_render(notice_ids=[notice.pk, notified["b"].pk])
+    letter = CustomerNotice.objects.select_related("letter").get(pk=notice.pk).letter
+    for accept in ("*/*", "application/pdf"):
+        response = api(notified["user_a"]).get(url, HTTP_ACCEPT=accept)
+        assert response.status_code == 200, accept
+        assert response["Content-Type"] == "application/pdf"
+        assert response.content == bytes(letter.content)
+    digest = base64.b64encode(hashlib.sha256(response.content).digest()).decode()
+    assert response["Repr-Digest"] == f"sha-256=:{digest}:"
+    assert api(notified["user_b"]).get(url).status_code == 404
+    assert api(officer).get(url).status_code == 200
+    assert api(staff).get(url).status_code == 403
 
 
 def test_schema_documents_updates_and_draft_pdf(officer):
