@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
@@ -25,6 +25,7 @@ from breaches.models import CustomerNotice, Incident
 from breaches.serializers import (
     CustomerReportSerializer,
     CustomerUpdateSerializer,
+    DeadlineSerializer,
     DiscoveryCorrectSerializer,
     FanoutProgressSerializer,
     FinalReportSerializer,
@@ -545,3 +546,23 @@ class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         notice = selectors.notice_get(user, pk)
         updates = selectors.notice_updates(user, notice)
         return Response(CustomerUpdateSerializer(updates, many=True).data)
+
+
+class DeadlineListView(generics.GenericAPIView):
+    """Open deadlines, nearest first, as the dashboard lists them (BR-03, BR-04)."""
+
+    serializer_class = DeadlineSerializer
+
+    @extend_schema(
+        summary="Open deadlines, nearest first (BR-03, BR-04)",
+        description="Incidents whose customers are not all informed (48 hours after "
+        "discovery) and notices without the customer's decision (72 hours after its "
+        "awareness), at most 200. A customer user sees only its own notices.",
+        responses=DeadlineSerializer(many=True),
+    )
+    def get(self, request):
+        user = request.user
+        if not can(user, "incident.view"):
+            require(user, "notice.view")
+        deadlines = selectors.open_deadlines(user)
+        return Response(self.get_serializer(deadlines, many=True).data)

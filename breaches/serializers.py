@@ -531,3 +531,19 @@ class NoticeMessageSerializer(serializers.ModelSerializer):
             "server_reply",
         ]
         read_only_fields = fields
+
+
+class DeadlineSerializer(serializers.Serializer):
+    """An open deadline, as on the officer's dashboard (BR-03, BR-04)."""
+
+    kind = serializers.ChoiceField(
+        choices=[
+            ("customer_notice", _("customers to be informed (48 hours after discovery)")),
+            ("authority_decision", _("the customer's decision (72 hours after awareness)")),
+        ]
+    )
+    due_at = serializers.DateTimeField()
+    overdue = serializers.BooleanField()
+    incident = serializers.IntegerField(source="incident.pk")
+    notice = serializers.IntegerField(source="notice.pk", allow_null=True)
+    label = serializers.CharField()

@@ -19,5 +19,6 @@ router.register(
 
 urlpatterns = [
     path("processor-profile/", api.ProcessorProfileView.as_view(), name="api-processor-profile"),
+    path("deadlines/", breaches_api.DeadlineListView.as_view(), name="api-deadlines"),
     *router.urls,
 ]

@@ -200,6 +200,7 @@ def test_schema_documents_the_breach_api(officer):
         "/api/notices/{id}/announce/",
         "/api/notices/{id}/acknowledge/",
         "/api/notices/{id}/letter/",
+        "/api/deadlines/",
     ):
         assert path in schema["paths"], path
     # BR-04: nothing notifies an authority; the paths naming it read the customer's draft.
@@ -624,6 +625,34 @@ def test_notice_letter_pdf(notified, officer, staff):
     assert api(notified["user_b"]).get(url).status_code == 404
     assert api(officer).get(url).status_code == 200
     assert api(staff).get(url).status_code == 403
+
+
+def test_open_deadlines(notified, officer, staff, clock):
+    """OBL BR-03, BR-04: the dashboard's deadlines through the API, nearest first, overdue
+    from one second after the deadline; a customer user sees only its own notice's."""
+    from django.utils import timezone
+
+    incident = notified["incident"]
+    informed = timezone.now()
+    CustomerNotice.objects.filter(pk=notified["a"].pk).update(
+        informed_at=informed,
+        aware_at=informed,
+        authority_due_at=informed + datetime.timedelta(hours=72),
+    )
+    due = incident.customer_due_at
+    clock.move_to(due - datetime.timedelta(seconds=1))
+    rows = api(officer).get("/api/deadlines/").json()
+    assert [(r["kind"], r["incident"], r["notice"], r["overdue"]) for r in rows] == [
+        ("customer_notice", incident.pk, None, False),
+        ("authority_decision", incident.pk, notified["a"].pk, False),
+    ]
+    assert datetime.datetime.fromisoformat(rows[0]["due_at"]) == due
+    clock.move_to(due + datetime.timedelta(seconds=1))
+    assert api(officer).get("/api/deadlines/").json()[0]["overdue"] is True
+    own = api(notified["user_a"]).get("/api/deadlines/").json()
+    assert [(r["kind"], r["notice"]) for r in own] == [("authority_decision", notified["a"].pk)]
+    assert api(notified["user_b"]).get("/api/deadlines/").json() == []
+    assert [r["kind"] for r in api(staff).get("/api/deadlines/").json()] == ["customer_notice"]
 
 
 def test_schema_documents_updates_and_draft_pdf(officer):
