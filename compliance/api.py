@@ -9,9 +9,10 @@ from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from compliance import selectors, services
+from compliance import contact_confirmation, selectors, services
 from compliance.access import require
 from compliance.models import Contact, Customer
 from compliance.serializers import (
@@ -69,6 +70,19 @@ class CustomerViewSet(
         serializer.is_valid(raise_exception=True)
         customer = services.customer_update(
             actor=request.user, customer=customer, **serializer.validated_data
+        )
+        return Response(self.get_serializer(customer).data)
+
+    @extend_schema(
+        summary="Confirm the breach contacts are current (BR-05)",
+        description="By an administrator of the organisation itself; the portal and this "
+        "API stop asking until a year has passed or a message to a contact bounces.",
+        request=None,
+    )
+    @action(detail=True, methods=["post"], url_path="confirm-contacts")
+    def confirm_contacts(self, request, pk=None, **kwargs):
+        customer = contact_confirmation.contacts_confirm(
+            actor=request.user, customer=self.get_object()
         )
         return Response(self.get_serializer(customer).data)
 

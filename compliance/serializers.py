@@ -9,10 +9,31 @@ from compliance.selectors import customers_for
 
 
 class CustomerSerializer(serializers.ModelSerializer):
+    contacts_confirmation_due = serializers.SerializerMethodField(
+        help_text=_(
+            "Whether the organisation is asked to confirm its breach contacts: once a year, "
+            "and after a message to one of them bounced (BR-05)."
+        )
+    )
+
     class Meta:
         model = Customer
-        fields = ["id", "name", "customer_number", "country", "language", "created_at"]
-        read_only_fields = ["id", "created_at"]
+        fields = [
+            "id",
+            "name",
+            "customer_number",
+            "country",
+            "language",
+            "created_at",
+            "contacts_confirmed_at",
+            "contacts_confirmation_due",
+        ]
+        read_only_fields = ["id", "created_at", "contacts_confirmed_at"]
+
+    def get_contacts_confirmation_due(self, customer) -> bool:
+        from compliance.contact_confirmation import confirmation_due
+
+        return confirmation_due(customer)
 
 
 class ScopedCustomerField(serializers.PrimaryKeyRelatedField):

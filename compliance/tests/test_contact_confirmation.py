@@ -304,3 +304,23 @@ def test_officer_filters_customers_with_overdue_confirmation(
     contacts_confirm(actor=org_admin, customer=org)
     overdue = client.get(reverse("customer_list"), {"confirmation": "overdue"}).content.decode()
     assert org.name not in overdue
+
+
+def test_confirm_through_the_api(org, org_admin, client_for, clock, privacy_officer):
+    """OBL BR-05: the API shows whether a confirmation is due and takes an administrator's
+    confirmation of its own organisation; staff and other customers are refused."""
+    now = START + datetime.timedelta(days=366)
+    clock.move_to(now)
+    url = f"/api/customers/{org.pk}/"
+    assert client_for(org_admin).get(url).json()["contacts_confirmation_due"] is True
+    other_admin = UserFactory(role=Role.CUSTOMER_ADMIN, customer=CustomerFactory())
+    assert client_for(other_admin).post(f"{url}confirm-contacts/").status_code == 404
+    refused = client_for(privacy_officer).post(f"{url}confirm-contacts/")
+    assert refused.status_code == 403
+    assert "Only an administrator" in refused.json()["detail"]
+    confirmed = client_for(org_admin).post(f"{url}confirm-contacts/")
+    assert confirmed.status_code == 200, confirmed.json()
+    assert confirmed.json()["contacts_confirmation_due"] is False
+    assert datetime.datetime.fromisoformat(confirmed.json()["contacts_confirmed_at"]) == now
+    org.refresh_from_db()
+    assert org.contacts_confirmed_by == org_admin
