@@ -9,7 +9,12 @@ from django.test import Client
 from django.urls import reverse
 
 from breaches.models import CustomerNotice, Incident, IncidentState
-from breaches.services import affected_select, incident_notify, incident_report
+from breaches.services import (
+    affected_select,
+    incident_notify,
+    incident_report,
+    notice_letters_render,
+)
 from breaches.tests.conftest import START
 from compliance.models import ProcessorProfile, Role
 from tests.auth import sign_in
@@ -368,6 +373,15 @@ def test_progress_fragment_and_server_reply(incident, officer, product, make_cus
     ).content.decode()
     assert messages_page.count("@") >= 3  # three recipients listed
     assert "Message-ID" in messages_page
+    assert "The PDF letter is being prepared." in messages_page
+    notice_letters_render(notice_ids=[notice.pk])
+    notice.refresh_from_db()
+    messages_page = client.get(
+        reverse("incident_notice_messages", args=[incident.pk, notice.pk])
+    ).content.decode()
+    download = reverse("document_download", args=[notice.letter.uuid])
+    assert download in messages_page
+    assert client.get(download).status_code == 200  # BR-06: the letter to post if mail fails
 
 
 def test_out_of_band_and_update_and_final_report(incident, officer, product, make_customer):
