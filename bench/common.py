@@ -27,7 +27,7 @@ from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-SHARED_NOTE = "machine shared with other helpers' test runs"
+SHARED_NOTE = "other jobs may share the 2 cores: machine.load_average tells how busy it was"
 
 
 def missing(message: str):

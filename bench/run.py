@@ -42,10 +42,18 @@ def machine() -> dict:
     }
 
 
+def _load_average() -> list[float]:
+    """1, 5 and 15 minute load averages."""
+    return [round(x, 2) for x in os.getloadavg()]
+
+
 def run_one(name: str) -> dict:
     module = importlib.import_module(BENCHMARKS[name])
+    load_before = _load_average()
     result = module.run()
-    result = {"name": name, **result, "machine": machine()}
+    # How busy the machine was, so a figure from a shared moment can be told apart.
+    load = {"before": load_before, "after": _load_average()}
+    result = {"name": name, **result, "machine": {**machine(), "load_average": load}}
     result["ratio"] = round(result["value"] / result["baseline"], 3) if result["baseline"] else None
     result["target_met"] = target_met(result)
     RESULTS.mkdir(parents=True, exist_ok=True)
