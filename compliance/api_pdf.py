@@ -1,4 +1,5 @@
-"""PDF downloads through the REST API, with the same content negotiation as JSON answers."""
+"""PDF answers: through the REST API, with the same content negotiation as JSON answers, and
+the download of a stored document for pages and API alike."""
 
 import base64
 

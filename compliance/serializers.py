@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from compliance.access import customer_scope
+from compliance.contact_confirmation import confirmation_due
 from compliance.models import Contact, Customer, ProcessorProfile
 from compliance.selectors import customers_for
 
@@ -31,8 +32,6 @@ class CustomerSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "created_at", "contacts_confirmed_at"]
 
     def get_contacts_confirmation_due(self, customer) -> bool:
-        from compliance.contact_confirmation import confirmation_due
-
         return confirmation_due(customer)
 
 
