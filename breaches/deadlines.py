@@ -49,6 +49,16 @@ def is_late(*, informed_at: datetime.datetime | None, due_at: datetime.datetime)
     return informed_at is not None and informed_at > due_at
 
 
+def is_late_or_overdue(
+    *, informed_at: datetime.datetime | None, due_at: datetime.datetime, now: datetime.datetime
+) -> bool:
+    """Informed after the deadline, or not informed while it has passed: a reason for the
+    delay is asked (BR-03)."""
+    if informed_at is not None:
+        return is_late(informed_at=informed_at, due_at=due_at)
+    return is_overdue(due_at=due_at, now=now)
+
+
 def is_overdue(*, due_at: datetime.datetime | None, now: datetime.datetime) -> bool:
     return due_at is not None and now > due_at
 

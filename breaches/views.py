@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from audits.models import AuditEvent
-from breaches import selectors, services
+from breaches import deadlines, selectors, services
 from breaches.forms import (
     CustomerReportForm,
     DecisionForm,
@@ -212,15 +212,17 @@ def _progress_context(request, incident: Incident) -> dict:
     page_obj = progress["page_obj"]
     if can(request.user, "incident.manage") and incident.is_open:
         # Each row links to the customer's own out-of-band and late-reason pages; they lead
-        # back to this page and filter. `late` is `deadlines.is_late`, as stored on notices.
-        now, due = timezone.now(), incident.customer_due_at
+        # back to this page and filter.
+        now = timezone.now()
         progress = {
             **progress,
             "actions": True,
             "customers": [
                 {
                     **row,
-                    "late": row["informed_at"] > due if row["informed_at"] else now > due,
+                    "late": deadlines.is_late_or_overdue(
+                        informed_at=row["informed_at"], due_at=incident.customer_due_at, now=now
+                    ),
                 }
                 for row in progress["customers"]
             ],
@@ -727,11 +729,6 @@ def notice_out_of_band(request, pk, notice_pk):
     )
 
 
-def _late(notice, incident) -> bool:
-    """Informed after the 48 hours, or not informed while they have passed (BR-03)."""
-    return notice.late or (notice.informed_at is None and timezone.now() > incident.customer_due_at)
-
-
 def notice_late_reason(request, pk, notice_pk):
     """BR-03: why one customer was (or will be) informed after the 48-hour deadline. One
     page per notice, linked from its row of the progress."""
@@ -743,7 +740,9 @@ def notice_late_reason(request, pk, notice_pk):
         template="breaches/notice_late_reason.html",
         form_class=LateReasonForm,
         initial={"reason": notice.late_reason},
-        available=_late(notice, incident),
+        available=deadlines.is_late_or_overdue(
+            informed_at=notice.informed_at, due_at=incident.customer_due_at, now=timezone.now()
+        ),
         record=lambda data: services.notice_late_reason_record(
             actor=request.user, notice=notice, reason=data["reason"]
         ),
