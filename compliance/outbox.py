@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 from audits.services import event_record, events_record
 from compliance import signals
 from compliance.access import can, customer_scope, require
+from compliance.after_commit import after_commit_add
 from compliance.mail import (
     ConnectionLost,
     attachment_part,
@@ -140,38 +141,21 @@ class FilledTemplate:
         return subject, text, html
 
 
-class _Doorbell:
-    """Rows queued in one transaction, handed to one Celery task per batch after commit."""
+def _ring(ids: list[int]) -> None:
+    """Hand the rows queued in one transaction to one Celery task per batch (after commit)."""
+    from compliance.tasks import outbox_deliver
 
-    def __init__(self):
-        self.ids: list[int] = []
-
-    def ring(self):
-        from compliance.tasks import outbox_deliver
-
-        ids, self.ids = self.ids, []
-        size = batch_size()
-        for start in range(0, len(ids), size):
-            try:
-                outbox_deliver.delay(ids[start : start + size])
-            except Exception:  # noqa: BLE001 - a broker outage must not fail the committed cause
-                log.warning("outbox doorbell failed; the beat sweep will send", exc_info=True)
+    size = batch_size()
+    for start in range(0, len(ids), size):
+        try:
+            outbox_deliver.delay(ids[start : start + size])
+        except Exception:  # noqa: BLE001 - a broker outage must not fail the committed cause
+            log.warning("outbox doorbell failed; the beat sweep will send", exc_info=True)
 
 
 def _doorbell_add(pk: int) -> None:
-    # One task per transaction instead of one per row: a fan-out to thousands of contacts
-    # would otherwise publish thousands of tasks. The bell lives on the connection while its
-    # on_commit callback is still registered; Django drops the callback on rollback, and then
-    # a fresh bell is started.
-    conn = transaction.get_connection()
-    bell = getattr(conn, "_outbox_doorbell", None)
-    if bell is None or not any(
-        getattr(func, "__self__", None) is bell for _, func, _ in conn.run_on_commit
-    ):
-        bell = _Doorbell()
-        conn._outbox_doorbell = bell
-        transaction.on_commit(bell.ring)
-    bell.ids.append(pk)
+    # One task per transaction instead of one per row.
+    after_commit_add("_outbox_doorbell", pk, _ring)
 
 
 def _single_line(value: str, label: str) -> str:

@@ -20,6 +20,7 @@ from simple_history.utils import bulk_create_with_history
 
 from audits.services import event_record
 from compliance.access import require
+from compliance.after_commit import after_commit_add
 from compliance.models import Product
 from subprocessors import deadlines
 from subprocessors.models import (
@@ -306,28 +307,15 @@ def _sent_completely_after_commit(notice_id: int) -> None:
     """Check again once this transaction has committed, at most once per transaction and
     notice: the last of several transactions informing customers concurrently to commit
     sees them all informed."""
-    conn = transaction.get_connection()
-    pending = getattr(conn, "_change_notice_checks", None)
-    if pending is None or not any(
-        getattr(func, "__self__", None) is pending for _, func, _ in conn.run_on_commit
-    ):
-        pending = _NoticeChecks()
-        conn._change_notice_checks = pending
-        transaction.on_commit(pending.run)
-    pending.ids.add(notice_id)
+    after_commit_add("_change_notice_checks", notice_id, _sent_completely_checks)
 
 
-class _NoticeChecks:
-    def __init__(self):
-        self.ids: set[int] = set()
-
-    def run(self) -> None:
-        ids, self.ids = sorted(self.ids), set()
-        for notice_id in ids:
-            try:
-                _sent_completely_check(notice_id)
-            except Exception:  # noqa: BLE001 - the beat sweep checks again
-                log.warning("sent-completely check of notice %s failed", notice_id, exc_info=True)
+def _sent_completely_checks(ids: list[int]) -> None:
+    for notice_id in sorted(set(ids)):
+        try:
+            _sent_completely_check(notice_id)
+        except Exception:  # noqa: BLE001 - the beat sweep checks again
+            log.warning("sent-completely check of notice %s failed", notice_id, exc_info=True)
 
 
 def sent_completely_sweep() -> int:
