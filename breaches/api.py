@@ -85,6 +85,16 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def _incident(self):
         return selectors.incident_get(self.request.user, self.kwargs["pk"])
 
+    def _incident_change(self, request, *, permission: str, serializer_class, service):
+        """Check the body with `serializer_class`, hand it to `service` for this incident,
+        answer with the incident as it is now."""
+        require(request.user, permission)
+        incident = self._incident()
+        serializer = serializer_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        incident = service(actor=request.user, incident=incident, **serializer.validated_data)
+        return Response(IncidentSerializer(incident).data)
+
     @extend_schema(
         summary="Report an incident (any staff member, BR-01)",
         request=IncidentReportSerializer,
@@ -104,14 +114,12 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     )
     @action(detail=True, methods=["post"])
     def triage(self, request, pk=None, **kwargs):
-        require(request.user, "incident.triage")
-        incident = self._incident()
-        serializer = IncidentTriageSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        incident = services.incident_triage(
-            actor=request.user, incident=incident, **serializer.validated_data
+        return self._incident_change(
+            request,
+            permission="incident.triage",
+            serializer_class=IncidentTriageSerializer,
+            service=services.incident_triage,
         )
-        return Response(IncidentSerializer(incident).data)
 
     @extend_schema(
         summary="Select the affected customers (BR-08)",
@@ -178,14 +186,12 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     )
     @action(detail=True, methods=["post"])
     def dismiss(self, request, pk=None, **kwargs):
-        require(request.user, "incident.manage")
-        incident = self._incident()
-        serializer = IncidentDismissSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        incident = services.incident_dismiss(
-            actor=request.user, incident=incident, reason=serializer.validated_data["reason"]
+        return self._incident_change(
+            request,
+            permission="incident.manage",
+            serializer_class=IncidentDismissSerializer,
+            service=services.incident_dismiss,
         )
-        return Response(IncidentSerializer(incident).data)
 
     @extend_schema(
         summary="Preview the notice as a customer will receive it (BR-06)",
@@ -314,14 +320,12 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     )
     @action(detail=True, methods=["post"], url_path="final-report")
     def final_report(self, request, pk=None, **kwargs):
-        require(request.user, "incident.manage")
-        incident = self._incident()
-        serializer = FinalReportSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        incident = services.incident_final_report(
-            actor=request.user, incident=incident, **serializer.validated_data
+        return self._incident_change(
+            request,
+            permission="incident.manage",
+            serializer_class=FinalReportSerializer,
+            service=services.incident_final_report,
         )
-        return Response(IncidentSerializer(incident).data)
 
     @extend_schema(
         summary="Correct when the processor became aware (BR-03)",
@@ -332,14 +336,12 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     )
     @action(detail=True, methods=["post"])
     def discovery(self, request, pk=None, **kwargs):
-        require(request.user, "incident.manage")
-        incident = self._incident()
-        serializer = DiscoveryCorrectSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        incident = services.incident_discovery_correct(
-            actor=request.user, incident=incident, **serializer.validated_data
+        return self._incident_change(
+            request,
+            permission="incident.manage",
+            serializer_class=DiscoveryCorrectSerializer,
+            service=services.incident_discovery_correct,
         )
-        return Response(IncidentSerializer(incident).data)
 
 
 @extend_schema_view(
