@@ -172,14 +172,16 @@ class IncidentDossierViewSet(viewsets.ViewSet):
     def _incident(self):
         return dossier.dossier_incident_get(self.request.user, self.kwargs["incident_pk"])
 
-    def _request(self, incident):
-        requests = dossier.dossier_requests_for(self.request.user, incident)
-        found = (
-            requests.select_related("document", "document__created_by")
+    def _requests(self, incident):
+        # The document's bytes are not needed to describe it.
+        return (
+            dossier.dossier_requests_for(self.request.user, incident)
+            .select_related("document", "document__created_by")
             .defer("document__content")
-            .filter(pk=self.kwargs["pk"])
-            .first()
         )
+
+    def _request(self, incident):
+        found = self._requests(incident).filter(pk=self.kwargs["pk"]).first()
         if found is None:
             raise NotFound
         return found
@@ -189,11 +191,7 @@ class IncidentDossierViewSet(viewsets.ViewSet):
 
     def list(self, request, incident_pk=None, **kwargs):
         incident = self._incident()
-        requests = (
-            dossier.dossier_requests_for(request.user, incident)
-            .select_related("document", "document__created_by")
-            .defer("document__content")[:100]
-        )
+        requests = self._requests(incident)[:100]
         documents = dossier.dossiers_for(request.user, incident)[:100]
         context = self._context(incident)
         return Response(
