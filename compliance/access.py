@@ -9,6 +9,8 @@ code was checked; API tokens carry it because only such a session can create one
 """
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
@@ -281,6 +283,13 @@ def second_factor_step(request) -> tuple[frozenset, str]:
     return PROVE_FACTOR_URL_NAMES, "mfa_reauthenticate"
 
 
+def first_factor_refusal(request) -> str | None:
+    """Why this session may not go on to enrol a first second factor, if it may not."""
+    from compliance.accounts import first_factor_refusal as refusal_for
+
+    return refusal_for(request, request.user)
+
+
 def _is_api_view(path: str) -> bool:
     from rest_framework.views import APIView  # importing DRF's views loads its settings
 
@@ -312,6 +321,12 @@ class AccessMiddleware:
         ):
             if not is_signed_in(request.user):
                 return redirect_to_login(request.get_full_path())
+            refusal = first_factor_refusal(request)
+            if refusal:
+                # Signed in some way that may not lead to enrolling a factor (ON-01).
+                logout(request)
+                messages.error(request, refusal)
+                return redirect("account_login")
             allowed, step = second_factor_step(request)
             if _view_name(request.path_info) not in allowed:
                 return redirect(step)

@@ -13,8 +13,9 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from allauth.account.internal.flows.login import get_authentication_records
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -207,6 +208,8 @@ def invitation_accept(*, invitation: Invitation, user: User) -> User:
     user.language = invitation.language
     user.is_staff = False
     user.is_superuser = False
+    # The invitation covers the whole activation, the second factor included.
+    user.factor_enrolment_until = invitation.expires_at
     user.full_clean(exclude=["password"])
     user.save()
     invitation.accepted_at = timezone.now()
@@ -245,12 +248,56 @@ def has_second_factor(user) -> bool:
     return Authenticator.objects.filter(user_id=user.pk, type__in=SECOND_FACTOR_TYPES).exists()
 
 
+def password_proven(request, user) -> bool:
+    """Did this session prove the user's password (sign-in or re-authentication), or set
+    it right after accepting an invitation?"""
+    return any(r.get("method") == "password" for r in get_authentication_records(request, user))
+
+
+def first_factor_refusal(request, user, now: datetime | None = None) -> str | None:
+    """Why this session may not enrol the user's first second factor, or None (ON-01).
+
+    Whoever reads the user's mailbox can receive codes; only the password, proven in this
+    same session, shows the person is who the account belongs to. And the window an
+    invitation or a factor reset opened must still be open.
+    """
+    if has_second_factor(user):
+        return None
+    now = now or timezone.now()
+    if user.factor_enrolment_until is None or now >= user.factor_enrolment_until:
+        return _(
+            "The time to set up your second factor has passed. Ask the privacy team for a "
+            "new invitation."
+        )
+    if user.has_usable_password() and not password_proven(request, user):
+        return _("Sign in with your password to set up your second factor.")
+    return None
+
+
+def factor_enrolment_open(*, actor, user: User, hours: int | None = None) -> User:
+    """Let a user without a second factor enrol one during the next `hours` (ON-01).
+    Runs inside the caller's transaction."""
+    hours = settings.FACTOR_RESET_VALID_HOURS if hours is None else hours
+    user.factor_enrolment_until = timezone.now() + timedelta(hours=hours)
+    user.save(update_fields=["factor_enrolment_until"])
+    event_record(
+        actor=actor,
+        action="auth.factor_enrolment_opened",
+        obj=user,
+        customer_id=user.customer_id,
+        after={"until": user.factor_enrolment_until.isoformat()},
+    )
+    return user
+
+
 def factors_reset(*, actor, user: User) -> int:
-    """Remove all of a user's second factors, e.g. after a lost phone (ON-02).
+    """Remove all of a user's second factors, e.g. after a lost phone, or give a user who
+    never enrolled one a new window to do so (ON-01, ON-02).
 
     Also ends the user's sessions and revokes its API tokens. The user must enrol a new
-    factor at the next sign-in. Recorded in the audit trail and
-    told to the user by e-mail. Returns the number of authenticators removed.
+    factor, after signing in with the password, within FACTOR_RESET_VALID_HOURS. Recorded
+    in the audit trail and told to the user by e-mail. Returns the number of authenticators
+    removed.
     """
     require(actor, "factors.reset", user)
     if getattr(actor, "pk", None) == user.pk:
@@ -265,6 +312,7 @@ def factors_reset(*, actor, user: User) -> int:
         user.security_stamp = uuid.uuid4()
         user.save(update_fields=["security_stamp"])
         api_tokens_revoke_for_user(actor=actor, user=user)
+        factor_enrolment_open(actor=actor, user=user)
         profile = processor_profile_get()
         subject, text, html = message_render(
             "factors_reset",
@@ -276,6 +324,8 @@ def factors_reset(*, actor, user: User) -> int:
                 or settings.MFA_TOTP_ISSUER,
                 "privacy_email": profile.privacy_email,
                 "link": settings.SITE_URL.rstrip("/") + reverse("account_login"),
+                "valid_hours": settings.FACTOR_RESET_VALID_HOURS,
+                "until": user.factor_enrolment_until,
             },
         )
         now = timezone.now()
@@ -309,3 +359,45 @@ def sign_ins_for(user, limit: int = 20):
         actor_id=user.pk,
         action__in=["auth.signed_in", "auth.second_factor_failed", "auth.signed_out"],
     ).order_by("-occurred_at", "-id")[:limit]
+
+
+def code_refused_notify(*, user: User, reset: bool) -> None:
+    """Tell the owner of an account without a second factor that a sign-in code or a
+    password reset was asked for and not given, and how to finish setting up (ON-01).
+
+    At most one such mail per account and day, so the form cannot be used to flood a
+    mailbox. The form answers as for any address, so nobody learns which accounts exist.
+    """
+    from compliance.services import processor_profile_get
+
+    profile = processor_profile_get()
+    sender = profile.legal_name or profile.privacy_team_name or settings.MFA_TOTP_ISSUER
+    subject, text, html = message_render(
+        "account_incomplete",
+        language=user.language,
+        context={
+            "name": user.full_name or user.email,
+            "sender": sender,
+            "privacy_email": profile.privacy_email,
+            "reset": reset,
+        },
+    )
+    with transaction.atomic():
+        message_queue(
+            key=f"account_incomplete:{user.pk}:{timezone.now():%Y-%m-%d}",
+            to_email=user.email,
+            to_name=user.full_name[:200],
+            language=user.language,
+            subject=subject,
+            body_text=text,
+            body_html=html,
+            customer=user.customer,
+            actor=user,
+        )
+        event_record(
+            actor=None,
+            action="auth.code_refused_without_factor",
+            obj=user,
+            customer_id=user.customer_id,
+            after={"code": "password_reset" if reset else "login"},
+        )

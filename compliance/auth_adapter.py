@@ -17,11 +17,13 @@ from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.stagekit import clear_login
 from allauth.core import context as allauth_context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
+from django.contrib import messages
 from django.db import transaction
-from django.shortcuts import resolve_url
+from django.shortcuts import redirect, resolve_url
 from django.utils import translation
 
 from compliance import accounts
@@ -59,6 +61,19 @@ def language_for(email: str, request=None) -> str:
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def pre_login(self, request, user, **kwargs):
+        """A sign-in that would leave the user to enrol a first factor must have proven the
+        password (ON-01); a fresh sign-up from an invitation sets it next."""
+        response = super().pre_login(request, user, **kwargs)
+        if response is not None or kwargs.get("signup"):
+            return response
+        refusal = accounts.first_factor_refusal(request, user)
+        if refusal is None:
+            return None
+        clear_login(request)
+        messages.error(request, refusal)
+        return redirect("account_login")
+
     def is_open_for_signup(self, request) -> bool:
         return accounts.invitation_from_session(request) is not None
 

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.dispatch import receiver
 
 from audits.services import event_record
+from compliance import lockout
 from compliance.access import mark_second_factor_verified
 
 
@@ -114,6 +115,7 @@ def on_factor_reset(sender, request, user, authenticator, **kwargs):
 
 @receiver(mfa_signals.authentication_failed)
 def on_factor_failed(sender, request, user, authenticator, **kwargs):
+    lockout.failure_record(request, user.email)
     _record(
         actor=user,
         action="auth.second_factor_failed",
@@ -154,6 +156,8 @@ def on_signed_out(sender, request, user, **kwargs):
 
 def _code_rejected(kind):
     def handler(sender, request, user=None, last_attempt=False, **kwargs):
+        if getattr(user, "email", None):
+            lockout.failure_record(request, user.email)
         _record(
             actor=user if getattr(user, "pk", None) else None,
             action="auth.code_rejected",
@@ -177,6 +181,14 @@ def _password_event(action):
         _record(actor=user, action=action, obj=user)
 
     return handler
+
+
+@receiver(account_signals.password_set)
+def on_password_set(sender, request, user, **kwargs):
+    # The first password, set right after the invitation's code: this session now holds
+    # the password as if it had signed in with it, so it may enrol the first factor.
+    if _same_user(request, user):
+        record_authentication(request, user, "password", set=True)
 
 
 _password_set = _password_event("auth.password_set")

@@ -1,4 +1,4 @@
-"""Pages around sign-in: the invitation link, the lockout page, recent sign-ins, and the
+"""Pages around sign-in: the invitation link, recent sign-ins, and the
 people page where invitations are sent and second factors reset (ON-01, ON-02)."""
 
 from __future__ import annotations
@@ -41,17 +41,6 @@ def invitation_open(request, token: str):
         logout(request)  # someone else's session must not carry over into a new account
     accounts.invitation_remember(request, invitation)
     return redirect(f"{reverse('account_signup')}?{urlencode({'email': invitation.email})}")
-
-
-def lockout(request, response=None, credentials=None, *args, **kwargs):
-    """django-axes: too many failed sign-ins. The same page whether the address has an
-    account or not."""
-    return render(
-        request,
-        "account/lockout.html",
-        {"minutes": 15},
-        status=429,
-    )
 
 
 def sign_ins(request):
@@ -144,6 +133,8 @@ def people(request):
             "invitations": invitations,
             "can_reset": can(user, "factors.reset"),
             "valid_hours": settings.INVITATION_VALID_HOURS,
+            "valid_reset_hours": settings.FACTOR_RESET_VALID_HOURS,
+            "now": timezone.now(),
         },
     )
 
@@ -161,9 +152,9 @@ def factors_reset_view(request, pk: int):
         messages.success(
             request,
             _(
-                "Removed %(count)s second factor(s) of %(email)s. They will enrol a new one at "
-                "their next sign-in; they were told by e-mail."
+                "Removed %(count)s second factor(s) of %(email)s. They can sign in with their "
+                "password and set up a new one within %(hours)s hours; they were told by e-mail."
             )
-            % {"count": count, "email": target.email},
+            % {"count": count, "email": target.email, "hours": settings.FACTOR_RESET_VALID_HOURS},
         )
     return redirect("people")

@@ -5,8 +5,11 @@ import datetime
 
 from allauth.account.models import EmailAddress
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from compliance.access import SYSTEM
+from compliance.accounts import factor_enrolment_open, has_second_factor
 from compliance.models import AgreementModel, Customer, ProcessorProfile, Product, Role, User
 from compliance.services import (
     contact_create,
@@ -19,6 +22,7 @@ from subprocessors.models import Subprocessor
 from subprocessors.services import location_add, subprocessor_create
 
 DEMO_PASSWORD = "demo-password-2026"
+DEMO_ENROLMENT_HOURS = 30 * 24
 DEMO_DOMAIN = "processor.example"
 
 PRODUCTS = [
@@ -206,6 +210,15 @@ def load_demo() -> dict:
     # yet, so the first sign-in asks them to set one up (ON-02).
     for user in User.objects.filter(emailaddress__isnull=True):
         EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    # Each start of the demo gives its users without a factor a month to enrol one (a real
+    # account has the window of its invitation or factor reset, ON-01).
+    soon = timezone.now() + datetime.timedelta(days=1)
+    for user in User.objects.filter(
+        Q(factor_enrolment_until__isnull=True) | Q(factor_enrolment_until__lt=soon)
+    ):
+        if not has_second_factor(user):
+            with transaction.atomic():
+                factor_enrolment_open(actor=SYSTEM, user=user, hours=DEMO_ENROLMENT_HOURS)
     return {
         "customers": Customer.objects.count(),
         "users": User.objects.count(),

@@ -271,6 +271,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Part of every session's auth hash: changing it signs the user out everywhere (after a
     # factor reset, for example).
     security_stamp = models.UUIDField(default=uuid.uuid4, editable=False)
+    # Until when this account may enrol its first second factor (set by an accepted
+    # invitation or a factor reset); after it, or when empty, it can enrol none (ON-01).
+    factor_enrolment_until = models.DateTimeField(
+        _("second factor to be set up before"), null=True, blank=True, editable=False
+    )
     history = HistoricalRecords(excluded_fields=["password", "last_login", "security_stamp"])
 
     objects = UserManager()

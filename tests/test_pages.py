@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.template import Context, Template
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from compliance.models import ProcessorProfile, Role
 from compliance.templatetags.compliance_tags import local_deadline
@@ -117,6 +117,9 @@ def test_sign_in_with_the_login_form(privacy_officer, client):
     EmailAddress.objects.create(
         user=privacy_officer, email=privacy_officer.email, verified=True, primary=True
     )
+    # Invited a moment ago: the window to set up a factor is open.
+    privacy_officer.factor_enrolment_until = timezone.now() + datetime.timedelta(hours=1)
+    privacy_officer.save()
     response = client.post(
         reverse("login"),
         {"login": privacy_officer.email, "password": "correct horse battery staple"},

@@ -73,8 +73,8 @@ def test_expired_used_and_unknown_invitations_are_refused(client, mail, clock, p
     invitation, token = accounts.invitation_create(
         actor=privacy_officer, email="late@example.com", role=Role.STAFF_MEMBER
     )
-    assert invitation.expires_at == NOW + datetime.timedelta(hours=72)
-    clock.move_to(NOW + datetime.timedelta(hours=72, seconds=1))
+    assert invitation.expires_at == NOW + datetime.timedelta(hours=48)
+    clock.move_to(NOW + datetime.timedelta(hours=48, seconds=1))
     response = client.get(reverse("invitation_open", args=[token]))
     assert response.status_code == 410
     assert "has expired" in response.content.decode()

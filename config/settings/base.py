@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "audits.middleware.RequestIdMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "compliance.lockout.SignInLockMiddleware",
     "compliance.access.AccessMiddleware",
     "compliance.security.SecurityHeadersMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in attempt into the lockout page.
@@ -140,7 +141,11 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 # Accounts come from invitations only; the invited person gives the address, proves it with
 # an e-mailed code, and then sets a password (the order of the first-login guides).
 ACCOUNT_SIGNUP_FIELDS = ["email*"]
-ACCOUNT_FORMS = {"login": "compliance.auth_forms.LoginForm"}
+ACCOUNT_FORMS = {
+    "login": "compliance.auth_forms.LoginForm",
+    "request_login_code": "compliance.auth_forms.RequestLoginCodeForm",
+    "reset_password": "compliance.auth_forms.ResetPasswordForm",
+}
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
@@ -173,11 +178,15 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_CALLABLE = "compliance.auth_adapter.axes_username"
-AXES_LOCKOUT_CALLABLE = "compliance.auth_views.lockout"
+AXES_LOCKOUT_CALLABLE = "compliance.lockout.lockout"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_VERBOSE = False
-INVITATION_VALID_HOURS = env.int("INVITATION_VALID_HOURS", default=72)
+# An invitation covers the whole activation (address, code, password, second factor); a
+# factor reset opens a new window for enrolment. Past either, the account can enrol nothing
+# until the privacy officer opens a new window (ON-01).
+INVITATION_VALID_HOURS = env.int("INVITATION_VALID_HOURS", default=48)
+FACTOR_RESET_VALID_HOURS = env.int("FACTOR_RESET_VALID_HOURS", default=48)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("nl", _("Dutch"))]
