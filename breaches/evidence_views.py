@@ -11,12 +11,12 @@ import base64
 import json
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from breaches import calendar, dossier, selectors
 from breaches.authority_draft import (
@@ -25,6 +25,7 @@ from breaches.authority_draft import (
     authority_draft_pdf,
 )
 from compliance.access import require
+from compliance.methods import require_form
 from compliance.templatetags.compliance_tags import local_deadline
 
 
@@ -45,7 +46,7 @@ def _notice(request, pk):
     return notice
 
 
-@require_GET
+@require_safe
 @never_cache
 def authority_draft_page(request, pk):
     """BR-04: the draft of the authority's form, on screen; never sent by the product."""
@@ -56,7 +57,7 @@ def authority_draft_page(request, pk):
     )
 
 
-@require_GET
+@require_safe
 @never_cache
 def authority_draft_json(request, pk):
     """BR-04: the draft as JSON, for copying into the authority's form by script."""
@@ -70,7 +71,7 @@ def authority_draft_json(request, pk):
     )
 
 
-@require_GET
+@require_safe
 @never_cache
 def authority_draft_pdf_download(request, pk):
     """BR-04: the draft as PDF, rendered on demand (not stored)."""
@@ -82,6 +83,7 @@ def authority_draft_pdf_download(request, pk):
 # ------------------------------------------------------------------ evidence dossier (AU-03)
 
 
+@require_form
 @never_cache
 def incident_dossier(request, pk):
     """AU-03: the incident's stored dossiers, the requests being prepared and recent
@@ -113,15 +115,13 @@ def incident_dossier(request, pk):
                 % {"time": since},
             )
         return redirect("incident_dossier", pk=incident.pk)
-    if request.method != "GET":
-        return HttpResponseNotAllowed(["GET", "POST"])
     context = {"incident": incident, "overview": dossier.dossier_overview(request.user, incident)}
     if getattr(request, "htmx", False):
         return render(request, "breach_evidence/_dossier_requests.html", context)
     return render(request, "breach_evidence/dossier_list.html", context)
 
 
-@require_GET
+@require_safe
 @never_cache
 def incident_dossier_download(request, pk, uuid):
     """AU-03: one stored dossier, with its SHA-256 for checking (RFC 9530 Repr-Digest)."""
@@ -138,6 +138,7 @@ def incident_dossier_download(request, pk, uuid):
 # ------------------------------------------------------------------ calendar feed (BR-03/04)
 
 
+@require_form
 @never_cache
 def calendar_token_page(request):
     """Create, rotate or revoke the private calendar link; the secret is shown once."""
@@ -150,8 +151,6 @@ def calendar_token_page(request):
             return redirect("calendar_token")
         _token, secret = calendar.calendar_token_rotate(actor=user)
         secret_url = calendar.calendar_feed_url(secret)
-    elif request.method != "GET":
-        return HttpResponseNotAllowed(["GET", "POST"])
     return render(
         request,
         "breach_evidence/calendar_token.html",
@@ -159,7 +158,7 @@ def calendar_token_page(request):
     )
 
 
-@require_GET
+@require_safe
 def calendar_feed(request, token):
     """Public by URL name; answers only to a valid calendar token (else 404)."""
     user = calendar.calendar_token_user(token)

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from audits.models import AuditEvent
 from breaches import deadlines, selectors, services
@@ -44,6 +44,7 @@ from breaches.models import Incident, IncidentState
 from breaches.services.selection import SELECTABLE_STATES
 from compliance.access import can, customer_scope, require
 from compliance.forms import attach_service_errors
+from compliance.methods import require_form
 from compliance.models import Product
 from compliance.services import processor_profile_get
 
@@ -70,6 +71,7 @@ def _with_service(form, call):
 # --------------------------------------------------------------------------- staff
 
 
+@require_form
 def incident_report(request):
     """BR-01: any staff member reports an incident with one short form."""
     user = request.user
@@ -91,6 +93,7 @@ def incident_report(request):
     )
 
 
+@require_safe
 def incident_mine(request):
     """BR-01: the reporter sees their own reports."""
     user = request.user
@@ -104,6 +107,7 @@ def incident_mine(request):
     )
 
 
+@require_safe
 def incident_list(request):
     user = request.user
     require(user, "incident.view")
@@ -340,6 +344,7 @@ def _incident_page(request, incident: Incident, *, forms: dict | None = None, st
     return render(request, "breaches/incident_detail.html", context, status=status)
 
 
+@require_safe
 def incident_detail(request, pk):
     user = request.user
     require(user, "incident.view")
@@ -368,6 +373,7 @@ def _post_action(request, pk, *, key, form_class, call, success, action="inciden
     return _incident_page(request, incident, forms={key: form}, status=400)
 
 
+@require_form
 def incident_triage(request, pk):
     """BR-11: the structured assessment and severity."""
     return _post_action(
@@ -392,6 +398,7 @@ def incident_triage(request, pk):
     )
 
 
+@require_form
 def incident_dismiss(request, pk):
     return _post_action(
         request,
@@ -405,6 +412,7 @@ def incident_dismiss(request, pk):
     )
 
 
+@require_form
 def incident_select(request, pk):
     """BR-08: affected customers by product, subprocessor, hand or all.
 
@@ -516,6 +524,7 @@ def _selection_page(
     )
 
 
+@require_safe
 def incident_preview(request, pk):
     """The notice as a chosen customer will receive it, in a chosen language (the same
     templates the fan-out renders). The customer is named by its customer number; an
@@ -545,6 +554,7 @@ def incident_preview(request, pk):
     )
 
 
+@require_form
 def incident_notify(request, pk):
     """BR-03/05/06: queue one notice per selected customer (four eyes when configured)."""
     user = request.user
@@ -602,6 +612,7 @@ def incident_notify_approve(request, pk):
     return redirect("incident_detail", incident.pk)
 
 
+@require_safe
 def incident_progress(request, pk):
     """The fan-out progress in total and for one page of customers (`page`, filter `show`:
     all / uninformed / failed, search `q`); htmx swaps in the fragment, and the live refresh
@@ -617,6 +628,7 @@ def incident_progress(request, pk):
     return render(request, "breaches/progress.html", context)
 
 
+@require_safe
 def incident_notice_messages(request, pk, notice_pk):
     """One customer's messages with their Message-ID and what the mail server said."""
     user = request.user
@@ -706,6 +718,7 @@ def _notice_form_page(
     )
 
 
+@require_form
 def notice_out_of_band(request, pk, notice_pk):
     """BR-03: the officer informed one customer another way (a telephone call, a letter);
     it counts as informing. One page per notice, linked from its row of the progress."""
@@ -729,6 +742,7 @@ def notice_out_of_band(request, pk, notice_pk):
     )
 
 
+@require_form
 def notice_late_reason(request, pk, notice_pk):
     """BR-03: why one customer was (or will be) informed after the 48-hour deadline. One
     page per notice, linked from its row of the progress."""
@@ -750,6 +764,7 @@ def notice_late_reason(request, pk, notice_pk):
     )
 
 
+@require_form
 def incident_update(request, pk):
     """BR-07: a progress update to every notified customer."""
     return _post_action(
@@ -781,6 +796,7 @@ def incident_resolve(request, pk):
     return redirect("incident_detail", incident.pk)
 
 
+@require_form
 def incident_final_report(request, pk):
     """The final report with root cause and lessons learned closes the incident."""
     return _post_action(
@@ -795,6 +811,7 @@ def incident_final_report(request, pk):
     )
 
 
+@require_form
 def incident_discovery(request, pk):
     """Correct when the processor became aware; the deadline moves, the history keeps both."""
     return _post_action(
@@ -822,6 +839,7 @@ def _portal_customer(user):
     return user.customer
 
 
+@require_safe
 def portal_notices(request):
     """The customer's notices, newest first, each with its own 72-hour deadline."""
     user = request.user
@@ -882,6 +900,7 @@ def _notice_page(request, notice, *, forms: dict | None = None, status=200):
     return render(request, "breaches/portal/notice_detail.html", context, status=status)
 
 
+@require_safe
 def portal_notice_detail(request, pk):
     """BR-06: everything the customer needs for its own notification."""
     user = request.user
@@ -911,6 +930,7 @@ def portal_notice_acknowledge(request, pk):
     return redirect("portal_notice_detail", notice.pk)
 
 
+@require_form
 def portal_notice_intention(request, pk):
     """BR-09: announce an intended notification before making it."""
     notice = _respond(request, pk)
@@ -938,6 +958,7 @@ def portal_notice_intention(request, pk):
     return _notice_page(request, notice, forms={"intention": form}, status=400)
 
 
+@require_form
 def portal_notice_decision(request, pk):
     """BR-04: record or revise the customer's decision (history kept)."""
     notice = _respond(request, pk)
@@ -957,6 +978,7 @@ def portal_notice_decision(request, pk):
     return _notice_page(request, notice, forms={"decision": form}, status=400)
 
 
+@require_form
 def portal_incident_report(request):
     """BR-10: a customer reports a suspected incident."""
     user = request.user

@@ -15,13 +15,15 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from compliance import accounts
 from compliance.access import can, customer_scope, require
+from compliance.methods import require_form
 from compliance.models import CUSTOMER_ROLES, Customer, Invitation, Language, Role, User
 
 
+@require_safe
 def invitation_open(request, token: str):
     """The link in the invitation e-mail: remembers the invitation in this browser and
     opens the sign-up form with the invited address (ON-01)."""
@@ -43,12 +45,14 @@ def invitation_open(request, token: str):
     return redirect(f"{reverse('account_signup')}?{urlencode({'email': invitation.email})}")
 
 
+@require_safe
 def sign_ins(request):
     """The user's own recent sign-ins and failed second-factor attempts."""
     events = accounts.sign_ins_for(request.user)
     return render(request, "account/sign_ins.html", {"events": events})
 
 
+@require_safe
 def admin_login(request):
     """The Django admin signs in through the same pages as everyone (no bypass of ON-02)."""
     from django.contrib.auth.views import redirect_to_login
@@ -95,6 +99,7 @@ def _people_for(user):
     return users.order_by("email"), invitations
 
 
+@require_form
 def people(request):
     """Users and open invitations; invite someone (ON-01)."""
     user = request.user

@@ -14,11 +14,12 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from compliance import contact_confirmation, selectors, services
 from compliance.access import can, customer_scope, require
 from compliance.forms import ContactForm, CustomerSearchForm, attach_service_errors
+from compliance.methods import require_form
 from compliance.models import Role
 
 CUSTOMERS_PER_PAGE = 25
@@ -41,6 +42,7 @@ def _contacts_url(user, customer) -> str:
 # --- portal -----------------------------------------------------------------------------
 
 
+@require_safe
 def portal_contacts(request):
     """The organisation's contacts; editable by its admins, read-only for other users."""
     user = request.user
@@ -84,6 +86,7 @@ def portal_contacts_confirm(request):
 # --- contacts (portal and staff) ---------------------------------------------------------
 
 
+@require_form
 def contact_create(request, customer_pk=None):
     user = request.user
     if customer_pk is None:
@@ -115,6 +118,7 @@ def contact_create(request, customer_pk=None):
     )
 
 
+@require_form
 def contact_update(request, pk):
     user = request.user
     contact = selectors.contact_get(user, pk)
@@ -141,6 +145,7 @@ def contact_update(request, pk):
     )
 
 
+@require_form
 def contact_delete(request, pk):
     user = request.user
     contact = selectors.contact_get(user, pk)
@@ -170,6 +175,7 @@ def contact_delete(request, pk):
 # --- staff customer pages ---------------------------------------------------------------
 
 
+@require_safe
 def customer_list(request):
     user = request.user
     require(user, "dashboard.view")
@@ -197,6 +203,7 @@ def customer_list(request):
     )
 
 
+@require_safe
 def customer_detail(request, pk):
     """A customer with its contracts, products and contacts."""
     user = request.user

@@ -14,11 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_safe
 
 from compliance import tokens
 from compliance.access import can
 from compliance.forms import attach_service_errors
+from compliance.methods import require_form
 
 DEFAULT_LIFETIME_DAYS = 30
 
@@ -48,7 +49,7 @@ class ApiTokenForm(forms.Form):
         }
 
 
-@require_GET
+@require_safe
 def token_list(request):
     user = request.user
     visible = tokens.api_tokens_for(user)
@@ -69,7 +70,7 @@ def token_list(request):
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_form
 def token_create(request):
     form = ApiTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -87,7 +88,7 @@ def token_create(request):
     return render(request, "compliance/tokens/form.html", {"form": form})
 
 
-@require_http_methods(["GET", "POST"])
+@require_form
 def token_revoke(request, pk):
     token = tokens.api_token_get(request.user, pk)
     if request.method == "POST":

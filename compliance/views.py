@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django.views.i18n import set_language as django_set_language
 
 from audits.models import AuditEvent
@@ -24,6 +24,7 @@ RECENT_AUDIT_EVENTS = 10
 OUTBOX_ALERTS_SHOWN = 20
 
 
+@require_safe
 def home(request):
     if can(request.user, "dashboard.view"):
         return redirect("dashboard")
@@ -66,6 +67,7 @@ def _open_objections(user):
     return open_objections_for_dashboard(user)
 
 
+@require_safe
 def dashboard(request):
     user = request.user
     require(user, "dashboard.view")
@@ -90,6 +92,7 @@ def dashboard(request):
     return render(request, "compliance/dashboard.html", context)
 
 
+@require_safe
 def portal(request):
     """The customer's own organisation: contracts, agreement model (CT-01), products."""
     user = request.user
@@ -127,6 +130,7 @@ def outbox_alert_resolve(request, pk):
     return redirect("dashboard")
 
 
+@require_safe
 def help_page(request):
     """Public help (ON-03): who the processor is and how to reach its privacy team."""
     profile = processor_profile_get()
@@ -137,10 +141,12 @@ def help_page(request):
     return render(request, "compliance/help.html", context)
 
 
+@require_POST
 def set_language(request):
     return django_set_language(request)
 
 
+@require_safe
 def healthz(request):
     from compliance.health import health_report
 

@@ -10,10 +10,11 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_safe
 
 from compliance.access import can, require
 from compliance.forms import attach_service_errors
+from compliance.methods import require_form
 from subprocessors import selectors
 from subprocessors.forms import (
     ChangeNoticeForm,
@@ -42,7 +43,7 @@ def _staff_notice(user, pk):
     return selectors.change_notice_get(user, pk)
 
 
-@require_http_methods(["GET", "HEAD"])
+@require_safe
 def change_notice_list(request):
     user = request.user
     require(user, "dashboard.view")
@@ -58,7 +59,7 @@ def change_notice_list(request):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_form
 def change_notice_create(request):
     user = request.user
     require(user, "change_notice.change")
@@ -79,7 +80,7 @@ def change_notice_create(request):
     )
 
 
-@require_http_methods(["GET", "HEAD"])
+@require_safe
 def change_notice_detail(request, pk):
     """A notice with its delivery progress per customer (SP-03)."""
     user = request.user
@@ -111,7 +112,7 @@ def change_notice_detail(request, pk):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_form
 def change_notice_edit(request, pk):
     user = request.user
     require(user, "change_notice.change")
@@ -161,7 +162,7 @@ def _action_page(request, *, notice, form, title, intro, button, act, success, e
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_form
 def change_notice_announce_view(request, pk):
     user = request.user
     require(user, "change_notice.change")
@@ -184,7 +185,7 @@ def change_notice_announce_view(request, pk):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_form
 def change_notice_effective(request, pk):
     user = request.user
     require(user, "change_notice.change")
@@ -207,7 +208,7 @@ def change_notice_effective(request, pk):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_form
 def change_notice_withdraw_view(request, pk):
     user = request.user
     require(user, "change_notice.change")
@@ -224,7 +225,7 @@ def change_notice_withdraw_view(request, pk):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_form
 def recipient_out_of_band(request, pk):
     """Record that a customer was informed another way (SP-03)."""
     user = request.user

@@ -12,10 +12,11 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from compliance.access import can, customer_scope, require
 from compliance.forms import attach_service_errors
+from compliance.methods import require_form
 from compliance.selectors import customer_get
 from subprocessors import selectors
 from subprocessors.forms import DecisionForm, ObjectionForm
@@ -32,7 +33,7 @@ def _int_param(request, name: str) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-@require_http_methods(["GET", "HEAD"])
+@require_safe
 def objection_list(request):
     user = request.user
     require(user, "objection.view")
@@ -48,7 +49,7 @@ def objection_list(request):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_form
 def objection_create(request):
     """A customer objects to a subprocessor, existing or announced, at any time (SP-04)."""
     user = request.user
@@ -78,7 +79,7 @@ def objection_create(request):
     )
 
 
-@require_http_methods(["GET", "HEAD"])
+@require_safe
 def objection_detail(request, pk):
     user = request.user
     objection = selectors.objection_get(user, pk)
@@ -110,7 +111,7 @@ def objection_review(request, pk):
     return redirect("subprocessors:objection_detail", pk=objection.pk)
 
 
-@require_http_methods(["GET", "POST"])
+@require_form
 def objection_decision(request, pk):
     """Only a board member decides (SP-05); a second decision is refused by the service."""
     user = request.user
@@ -135,7 +136,7 @@ def objection_decision(request, pk):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_form
 def termination_confirm(request, pk):
     """SP-06: the customer admin terminates the agreement under an offered right, after a
     confirmation step. Only exists when the right was offered."""

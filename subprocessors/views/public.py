@@ -13,8 +13,9 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_safe
 
+from compliance.methods import require_form
 from subprocessors import selectors
 from subprocessors.forms import SubscribeForm
 from subprocessors.models import ChangeNotice, ChangeNoticeState
@@ -58,7 +59,7 @@ def _subscribe_form(data=None) -> SubscribeForm:
     return SubscribeForm(data, initial={"language": (get_language() or "en")[:2]})
 
 
-@require_http_methods(["GET", "HEAD"])
+@require_safe
 def register(request):
     """The public register (SP-01) with the current and announced changes."""
     fragment = register_cached("page", _register_fragment)
@@ -69,7 +70,7 @@ def register(request):
     )
 
 
-@require_http_methods(["GET", "HEAD"])
+@require_safe
 def feed(request):
     """Atom feed of register changes, cached like the page."""
     from subprocessors.feeds import RegisterChangesFeed
@@ -78,7 +79,7 @@ def feed(request):
     return HttpResponse(body, content_type="application/atom+xml; charset=utf-8")
 
 
-@require_http_methods(["GET", "POST"])
+@require_form
 def subscribe(request):
     """Double opt-in: the address gets a confirmation link; nothing is sent to it before."""
     form = _subscribe_form(request.POST if request.method == "POST" else None)
@@ -99,12 +100,12 @@ def subscribe(request):
     )
 
 
-@require_http_methods(["GET", "HEAD"])
+@require_safe
 def subscribe_sent(request):
     return render(request, "subprocessors/public/subscribe_sent.html")
 
 
-@require_http_methods(["GET", "POST"])
+@require_form
 def subscription_confirm(request, token):
     """The link in the confirmation e-mail. Opening it shows a button; only pressing it
     confirms, so a mail scanner that follows links cannot subscribe anyone."""
@@ -125,7 +126,7 @@ def subscription_confirm(request, token):
 
 
 @csrf_exempt  # RFC 8058 one-click: mail clients POST without our form; the token is the proof
-@require_http_methods(["GET", "POST"])
+@require_form
 def unsubscribe(request, token):
     """One-click unsubscribe: GET shows a button, POST (the button, or a mail client's
     List-Unsubscribe=One-Click) ends the subscription. Repeating it is harmless."""
