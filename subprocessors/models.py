@@ -220,14 +220,6 @@ class ChangeNotice(django_fsm.ConcurrentTransitionMixin, models.Model):
     def needs_notice_period(self) -> bool:
         return self.kind != ChangeKind.REMOVAL
 
-    def earliest_effective_at(self) -> datetime.datetime | None:
-        """The 28-day bound (SP-03), once every customer was informed; None before."""
-        if not self.needs_notice_period:
-            return self.announced_at
-        if self.sent_completely_at is None:
-            return None
-        return self.sent_completely_at + NOTICE_PERIOD
-
     @django_fsm.transition(field=state, source=ChangeNoticeState.DRAFT, target="announced")
     def announce(self, *, by, at):
         self.announced_at = at

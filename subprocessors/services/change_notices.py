@@ -32,6 +32,7 @@ from subprocessors.models import (
     Subprocessor,
     SubprocessorStatus,
 )
+from subprocessors.services.common import display_time
 from subprocessors.services.notice_mail import (
     affected_customers,
     fan_out,
@@ -40,6 +41,7 @@ from subprocessors.services.notice_mail import (
 from subprocessors.services.validation import (
     country_clean,
     effective_at_check,
+    effective_at_later_check,
     new_subprocessor_build,
     notice_snapshot,
     payload_check,
@@ -220,7 +222,7 @@ def change_notice_announce(*, actor, notice: ChangeNotice) -> ChangeNotice:
             # Nobody to wait for: the 28 days run from the announcement.
             notice.sent_completely_at = now
             notice.effective_at = deadlines.effective_at_after_sending(
-                effective_at=notice.effective_at, sent_completely_at=now
+                kind=notice.kind, effective_at=notice.effective_at, sent_completely_at=now
             )
         notice.save()
         recipients = list(
@@ -286,7 +288,7 @@ def _sent_completely_check(notice_id: int, *, actor=None) -> bool:
         notice.sent_completely_at = last
         before = notice.effective_at
         notice.effective_at = deadlines.effective_at_after_sending(
-            effective_at=notice.effective_at, sent_completely_at=last
+            kind=notice.kind, effective_at=notice.effective_at, sent_completely_at=last
         )
         notice.save(update_fields=["sent_completely_at", "effective_at"])
         event_record(
@@ -424,27 +426,55 @@ def change_notice_out_of_band_record(
 def change_notice_effective_set(
     *, actor, notice: ChangeNotice, effective_at: datetime.datetime
 ) -> ChangeNotice:
-    """Move the effective moment of an announced change (SP-03): never before 28 days after
-    the last customer was informed."""
+    """Move the effective moment of an announced change later (SP-03).
+
+    1. Customers were told the current moment: an earlier one is refused, and so is one
+       before the earliest moment the product accepts (`deadlines.earliest_effective_at`).
+    2. The same moment is no move: nothing is stored, sent or recorded.
+    3. A later moment is stored (history), mailed through the outbox to every contact of
+       every customer told of the change and every confirmed subscriber, in each
+       recipient's language, with a key per move and recipient, and recorded as an event.
+    """
     require(actor, "change_notice.change")
+    now = timezone.now()
     with transaction.atomic():
-        notice = ChangeNotice.objects.select_for_update().get(pk=notice.pk)
+        notice = (
+            ChangeNotice.objects.select_for_update()
+            .select_related("subprocessor")
+            .get(pk=notice.pk)
+        )
         if notice.state != ChangeNoticeState.ANNOUNCED:
             raise ValidationError(_("Only an announced change has an effective moment to move."))
         effective_at_check(
             kind=notice.kind,
             effective_at=effective_at,
+            announced=True,
             sent_completely_at=notice.sent_completely_at,
+            now=now,
         )
         before = notice.effective_at
+        effective_at_later_check(told=before, effective_at=effective_at)
+        if effective_at == before:
+            return notice
         notice.effective_at = effective_at
         notice.save(update_fields=["effective_at"])
+        # One key per move: each move is strictly later, so its moment names it.
+        moved = effective_at.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        queued = fan_out(
+            notice=notice,
+            event=f"moved:{moved}",
+            recipients=list(notice.recipients.order_by("customer_id")),
+            actor=actor,
+            customer_template="subprocessor_change_moved",
+            subscriber_template="subprocessor_change_moved_subscriber",
+            extra_context={"previous_display": display_time(before)},
+        )
         event_record(
             actor=actor,
             action="change_notice.effective_moved",
             obj=notice,
             before={"effective_at": before.isoformat()},
-            after={"effective_at": effective_at.isoformat()},
+            after={"effective_at": effective_at.isoformat(), "messages": queued},
         )
     return notice
 

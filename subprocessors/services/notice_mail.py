@@ -92,6 +92,7 @@ def fan_out(
     actor,
     customer_template: str,
     subscriber_template: str,
+    extra_context: dict | None = None,
 ) -> int:
     """Queue one message per notice contact of every recipient (cause = the recipient row)
     and one per confirmed subscriber, in the caller's transaction (SP-03).
@@ -103,7 +104,7 @@ def fan_out(
     from subprocessors.models import Subscriber
     from subprocessors.services.subscribers import subscriber_unsubscribe_url
 
-    context = mail_context(notice)
+    context = {**mail_context(notice), **(extra_context or {})}
     # Rendered once per language, not once per contact.
     render_customer = FilledTemplate(customer_template, ())
     render_subscriber = FilledTemplate(subscriber_template, ())

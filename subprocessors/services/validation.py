@@ -49,29 +49,53 @@ def country_clean(country: str, *, field: str = "location_country") -> str:
     return code
 
 
-def effective_at_check(*, kind: str, effective_at, sent_completely_at=None, now=None) -> None:
+def effective_at_check(
+    *,
+    kind: str,
+    effective_at,
+    announced: bool = False,
+    sent_completely_at=None,
+    now=None,
+) -> None:
+    """SP-03: refuse an effective moment before the earliest one the product accepts
+    (`deadlines.earliest_effective_at`, the one rule the pages show too)."""
     if effective_at is None:
         raise ValidationError({"effective_at": _("Choose the effective moment.")})
     if timezone.is_naive(effective_at):
         raise ValidationError({"effective_at": _("The effective moment needs a time zone.")})
     now = now or timezone.now()
-    bound = deadlines.lower_bound_for_effective_at(
-        kind=kind, sent_completely_at=sent_completely_at, now=now
+    bound = deadlines.earliest_effective_at(
+        kind=kind, announced=announced, sent_completely_at=sent_completely_at, now=now
     )
-    if effective_at < bound:
-        if kind == ChangeKind.REMOVAL:
-            message = _("The effective moment of a removal cannot lie in the past.")
-        elif sent_completely_at is None:
-            message = _(
-                "Too early: customers must be informed at least 28 days ahead (SP-03). "
-                "The earliest possible effective moment is %(earliest)s."
-            ) % {"earliest": display_time(bound)}
-        else:
-            message = _(
-                "Too early: the last customer was informed at %(sent)s, so the change may "
-                "take effect no earlier than %(earliest)s (28 days later, SP-03)."
-            ) % {"sent": display_time(sent_completely_at), "earliest": display_time(bound)}
-        raise ValidationError({"effective_at": message})
+    if bound is None or effective_at >= bound:
+        return
+    if kind == ChangeKind.REMOVAL:
+        message = _("The effective moment of a removal cannot lie in the past.")
+    elif sent_completely_at is None:
+        message = _(
+            "Too early: customers must be informed at least 28 days ahead (SP-03). "
+            "The earliest possible effective moment is %(earliest)s."
+        ) % {"earliest": display_time(bound)}
+    else:
+        message = _(
+            "Too early: the last customer was informed at %(sent)s, so the change may "
+            "take effect no earlier than %(earliest)s (28 days later, SP-03)."
+        ) % {"sent": display_time(sent_completely_at), "earliest": display_time(bound)}
+    raise ValidationError({"effective_at": message})
+
+
+def effective_at_later_check(*, told: datetime.datetime, effective_at: datetime.datetime) -> None:
+    """SP-03: customers were told the current effective moment, so it only moves later."""
+    if effective_at < told:
+        raise ValidationError(
+            {
+                "effective_at": _(
+                    "Too early: customers were told that the change takes effect at "
+                    "%(told)s. The effective moment can only move later."
+                )
+                % {"told": display_time(told)}
+            }
+        )
 
 
 def payload_check(notice: ChangeNotice) -> None:

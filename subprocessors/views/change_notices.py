@@ -9,13 +9,14 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from compliance.access import can, require
 from compliance.forms import attach_service_errors
 from compliance.methods import require_form
-from subprocessors import selectors
+from subprocessors import deadlines, selectors
 from subprocessors.forms import (
     ChangeNoticeForm,
     ChangeNoticeUpdateForm,
@@ -33,6 +34,7 @@ from subprocessors.services import (
     change_notice_update,
     change_notice_withdraw,
 )
+from subprocessors.services.common import display_time
 
 RECIPIENTS_PER_PAGE = 100
 
@@ -94,6 +96,14 @@ def change_notice_detail(request, pk):
     can_change = can(user, "change_notice.change")
     draft = notice.state == ChangeNoticeState.DRAFT
     announced = notice.state == ChangeNoticeState.ANNOUNCED
+    earliest = None
+    if draft or announced:
+        earliest = deadlines.earliest_effective_at(
+            kind=notice.kind,
+            announced=announced,
+            sent_completely_at=notice.sent_completely_at,
+            now=timezone.now(),
+        )
     return render(
         request,
         "subprocessors/change_notices/detail.html",
@@ -101,7 +111,9 @@ def change_notice_detail(request, pk):
             "notice": notice,
             "page_obj": page,
             "counts": counts,
-            "earliest": notice.earliest_effective_at(),
+            "earliest": earliest,
+            # Announced with a customer still uninformed: no earliest moment yet (SP-03).
+            "no_earliest_yet": announced and earliest is None,
             "objections": selectors.objections_for(user).filter(change_notice=notice),
             "can_edit": can_change and draft,
             "can_announce": can_change and draft,
@@ -199,9 +211,11 @@ def change_notice_effective(request, pk):
         ),
         title=_("Move the effective moment"),
         intro=_(
-            "Later only: a change may take effect no earlier than 28 days after every "
-            "customer was informed (SP-03)."
-        ),
+            "Customers were told that the change takes effect at %(told)s. Later only: "
+            "everyone who was told receives the new moment, and a change may take effect no "
+            "earlier than 28 days after every customer was informed (SP-03)."
+        )
+        % {"told": display_time(notice.effective_at)},
         button=_("Save effective moment"),
         act=lambda data: change_notice_effective_set(actor=user, notice=notice, **data),
         success=_("The effective moment was changed."),
