@@ -77,7 +77,8 @@ bench: venv services
 
 check: venv
 	DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=check-$$(head -c 32 /dev/urandom | base64) \
-	  ALLOWED_HOSTS=compliance.example DATABASE_URL=sqlite:////tmp/check.sqlite3 \
+	  ALLOWED_HOSTS=compliance.example SITE_URL=https://compliance.example \
+	  DATABASE_URL=sqlite:////tmp/check.sqlite3 \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .

@@ -4,10 +4,13 @@ With no variables set this is the embedded default that `make run` uses: SQLite 
 Celery on the kombu filesystem broker, mail to the local SMTP sink on port 1025.
 """
 
+import os
 from pathlib import Path
 
 import environ
 from django.utils.translation import gettext_lazy as _
+
+from config.site import site_url_from
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -18,7 +21,8 @@ DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env("SECRET_KEY", default="insecure-embedded-default-key-change-me-in-production")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env("SITE_URL", default="http://localhost:8000")
+# Links in mails and feeds; without SITE_URL the local address on PORT (`make run`).
+SITE_URL = site_url_from(os.environ)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -7,27 +7,38 @@ from django.core.management.base import BaseCommand
 
 from compliance.demo import DEMO_PASSWORD
 from compliance.models import User
+from config.site import DEFAULT_PORT, site_url_from
+
+
+def child_environment(environ, *, venv_bin: str) -> dict[str, str]:
+    """The environment of web, worker and beat: PORT, and SITE_URL derived from it when not
+    set, so that links in mails and feeds name the port the product runs on (SP-01)."""
+    port = environ.get("PORT") or DEFAULT_PORT
+    return dict(
+        environ,
+        PORT=port,
+        SITE_URL=site_url_from({**environ, "PORT": port}),
+        PATH=f"{venv_bin}:{environ.get('PATH', '')}",
+    )
 
 
 class Command(BaseCommand):
     help = "Start web, Celery worker, Celery beat, the mail sink and the bounce receiver."
 
     def handle(self, *args, **options):
-        port = os.environ.get("PORT", "8000")
-        venv_bin = str(Path(sys.executable).parent)
+        env = child_environment(os.environ, venv_bin=str(Path(sys.executable).parent))
         sign_ins = "\n".join(
             f"    {u.email:<40} {u.get_role_display()}"
             for u in User.objects.filter(is_active=True).order_by("role", "email")
         )
         self.stdout.write(
-            f"\n  Processor compliance is starting on http://localhost:{port}\n\n"
+            f"\n  Processor compliance is starting on {env['SITE_URL']}\n\n"
             f"  Demo sign-ins (password: {DEMO_PASSWORD}):\n{sign_ins}\n"
             "  The first sign-in asks for a second factor: a passkey or an authenticator app.\n\n"
             f"  Sent mail is kept as .eml files in {settings.MAIL_SINK_DIR}\n"
             f"  Data: {settings.DATABASES['default']['NAME']}\n"
             "  Ctrl-C stops everything.\n\n"
         )
-        env = dict(os.environ, PORT=port, PATH=f"{venv_bin}:{os.environ.get('PATH', '')}")
         procfile = str(settings.BASE_DIR / "Procfile")
         os.execvpe(
             "honcho",
