@@ -30,6 +30,7 @@ from breaches.services.common import (
     required_text,
 )
 from compliance.access import require
+from compliance.templatetags.compliance_tags import local_deadline
 
 
 def _lock(notice: CustomerNotice) -> CustomerNotice:
@@ -91,8 +92,10 @@ def notice_out_of_band_record(
     late_reason: str = "",
 ) -> CustomerNotice:
     """The officer informed the customer another way ("phoned J. Jansen at 14:05"); it
-    counts as informing it (BR-03), and its 72 hours run from then (BR-04). When that was
-    after the 48-hour deadline, the reason for the delay is required."""
+    counts as informing it (BR-03), and its 72 hours run from then (BR-04), so the moment
+    lies between the incident's discovery and now: earlier, the customer's 72 hours would
+    be over before it was told. When it was after the 48-hour deadline, the reason for the
+    delay is required."""
     require(actor, "incident.manage")
     note = required_text(note, "note", _("Say how, whom and when you informed."))
     at = now()
@@ -100,6 +103,17 @@ def notice_out_of_band_record(
     not_in_future(informed_at, "informed_at", at)
     with transaction.atomic():
         notice = _lock(notice)
+        discovered_at = notice.incident.discovered_at
+        if informed_at < discovered_at:
+            raise error(
+                "informed_at",
+                _(
+                    "This is before the incident was discovered (%(discovered)s): a customer "
+                    "cannot have been informed of it then."
+                )
+                % {"discovered": local_deadline(discovered_at)},
+                "before_discovery",
+            )
         before = _informed_snapshot(notice)
         late = deadlines.is_late(informed_at=informed_at, due_at=notice.incident.customer_due_at)
         late_reason = (late_reason or "").strip()
@@ -128,12 +142,18 @@ def notice_out_of_band_record(
 
 
 def notice_late_reason_record(*, actor, notice: CustomerNotice, reason: str) -> CustomerNotice:
-    """The reason a customer was (or will be) informed after the 48-hour deadline (BR-03)."""
+    """The reason a customer was (or will be) informed after the 48-hour deadline (BR-03).
+
+    Taken only when `deadlines.is_late_or_overdue`, the rule the pages offer the form by:
+    informed after the deadline, or not informed while it has passed. A customer informed
+    in time has no delay to explain, however late the reason is offered."""
     require(actor, "incident.manage")
     reason = required_text(reason, "reason", _("Explain the delay."))
     with transaction.atomic():
         notice = _lock(notice)
-        if not notice.late and now() <= notice.incident.customer_due_at:
+        if not deadlines.is_late_or_overdue(
+            informed_at=notice.informed_at, due_at=notice.incident.customer_due_at, now=now()
+        ):
             raise ValidationError({"__all__": _("This notice is not late.")})
         before = {"late_reason": notice.late_reason}
         notice.late_reason = reason
