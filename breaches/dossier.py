@@ -78,6 +78,7 @@ from compliance.models import (
     ProcessorProfile,
     StoredDocument,
 )
+from compliance.text import bidi_strip
 
 logger = logging.getLogger(__name__)
 
@@ -428,7 +429,7 @@ def _cell(value) -> str:
         return ""
     if isinstance(value, dict | list):
         value = json.dumps(value, ensure_ascii=False, sort_keys=True)
-    text = str(value)
+    text = bidi_strip(str(value))  # shown as typed, not reordered (`compliance.text`)
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 

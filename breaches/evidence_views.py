@@ -27,11 +27,12 @@ from breaches.authority_draft import (
 from compliance.access import require
 from compliance.methods import require_form
 from compliance.templatetags.compliance_tags import local_deadline
+from compliance.text import bidi_strip
 
 
 def _download(content: bytes, *, content_type: str, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Content-Disposition"] = content_disposition_header(True, bidi_strip(filename))
     response["Content-Length"] = str(len(content))
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -76,6 +76,7 @@ from compliance.documents import (
 )
 from compliance.models import StoredDocument
 from compliance.selectors import processor_profile
+from compliance.text import bidi_strip
 
 STATIONERY_TEMPLATE = "pdf/breach_notice_letter_stationery.html"
 FIELDS_TEMPLATE = "pdf/breach_notice_letter_fields.html"
@@ -111,7 +112,8 @@ def _html_to_pdf(html: str):
 
 def _render_html(template_name: str, context: dict, language: str) -> str:
     with translation.override(language), timezone.override(settings.DISPLAY_TIME_ZONE):
-        return render_to_string(template_name, context)
+        # Names and titles are laid out without bidi controls (`compliance.text`).
+        return bidi_strip(render_to_string(template_name, context))
 
 
 def _cached(html: str, render):

@@ -7,6 +7,8 @@ from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 from rest_framework import renderers
 
+from compliance.text import bidi_strip
+
 
 class PDFRenderer(renderers.BaseRenderer):
     """Lets a client ask for `Accept: application/pdf`; the view returns the bytes itself,
@@ -28,7 +30,7 @@ PDF_RENDERERS = [renderers.JSONRenderer, PDFRenderer]
 
 def pdf_response(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Content-Disposition"] = content_disposition_header(True, bidi_strip(filename))
     return response
 
 
@@ -36,7 +38,10 @@ def stored_document_response(document) -> HttpResponse:
     """The exact bytes of a stored document, as issued, for pages and the API alike."""
     content = bytes(document.content)
     response = HttpResponse(content, content_type=document.content_type)
-    response["Content-Disposition"] = content_disposition_header(True, document.filename)
+    # A name stored before bidi controls were removed from names is cleaned here too.
+    response["Content-Disposition"] = content_disposition_header(
+        True, bidi_strip(document.filename)
+    )
     response["Content-Length"] = str(len(content))
     response["X-Content-Type-Options"] = "nosniff"
     # RFC 9530: lets the recipient check the bytes against the stored SHA-256.

@@ -37,6 +37,7 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 from audits.services import event_record, events_record
 from compliance.models import Customer, Language, StoredDocument
 from compliance.selectors import processor_profile
+from compliance.text import bidi_strip
 
 logger = logging.getLogger(__name__)
 
@@ -181,7 +182,8 @@ def pdf_render(
     `attachments` for evidence dossiers).
     """
     with translation.override(language), timezone.override(settings.DISPLAY_TIME_ZONE):
-        html = render_to_string(template_name, dict(context))
+        # Titles and names are laid out without bidi controls (`compliance.text`).
+        html = bidi_strip(render_to_string(template_name, dict(context)))
     try:
         return HTML(
             string=html, base_url=PDF_BASE_URL, url_fetcher=StaticOnlyURLFetcher()
@@ -194,7 +196,7 @@ _UNSAFE_FILENAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 
 
 def _clean_filename(filename: str) -> str:
-    name = _UNSAFE_FILENAME.sub("-", filename).strip(" .-")[:190] or "document"
+    name = _UNSAFE_FILENAME.sub("-", bidi_strip(filename)).strip(" .-")[:190] or "document"
     return name if name.lower().endswith(".pdf") else f"{name}.pdf"
 
 

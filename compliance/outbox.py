@@ -29,7 +29,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, QuerySet
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
@@ -56,6 +57,7 @@ from compliance.models import (
     OutboxStatus,
     StoredDocument,
 )
+from compliance.text import bidi_strip
 
 log = logging.getLogger(__name__)
 
@@ -94,12 +96,21 @@ def backoff_seconds(attempts: int) -> int:
 # --------------------------------------------------------------------------- queuing
 
 
+def _render_plain(template_name: str, context: dict) -> str:
+    """A template rendered without HTML autoescaping (and so are its includes): a subject
+    or a plain-text part is not HTML, so `O'Brien <b>` must stay as typed."""
+    return get_template(template_name).template.render(Context(context, autoescape=False))
+
+
 def message_render(template: str, *, language: str, context: dict) -> tuple[str, str, str]:
-    """Subject, text and HTML of `templates/emails/<template>.*` in the recipient's language."""
+    """Subject, text and HTML of `templates/emails/<template>.*` in the recipient's language.
+
+    Only the HTML part is escaped; no part carries bidi controls (`compliance.text`)."""
     with translation.override(language):
-        subject = render_to_string(f"emails/{template}.subject.txt", context)
-        text = render_to_string(f"emails/{template}.txt", context)
+        subject = _render_plain(f"emails/{template}.subject.txt", context)
+        text = _render_plain(f"emails/{template}.txt", context)
         html = render_to_string(f"emails/{template}.html", context)
+    subject, text, html = (bidi_strip(part) for part in (subject, text, html))
     return " ".join(subject.split()), text.strip() + "\n", html
 
 
@@ -134,7 +145,7 @@ class FilledTemplate:
             )
         subject, text, html = self.rendered[key]
         for name, mark in self.marks.items():
-            value = (values or {}).get(name, "")
+            value = bidi_strip((values or {}).get(name, ""))
             subject = subject.replace(mark, " ".join(value.split()))
             text = text.replace(mark, value)
             html = html.replace(mark, escape(value))
@@ -183,8 +194,12 @@ def message_queue(
 
     Idempotent on `key`: queuing the same key again returns the row already there. The
     recipient is resolved now and recorded with the row. `cause` (a saved model instance)
-    is told of acceptance and failure through `compliance.signals`.
+    is told of acceptance and failure through `compliance.signals`. Bidi controls are
+    removed from every part (`compliance.text`).
     """
+    subject, to_name, body_text, body_html = (
+        bidi_strip(part) for part in (subject, to_name, body_text, body_html)
+    )
     validate_email(to_email)
     _single_line(subject, _("Subject"))
     _single_line(to_name, _("Recipient name"))
@@ -288,9 +303,11 @@ def _outbox_rows(rows: Sequence[QueuedRow], at: datetime) -> list[OutboxMessage]
             customer_id=row.customer_id,
             contact_id=row.contact_id,
             to_email=row.to_email,
-            to_name=row.to_name,
+            # Rendered parts come from `message_render`/`FilledTemplate` without bidi
+            # controls already; a fan-out does not scan thousands of bodies again.
+            to_name=bidi_strip(row.to_name),
             language=row.language,
-            subject=row.subject,
+            subject=bidi_strip(row.subject),
             body_text=row.body_text,
             body_html=row.body_html,
             created_at=at,
