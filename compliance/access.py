@@ -8,15 +8,20 @@ the session with `mark_second_factor_verified` once a passkey, authenticator cod
 code was checked; API tokens carry it because only such a session can create one.
 """
 
+import datetime
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
-from django.urls import resolve
+from django.urls import resolve, reverse
 from django.urls.exceptions import Resolver404
+from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework.permissions import BasePermission
 
 from compliance.models import CUSTOMER_ROLES, Role
@@ -72,7 +77,32 @@ ENROLMENT_URL_NAMES = frozenset(
     }
 )
 PROVE_FACTOR_URL_NAMES = frozenset({"mfa_reauthenticate", "mfa_reauthenticate_webauthn"})
+# What cannot be undone (sending to customers, announcing, a board decision, resetting
+# someone's factors, creating an API token, bulk exports) asks for the second factor again
+# when it was last proven more than RECENT_SECOND_FACTOR_MINUTES ago. Only the POST that
+# does it; requests with an API token are exempt (a token carries its own proof).
+RECENT_FACTOR_URL_NAMES = frozenset(
+    {
+        "incident_notify",
+        "incident_notify_approve",
+        "api-incident-notify",
+        "api-incident-approve",
+        "subprocessors:change_notice_announce",
+        "api-change-notice-announce",
+        "subprocessors:objection_decision",
+        "api-objection-decide",
+        "factors_reset",
+        "api_token_create",
+        "api-token-list",
+        "incident_dossier",
+        "api-incident-dossier-list",
+    }
+)
 PUBLIC_PATH_PREFIXES = (settings.STATIC_URL,)
+
+RECENT_FACTOR_MESSAGE = gettext_lazy(
+    "This cannot be undone: confirm it is you with your second factor again, then repeat it."
+)
 
 STAFF_READERS = {
     Role.PRIVACY_OFFICER,
@@ -184,10 +214,36 @@ def mark_second_factor_verified(request) -> None:
     The session gains privileges here, so it gets a new id (as on sign-in) and a session id
     seen before this step is worth nothing after it.
     """
-    from django.utils import timezone
-
     request.session.cycle_key()
     request.session[SESSION_SECOND_FACTOR] = timezone.now().isoformat()
+
+
+def second_factor_recent(request) -> bool:
+    """Was the second factor proven in this session within RECENT_SECOND_FACTOR_MINUTES?
+    (A request with an API token counts as recent.)"""
+    if getattr(getattr(request, "auth", None), "carries_second_factor", False):
+        return True
+    session = getattr(request, "session", None)
+    stamp = session.get(SESSION_SECOND_FACTOR) if session is not None else None
+    try:
+        proven = datetime.datetime.fromisoformat(stamp) if stamp else None
+    except ValueError:
+        return False
+    if proven is None or timezone.is_naive(proven):
+        return False
+    return timezone.now() - proven <= datetime.timedelta(
+        minutes=settings.RECENT_SECOND_FACTOR_MINUTES
+    )
+
+
+def needs_recent_second_factor(request) -> bool:
+    """Is this request one that cannot be undone, from a session whose second factor was
+    proven too long ago?"""
+    return (
+        request.method == "POST"
+        and _view_name(request.path_info) in RECENT_FACTOR_URL_NAMES
+        and not second_factor_recent(request)
+    )
 
 
 def second_factor_verified(request) -> bool:
@@ -330,6 +386,10 @@ class AccessMiddleware:
             allowed, step = second_factor_step(request)
             if _view_name(request.path_info) not in allowed:
                 return redirect(step)
+        if needs_recent_second_factor(request):
+            messages.info(request, RECENT_FACTOR_MESSAGE)
+            back = request.get_full_path()
+            return redirect(f"{reverse('mfa_reauthenticate')}?{urlencode({'next': back})}")
         if request.path_info.startswith("/admin/") and not is_public_path(request.path_info):
             if not can(request.user, "admin.view"):
                 raise PermissionDenied(_("You do not have permission to do this."))
@@ -337,8 +397,12 @@ class AccessMiddleware:
 
 
 class ApiAccess(BasePermission):
-    """DRF side of the same layer: a signed-in user with a verified second factor; views
-    check actions and scope."""
+    """DRF side of the same layer: a signed-in user with a verified second factor, proven
+    recently for what cannot be undone; views check actions and scope."""
+
+    message = RECENT_FACTOR_MESSAGE
 
     def has_permission(self, request, view):
-        return is_fully_authenticated(request.user, request)
+        if not is_fully_authenticated(request.user, request):
+            return False
+        return not needs_recent_second_factor(request)

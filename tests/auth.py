@@ -1,5 +1,7 @@
 """Signing in test clients."""
 
+from django.utils import timezone
+
 from compliance.access import SESSION_SECOND_FACTOR
 
 
@@ -8,6 +10,6 @@ def sign_in(client, user, *, second_factor: bool = True):
     client.force_login(user)
     if second_factor:
         session = client.session
-        session[SESSION_SECOND_FACTOR] = "2026-01-01T00:00:00+00:00"
+        session[SESSION_SECOND_FACTOR] = timezone.now().isoformat()
         session.save()
     return client

@@ -191,6 +191,8 @@ AXES_VERBOSE = False
 # until the privacy officer opens a new window (ON-01).
 INVITATION_VALID_HOURS = env.int("INVITATION_VALID_HOURS", default=48)
 FACTOR_RESET_VALID_HOURS = env.int("FACTOR_RESET_VALID_HOURS", default=48)
+# What cannot be undone asks for the second factor again after this long (ON-02).
+RECENT_SECOND_FACTOR_MINUTES = env.int("RECENT_SECOND_FACTOR_MINUTES", default=15)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("nl", _("Dutch"))]
