@@ -12,7 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -41,6 +41,7 @@ from breaches.serializers import (
     NoticeIntentionSerializer,
     NoticeMessageSerializer,
     NoticePreviewSerializer,
+    NoticeQuerySerializer,
     NoticeSerializer,
     NotifyResultSerializer,
     OutOfBandSerializer,
@@ -50,12 +51,9 @@ from breaches.serializers import (
     UpdatePublishSerializer,
 )
 from compliance.access import can, require
+from compliance.api_fields import filled
 from compliance.api_pdf import PDF_RENDERERS, pdf_response, stored_document_response
 from compliance.models import Product
-
-INCIDENT_PARAM = OpenApiParameter(
-    "incident", OpenApiTypes.INT, description="Only the notices of this incident."
-)
 
 
 @extend_schema_view(
@@ -347,7 +345,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 @extend_schema_view(
     list=extend_schema(
         summary="Notices you may see (customer users: your organisation's)",
-        parameters=[INCIDENT_PARAM],
+        parameters=[NoticeQuerySerializer],
     ),
     retrieve=extend_schema(summary="One notice with the Art. 33(3) contents (BR-06)"),
 )
@@ -364,11 +362,12 @@ class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             .select_related("letter")
             .order_by("-created_at", "-pk")
         )
-        incident = self.request.query_params.get("incident")
-        if self.action == "list" and incident:
-            if not incident.isdigit():
-                raise ValidationError({"incident": _("Give the incident's number.")})
-            qs = qs.filter(incident_id=int(incident))
+        if self.action == "list":
+            query = NoticeQuerySerializer(data=filled(self.request.query_params))
+            query.is_valid(raise_exception=True)
+            incident = query.validated_data.get("incident")
+            if incident is not None:
+                qs = qs.filter(incident_id=incident)
         return qs
 
     def list(self, request, *args, **kwargs):

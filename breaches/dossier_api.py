@@ -4,7 +4,8 @@ officer and auditors; a customer-engaged auditor gets and sees only its customer
 another customer's incident answers 404.
 
 Registered on the API router as
-`incidents/(?P<incident_pk>[0-9]+)/dossiers` (basename `api-incident-dossier`).
+`incidents/<id:incident_pk>/dossiers` (basename `api-incident-dossier`); the router's `id`
+converter takes the request id too.
 """
 
 from django.urls import reverse
@@ -167,7 +168,6 @@ class IncidentDossierViewSet(viewsets.ViewSet):
     """Evidence dossiers of one incident (AU-03): privacy officer and auditors."""
 
     serializer_class = DossierRequestSerializer
-    lookup_value_regex = "[0-9]+"
 
     def _incident(self):
         return dossier.dossier_incident_get(self.request.user, self.kwargs["incident_pk"])

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from django.urls import reverse
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -22,25 +21,9 @@ from breaches.models import (
     NotificationKind,
     SelectionRule,
 )
+from compliance.api_fields import ID_MAX, AwareDateTimeField, IdField
 from compliance.models import Language, OutboxMessage, Product
 from subprocessors.models import Subprocessor
-
-
-class AwareDateTimeField(serializers.DateTimeField):
-    """An ISO 8601 date-time with its UTC offset (e.g. 2026-09-01T09:30:00+02:00). A time
-    without an offset is refused rather than guessed (DST changes make a guess wrong)."""
-
-    default_error_messages = {
-        "naive": _("Give the time with its UTC offset, for example 2026-09-01T09:30:00+02:00."),
-    }
-
-    def to_internal_value(self, value):
-        if isinstance(value, str):
-            parsed = parse_datetime(value.strip())
-            if parsed is not None and parsed.tzinfo is None:
-                self.fail("naive")
-        return super().to_internal_value(value)
-
 
 # --------------------------------------------------------------------------- incidents
 
@@ -167,9 +150,7 @@ class IncidentSelectSerializer(serializers.Serializer):
     subprocessor = serializers.PrimaryKeyRelatedField(
         queryset=Subprocessor.objects.all(), required=False, allow_null=True
     )
-    customers = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, max_length=100_000
-    )
+    customers = serializers.ListField(child=IdField(), required=False, max_length=100_000)
 
 
 class IncidentNotifySerializer(serializers.Serializer):
@@ -262,6 +243,16 @@ class NoticeSerializer(serializers.ModelSerializer):
         if not obj.letter_id:
             return None
         return reverse("document_download", args=[obj.letter.uuid])
+
+
+class NoticeQuerySerializer(serializers.Serializer):
+    """The notices list's filter."""
+
+    incident = IdField(
+        required=False,
+        help_text=_("Only the notices of this incident."),
+        error_messages={"invalid": _("Give the incident's number.")},
+    )
 
 
 class NoticeIntentionSerializer(serializers.Serializer):
@@ -368,9 +359,7 @@ class DiscoveryCorrectSerializer(serializers.Serializer):
 
 
 class PreviewQuerySerializer(serializers.Serializer):
-    customer = serializers.IntegerField(
-        min_value=1, help_text=_("A customer in the incident's selection.")
-    )
+    customer = IdField(help_text=_("A customer in the incident's selection."))
     language = serializers.ChoiceField(
         choices=Language.choices,
         required=False,
@@ -401,7 +390,7 @@ class ProgressCustomerSerializer(ProgressCountsSerializer):
     customer_name = serializers.CharField()
     customer_number = serializers.CharField()
     state = serializers.CharField()
-    informed_at = serializers.DateTimeField(allow_null=True)
+    informed_at = serializers.DateTimeField(allow_null=True, read_only=True)
 
 
 class ProgressCustomerCountsSerializer(serializers.Serializer):
@@ -426,6 +415,7 @@ class ProgressQuerySerializer(serializers.Serializer):
 
     page = serializers.IntegerField(
         min_value=1,
+        max_value=ID_MAX,
         required=False,
         default=1,
         help_text=_("Page of customers, from 1; a page past the last gives the last."),
@@ -542,7 +532,7 @@ class DeadlineSerializer(serializers.Serializer):
             ("authority_decision", _("the customer's decision (72 hours after awareness)")),
         ]
     )
-    due_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField(read_only=True)
     overdue = serializers.BooleanField()
     incident = serializers.IntegerField(source="incident.pk")
     notice = serializers.IntegerField(source="notice.pk", allow_null=True)

@@ -6,14 +6,16 @@ another organisation answers 404.
 """
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import generics, mixins, status, viewsets
+from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from compliance import contact_confirmation, selectors, services
 from compliance.access import require
+from compliance.api_fields import IdField, filled
 from compliance.models import Contact, Customer
 from compliance.serializers import (
     ContactSerializer,
@@ -25,9 +27,12 @@ from compliance.serializers import (
 SEARCH_PARAM = OpenApiParameter(
     "q", OpenApiTypes.STR, description="Part of the organisation name or customer number."
 )
-CUSTOMER_PARAM = OpenApiParameter(
-    "customer", OpenApiTypes.INT, description="Only the contacts of this customer."
-)
+
+
+class ContactQuerySerializer(serializers.Serializer):
+    """The contacts list's filter."""
+
+    customer = IdField(required=False, help_text=_("Only the contacts of this customer."))
 
 
 @extend_schema_view(
@@ -88,7 +93,7 @@ class CustomerViewSet(
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Contacts you may see", parameters=[CUSTOMER_PARAM]),
+    list=extend_schema(summary="Contacts you may see", parameters=[ContactQuerySerializer]),
     retrieve=extend_schema(summary="One contact"),
     create=extend_schema(summary="Add a contact (customer admin, privacy officer)"),
     update=extend_schema(summary="Change a contact (customer admin, privacy officer)"),
@@ -112,9 +117,12 @@ class ContactViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         qs = selectors.contacts_for(self.request.user)
-        customer_id = self.request.query_params.get("customer", "")
-        if customer_id:
-            qs = qs.filter(customer_id=customer_id) if customer_id.isdigit() else qs.none()
+        if self.action == "list":
+            query = ContactQuerySerializer(data=filled(self.request.query_params))
+            query.is_valid(raise_exception=True)
+            customer = query.validated_data.get("customer")
+            if customer is not None:
+                qs = qs.filter(customer_id=customer)
         return qs
 
     def create(self, request, *args, **kwargs):

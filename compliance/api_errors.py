@@ -1,6 +1,8 @@
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError
+from django.http import JsonResponse
 from django.utils.translation import gettext as _
+from django.views import defaults
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -32,3 +34,15 @@ def exception_handler(exc, context):
     if isinstance(exc, PermissionDenied):
         return Response({"detail": str(exc)}, status=status.HTTP_403_FORBIDDEN)
     return drf_exception_handler(exc, context)
+
+
+def page_not_found(request, exception):
+    """The project's 404 (`handler404`). An address under /api/ that names nothing, such as
+    an id that is not a whole number (`/api/notices/abc/letter/`), answers like the API's
+    own 404: JSON with a message. Pages keep Django's page."""
+    if request.path_info.startswith("/api/"):
+        return JsonResponse(
+            {"detail": _("Nothing here. An id in an API address is a whole number.")},
+            status=status.HTTP_404_NOT_FOUND,
+        )
+    return defaults.page_not_found(request, exception)

@@ -1,18 +1,18 @@
 from django.urls import path
-from rest_framework.routers import DefaultRouter
 
 from breaches import api as breaches_api
 from breaches import dossier_api
 from compliance import api, token_api
+from compliance.api_routers import ID_CONVERTER, IdDefaultRouter
 
-router = DefaultRouter()
+router = IdDefaultRouter()
 router.register("customers", api.CustomerViewSet, basename="api-customer")
 router.register("contacts", api.ContactViewSet, basename="api-contact")
 router.register("tokens", token_api.ApiTokenViewSet, basename="api-token")
 router.register("incidents", breaches_api.IncidentViewSet, basename="api-incident")
 router.register("notices", breaches_api.NoticeViewSet, basename="api-notice")
 router.register(
-    r"incidents/(?P<incident_pk>[0-9]+)/dossiers",
+    f"incidents/<{ID_CONVERTER}:incident_pk>/dossiers",
     dossier_api.IncidentDossierViewSet,
     basename="api-incident-dossier",
 )

@@ -34,3 +34,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
     path("admin/", admin.site.urls),
 ]
+
+# An unknown address under /api/ (a malformed id included) answers JSON with a message.
+handler404 = "compliance.api_errors.page_not_found"

@@ -1,8 +1,7 @@
-from rest_framework.routers import SimpleRouter
-
+from compliance.api_routers import IdRouter
 from subprocessors import api
 
-router = SimpleRouter()
+router = IdRouter()
 router.register("subprocessors", api.SubprocessorViewSet, basename="api-subprocessor")
 router.register("change-notices", api.ChangeNoticeViewSet, basename="api-change-notice")
 router.register("objections", api.ObjectionViewSet, basename="api-objection")

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from compliance.api_fields import AwareDateTimeField
 from compliance.models import Product
 from subprocessors import selectors
 from subprocessors.models import (
@@ -21,15 +19,6 @@ from subprocessors.models import (
     TerminationRight,
     UpheldOutcome,
 )
-
-MOMENT_HELP = _("ISO 8601. Without a UTC offset the moment is read as Europe/Amsterdam local time.")
-
-
-def amsterdam_datetime(**kwargs) -> serializers.DateTimeField:
-    return serializers.DateTimeField(
-        default_timezone=ZoneInfo(settings.DISPLAY_TIME_ZONE), help_text=MOMENT_HELP, **kwargs
-    )
-
 
 # --------------------------------------------------------------------------- register
 
@@ -118,7 +107,7 @@ class ChangeNoticeCreateSerializer(serializers.Serializer):
     location_city = serializers.CharField(allow_blank=True, required=False, default="")
     location_country = serializers.CharField(allow_blank=True, required=False, default="")
     new_purpose = serializers.CharField(allow_blank=True, required=False, default="")
-    effective_at = amsterdam_datetime()
+    effective_at = AwareDateTimeField()
 
 
 class ChangeNoticeUpdateSerializer(serializers.Serializer):
@@ -127,11 +116,11 @@ class ChangeNoticeUpdateSerializer(serializers.Serializer):
     location_city = serializers.CharField(allow_blank=True, required=False)
     location_country = serializers.CharField(allow_blank=True, required=False)
     new_purpose = serializers.CharField(allow_blank=True, required=False)
-    effective_at = amsterdam_datetime(required=False)
+    effective_at = AwareDateTimeField(required=False)
 
 
 class EffectiveMomentSerializer(serializers.Serializer):
-    effective_at = amsterdam_datetime()
+    effective_at = AwareDateTimeField()
 
 
 class WithdrawSerializer(serializers.Serializer):

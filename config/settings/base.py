@@ -271,6 +271,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Ids in API paths (compliance.api_routers): digits only, at most 18 of them.
+    "PATH_CONVERTER_OVERRIDES": {
+        "id": {"type": "integer", "format": "int64", "minimum": 0, "maximum": 10**18 - 1}
+    },
     # One name per choice set of the breach workflow (breaches/serializers.py).
     "ENUM_NAME_OVERRIDES": {
         "IncidentStateEnum": "breaches.models.IncidentState",

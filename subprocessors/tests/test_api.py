@@ -62,8 +62,8 @@ def test_register_api_needs_sign_in_and_lists_the_register(client, customer_user
 def test_officer_drafts_announces_and_is_refused_an_earlier_moment(
     privacy_officer, hosting, active_customer, clock
 ):
-    """OBL SP-03: draft (Amsterdam time without offset), announce, and moving the effective
-    moment earlier than 28 days is refused with the service's message."""
+    """OBL SP-03: draft (Amsterdam summer time, with its offset), announce, and moving the
+    effective moment earlier than 28 days is refused with the service's message."""
     client = api(privacy_officer)
     response = post(
         client,
@@ -73,7 +73,7 @@ def test_officer_drafts_announces_and_is_refused_an_earlier_moment(
             "subprocessor": hosting.pk,
             "location_city": "Frankfurt",
             "location_country": "DE",
-            "effective_at": "2026-10-06T10:00:00",
+            "effective_at": "2026-10-06T10:00:00+02:00",
         },
     )
     assert response.status_code == 201, response.json()
