@@ -243,38 +243,54 @@ def test_schema_path_ids_are_integers(privacy_officer):
 # --- integers beyond 64 bits in filters ----------------------------------------------------
 
 
-def _integer_filters(world):
-    incident = world["incident"].pk
-    return [
-        ("privacy officer", "/api/contacts/", "customer"),
-        ("customer user", "/api/contacts/", "customer"),
-        ("privacy officer", "/api/notices/", "incident"),
-        ("customer user", "/api/notices/", "incident"),
-        ("privacy officer", f"/api/incidents/{incident}/preview/", "customer"),
-        ("privacy officer", f"/api/incidents/{incident}/progress/", "page"),
-        ("privacy officer", f"/api/incidents/{incident}/progress/", "page_size"),
-        ("privacy officer", "/api/customers/", "page"),
-        ("customer user", "/api/change-notices/", "page"),
-    ]
+INTEGER_FILTERS = [
+    ("privacy officer", "/api/contacts/", "customer"),
+    ("customer user", "/api/contacts/", "customer"),
+    ("privacy officer", "/api/notices/", "incident"),
+    ("customer user", "/api/notices/", "incident"),
+    ("privacy officer", "/api/incidents/{incident}/preview/", "customer"),
+    ("privacy officer", "/api/incidents/{incident}/progress/", "page"),
+    ("privacy officer", "/api/incidents/{incident}/progress/", "page_size"),
+    ("privacy officer", "/api/customers/", "page"),
+    ("customer user", "/api/change-notices/", "page"),
+]
+IMPOSSIBLE_INTEGERS = (BEYOND_64_BITS, "-" + BEYOND_64_BITS, "9" * 400, "abc")
 
 
-@pytest.mark.parametrize("value", [BEYOND_64_BITS, "-" + BEYOND_64_BITS, "9" * 400, "abc"])
-def test_an_impossible_integer_filter_is_refused(world, value):
-    """OBL ON-02: an integer filter beyond 64 bits, negative, absurdly long or not a number
-    (`/api/contacts/?customer=`, `/api/notices/?incident=`, the preview's `customer`, the
-    progress's `page` and `page_size`, a list's `page`) answers 400 or 404 with a message."""
-    clients = {
+def _clients(world):
+    return {
         "privacy officer": world["officer"],
         "customer user": api_client(world["customer_user"]),
     }
-    for who, url, name in _integer_filters(world):
-        response = clients[who].get(url, {name: value})
-        assert response.status_code in (400, 404), (
-            f"{who} GET {url}?{name}={value[:30]}: {response.status_code}"
-        )
-        body = assert_refused_with_message(response)
-        if response.status_code == 400:
-            assert name in body, body
+
+
+def _fill(world, path: str, body: dict) -> tuple[str, dict]:
+    ids = {
+        "incident": world["incident"].pk,
+        "notice": world["notice"].pk,
+        "draft": world["draft"].pk,
+        "hosting": world["hosting"].pk,
+    }
+    body = {k: ids["hosting"] if v == "{hosting}" else v for k, v in body.items()}
+    return path.format(**ids), body
+
+
+@pytest.mark.parametrize(
+    ("who", "url", "name"), INTEGER_FILTERS, ids=[f"{w} {u}?{n}" for w, u, n in INTEGER_FILTERS]
+)
+@pytest.mark.parametrize("value", IMPOSSIBLE_INTEGERS, ids=["2^68", "-2^68", "400 digits", "abc"])
+def test_an_impossible_integer_filter_is_refused(world, who, url, name, value):
+    """OBL ON-02: an integer filter beyond 64 bits, negative, absurdly long or not a number
+    (`/api/contacts/?customer=`, `/api/notices/?incident=`, the preview's `customer`, the
+    progress's `page` and `page_size`, a list's `page`) answers 400 or 404 with a message."""
+    url, _ = _fill(world, url, {})
+    response = _clients(world)[who].get(url, {name: value})
+    assert response.status_code in (400, 404), (
+        f"{who} GET {url}?{name}={value[:30]}: {response.status_code}"
+    )
+    body = assert_refused_with_message(response)
+    if response.status_code == 400:
+        assert name in body, body
 
 
 def test_a_customer_id_beyond_64_bits_in_a_selection_is_refused(world):
@@ -291,74 +307,76 @@ def test_a_customer_id_beyond_64_bits_in_a_selection_is_refused(world):
 
 # --- impossible dates and times ------------------------------------------------------------
 
-
-def _moment_endpoints(world):
-    """(who, path, body without the moment, the moment's field) of every API input that takes
-    a date-time."""
-    incident = world["incident"].pk
-    notice = world["notice"].pk
-    report = {"title": "x", "description": "y"}
-    return [
-        ("privacy officer", "/api/incidents/", report, "discovered_at"),
-        ("privacy officer", "/api/incidents/", report, "occurred_at"),
-        ("privacy officer", "/api/incidents/", report, "found_at_source"),
-        (
-            "privacy officer",
-            f"/api/incidents/{incident}/discovery/",
-            {"reason": "r"},
-            "discovered_at",
-        ),
-        ("customer user", "/api/notices/report/", report, "occurred_at"),
-        ("customer user", "/api/notices/report/", report, "found_at_source"),
-        (
-            "customer user",
-            f"/api/notices/{notice}/announce/",
-            {"kind": "preliminary", "recipient": "ap"},
-            "planned_at",
-        ),
-        ("privacy officer", f"/api/notices/{notice}/out-of-band/", {"note": "n"}, "informed_at"),
-    ]
-
-
-def _change_notice_endpoints(world):
-    draft = world["draft"].pk
-    create = {
-        "kind": "new_location",
-        "subprocessor": world["hosting"].pk,
-        "location_city": "Frankfurt",
-        "location_country": "DE",
-    }
-    return [
-        ("privacy officer", "post", "/api/change-notices/", create, "effective_at"),
-        ("privacy officer", "patch", f"/api/change-notices/{draft}/", {}, "effective_at"),
-        ("privacy officer", "post", f"/api/change-notices/{draft}/effective/", {}, "effective_at"),
-    ]
-
-
-def _clients(world):
-    return {
-        "privacy officer": world["officer"],
-        "customer user": api_client(world["customer_user"]),
-    }
+REPORT = {"title": "x", "description": "y"}
+# (who, method, path, body without the moment, the moment's field): every API input that
+# takes a date-time.
+INCIDENT_MOMENTS = [
+    ("privacy officer", "post", "/api/incidents/", REPORT, "discovered_at"),
+    ("privacy officer", "post", "/api/incidents/", REPORT, "occurred_at"),
+    ("privacy officer", "post", "/api/incidents/", REPORT, "found_at_source"),
+    (
+        "privacy officer",
+        "post",
+        "/api/incidents/{incident}/discovery/",
+        {"reason": "r"},
+        "discovered_at",
+    ),
+    ("customer user", "post", "/api/notices/report/", REPORT, "occurred_at"),
+    ("customer user", "post", "/api/notices/report/", REPORT, "found_at_source"),
+    (
+        "customer user",
+        "post",
+        "/api/notices/{notice}/announce/",
+        {"kind": "preliminary", "recipient": "ap"},
+        "planned_at",
+    ),
+    ("privacy officer", "post", "/api/notices/{notice}/out-of-band/", {"note": "n"}, "informed_at"),
+]
+CHANGE_NOTICE_MOMENTS = [
+    (
+        "privacy officer",
+        "post",
+        "/api/change-notices/",
+        {
+            "kind": "new_location",
+            "subprocessor": "{hosting}",
+            "location_city": "Frankfurt",
+            "location_country": "DE",
+        },
+        "effective_at",
+    ),
+    ("privacy officer", "patch", "/api/change-notices/{draft}/", {}, "effective_at"),
+    ("privacy officer", "post", "/api/change-notices/{draft}/effective/", {}, "effective_at"),
+]
 
 
+def _ids(inputs):
+    return [f"{method.upper()} {path} {field}" for _, method, path, _, field in inputs]
+
+
+def _send_moment(world, who, method, path, body, field, moment):
+    path, body = _fill(world, path, body)
+    response = call(_clients(world)[who], method, path, {**body, field: moment})
+    assert response.status_code == 400, (
+        f"{who} {method.upper()} {path} {field}={moment}: {response.status_code}"
+    )
+    return response
+
+
+@pytest.mark.parametrize(
+    ("who", "method", "path", "body", "field"),
+    INCIDENT_MOMENTS + CHANGE_NOTICE_MOMENTS,
+    ids=_ids(INCIDENT_MOMENTS + CHANGE_NOTICE_MOMENTS),
+)
 @pytest.mark.parametrize("moment", IMPOSSIBLE_MOMENTS)
-def test_an_impossible_moment_is_a_400(world, moment):
+def test_an_impossible_moment_is_a_400(world, who, method, path, body, field, moment):
     """OBL ON-02: a date-time that does not exist (minute 99, 30 February, hour 25, …) or lies
     outside the years 1900–2999 in `POST /api/incidents/`, `/api/incidents/{id}/discovery/`,
     `/api/notices/report/` and every other date-time input answers 400 naming the field, and
     nothing is stored."""
-    clients = _clients(world)
     incidents = Incident.objects.count()
-    endpoints = [
-        (who, "post", path, body, field) for who, path, body, field in _moment_endpoints(world)
-    ]
-    for who, method, path, body, field in endpoints + _change_notice_endpoints(world):
-        response = call(clients[who], method, path, {**body, field: moment})
-        assert response.status_code == 400, (
-            f"{who} {method.upper()} {path} {field}={moment}: {response.status_code}"
-        )
-        assert field in assert_refused_with_message(response), response.json()
+    response = _send_moment(world, who, method, path, body, field, moment)
+    assert field in assert_refused_with_message(response), response.json()
     assert Incident.objects.count() == incidents
     assert ChangeNotice.objects.count() == 1
 
@@ -387,21 +405,23 @@ def test_an_impossible_date_in_a_decision_is_a_400(world, day):
 # --- every date-time needs its UTC offset --------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("who", "method", "path", "body", "field"),
+    CHANGE_NOTICE_MOMENTS,
+    ids=_ids(CHANGE_NOTICE_MOMENTS),
+)
 @pytest.mark.parametrize("moment", NAIVE_MOMENTS, ids=["naive", "ambiguous", "nonexistent"])
-def test_a_change_notice_moment_without_offset_is_refused(world, moment):
+def test_a_change_notice_moment_without_offset_is_refused(
+    world, who, method, path, body, field, moment
+):
     """OBL SP-03: a change notice's effective moment without a UTC offset — plain, ambiguous
     (02:30 on the night the clocks go back) or non-existent (02:30 on the night they jump
     forward) in Amsterdam — is refused with a 400 asking for the offset, in drafting, editing
     and moving; nothing is stored."""
-    client = world["officer"]
-    draft = world["draft"]
-    for who, method, path, body, field in _change_notice_endpoints(world):
-        response = call(client, method, path, {**body, field: moment})
-        assert response.status_code == 400, (
-            f"{who} {method.upper()} {path} {field}={moment}: {response.status_code}"
-        )
-        assert "offset" in response.json()[field][0], response.json()
+    response = _send_moment(world, who, method, path, body, field, moment)
+    assert "offset" in response.json()[field][0], response.json()
     assert ChangeNotice.objects.count() == 1
+    draft = world["draft"]
     draft.refresh_from_db()
     assert draft.effective_at == START + datetime.timedelta(days=40)
 
@@ -429,17 +449,19 @@ def test_a_change_notice_moment_with_offset_is_exact(world, moment, utc):
     assert ChangeNotice.objects.get(pk=response.json()["id"]).effective_at == utc
 
 
+@pytest.mark.parametrize(
+    ("who", "method", "path", "body", "field"), INCIDENT_MOMENTS, ids=_ids(INCIDENT_MOMENTS)
+)
 @pytest.mark.parametrize("moment", NAIVE_MOMENTS, ids=["naive", "ambiguous", "nonexistent"])
-def test_an_incident_moment_without_offset_is_refused(world, moment):
+def test_an_incident_moment_without_offset_is_refused(
+    world, who, method, path, body, field, moment
+):
     """OBL BR-03: every date-time of the breach API (report, discovery correction, customer
-    report, intention, out-of-band) without a UTC offset is refused with a 400 asking for the
-    offset; nothing is stored."""
-    clients = _clients(world)
+    report, intention, out-of-band) without a UTC offset — plain, ambiguous or non-existent in
+    Amsterdam — is refused with a 400 asking for the offset; nothing is stored."""
     incidents = Incident.objects.count()
-    for who, path, body, field in _moment_endpoints(world):
-        response = call(clients[who], "post", path, {**body, field: moment})
-        assert response.status_code == 400, f"{who} POST {path} {field}={moment}"
-        assert "offset" in response.json()[field][0], response.json()
+    response = _send_moment(world, who, method, path, body, field, moment)
+    assert "offset" in response.json()[field][0], response.json()
     assert Incident.objects.count() == incidents
 
 
