@@ -29,4 +29,9 @@ app.conf.beat_schedule = {
         "task": "subprocessors.tasks.change_notices_go_live",
         "schedule": 60.0,
     },
+    # SP-01: confirmations pending over 7 days and unsubscribed addresses are deleted.
+    "subprocessor-subscribers-sweep": {
+        "task": "subprocessors.tasks.subscribers_sweep",
+        "schedule": 60 * 60.0,
+    },
 }

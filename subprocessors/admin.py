@@ -187,3 +187,5 @@ class SubscriberAdmin(WorkflowAdmin):
     list_display = ("email", "language", "created_at", "confirmed_at", "unsubscribed_at")
     search_fields = ("email",)
     exclude = ("confirm_token_hash",)
+    # The consent kept for a confirmed subscriber (SP-01): when, from where, which text.
+    readonly_fields = ("confirm_sent_at", "consent_client_address", "consent_text")

@@ -14,3 +14,9 @@ def change_notices_go_live() -> None:
 @shared_task(name="subprocessors.tasks.change_notice_letters_render", ignore_result=True)
 def change_notice_letters_render(notice_id: int) -> None:
     services.change_notice_letters_render(notice_id=notice_id)
+
+
+@shared_task(name="subprocessors.tasks.subscribers_sweep", ignore_result=True)
+def subscribers_sweep() -> None:
+    """Beat, hourly: delete stale pending confirmations and unsubscribed addresses (SP-01)."""
+    services.subscribers_sweep()

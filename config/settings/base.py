@@ -193,6 +193,12 @@ INVITATION_VALID_HOURS = env.int("INVITATION_VALID_HOURS", default=48)
 FACTOR_RESET_VALID_HOURS = env.int("FACTOR_RESET_VALID_HOURS", default=48)
 # What cannot be undone asks for the second factor again after this long (ON-02).
 RECENT_SECOND_FACTOR_MINUTES = env.int("RECENT_SECOND_FACTOR_MINUTES", default=15)
+# The public subscribe form (SP-01): limits counted in the database, and the proxies
+# (addresses or networks) whose X-Forwarded-For names the client; none by default, so the
+# client is REMOTE_ADDR.
+SUBSCRIBE_PER_CLIENT_PER_HOUR = env.int("SUBSCRIBE_PER_CLIENT_PER_HOUR", default=5)
+SUBSCRIBE_MAILS_PER_ADDRESS_PER_DAY = env.int("SUBSCRIBE_MAILS_PER_ADDRESS_PER_DAY", default=3)
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("nl", _("Dutch"))]

@@ -19,14 +19,18 @@ from subprocessors.services.objections import (
 )
 from subprocessors.services.register import location_add, subprocessor_create
 from subprocessors.services.subscribers import (
+    SubscriptionLimitReached,
+    consent_text,
     subscriber_confirm,
     subscriber_subscribe,
     subscriber_unsubscribe,
     subscriber_unsubscribe_token,
     subscriber_unsubscribe_url,
+    subscribers_sweep,
 )
 
 __all__ = [
+    "SubscriptionLimitReached",
     "affected_customers",
     "change_notice_announce",
     "change_notice_draft",
@@ -37,6 +41,7 @@ __all__ = [
     "change_notice_update",
     "change_notice_withdraw",
     "change_notices_go_live_due",
+    "consent_text",
     "location_add",
     "objection_decide",
     "objection_lodge",
@@ -48,5 +53,6 @@ __all__ = [
     "subscriber_unsubscribe",
     "subscriber_unsubscribe_token",
     "subscriber_unsubscribe_url",
+    "subscribers_sweep",
     "termination_exercise",
 ]

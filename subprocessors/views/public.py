@@ -15,12 +15,19 @@ from django.utils.translation import get_language
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
+from compliance.client_address import client_address
 from compliance.methods import require_form
 from subprocessors import selectors
 from subprocessors.forms import SubscribeForm
 from subprocessors.models import ChangeNotice, ChangeNoticeState
 from subprocessors.register_cache import register_cached
-from subprocessors.services import subscriber_confirm, subscriber_subscribe, subscriber_unsubscribe
+from subprocessors.services import (
+    SubscriptionLimitReached,
+    consent_text,
+    subscriber_confirm,
+    subscriber_subscribe,
+    subscriber_unsubscribe,
+)
 
 # Changes that went live are listed on the register for a year.
 RECENT_CHANGES = datetime.timedelta(days=365)
@@ -81,23 +88,29 @@ def feed(request):
 
 @require_form
 def subscribe(request):
-    """Double opt-in: the address gets a confirmation link; nothing is sent to it before."""
+    """Double opt-in: the address gets a confirmation link; nothing is sent to it before.
+    Every valid address gets the same answer, whether new, pending, subscribed or
+    unsubscribed (SP-01); over a limit the form says so with 429 and sends nothing."""
     form = _subscribe_form(request.POST if request.method == "POST" else None)
+    status, retry_after = 200, None
     if request.method == "POST" and form.is_valid():
         try:
-            subscriber_subscribe(**form.cleaned_data)
+            subscriber_subscribe(**form.cleaned_data, client_address=client_address(request))
+        except SubscriptionLimitReached as error:
+            form.add_error(None, error.message)
+            status, retry_after = 429, error.retry_after
         except ValidationError as error:
             from compliance.forms import attach_service_errors
 
             attach_service_errors(form, error)
         else:
             return redirect("subprocessors:subscribe_sent")
-    return render(
-        request,
-        "subprocessors/public/subscribe.html",
-        {"form": form},
-        status=400 if form.errors else 200,
-    )
+    if form.errors and status == 200:
+        status = 400
+    response = render(request, "subprocessors/public/subscribe.html", {"form": form}, status=status)
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @require_safe
@@ -112,7 +125,7 @@ def subscription_confirm(request, token):
     errors: list[str] = []
     if request.method == "POST":
         try:
-            subscriber_confirm(token=token)
+            subscriber_confirm(token=token, client_address=client_address(request))
         except ValidationError as error:
             errors = error.messages
         else:
@@ -120,7 +133,7 @@ def subscription_confirm(request, token):
     return render(
         request,
         "subprocessors/public/subscription_confirm.html",
-        {"errors": errors},
+        {"errors": errors, "consent_text": consent_text()},
         status=400 if errors else 200,
     )
 
