@@ -26,7 +26,7 @@ from breaches.models import (
     NoticeState,
 )
 from breaches.services.common import NOTICE_CAUSE
-from compliance.access import can, customer_scope
+from compliance.access import can, customer_scope, require
 from compliance.models import Contract, Customer, OutboxMessage, OutboxStatus, Role
 
 
@@ -75,7 +75,9 @@ def notice_updates(user, notice: CustomerNotice) -> QuerySet[IncidentUpdate]:
 
 
 def notice_messages(user, notice: CustomerNotice) -> QuerySet[OutboxMessage]:
-    """The outbox rows of a notice, with their Message-ID and the server's reply."""
+    """The outbox rows of a notice, with their Message-ID and the server's reply: who
+    received it, so only for those who may read the customer's contacts (AC-01)."""
+    require(user, "contact.view", notice)
     if not notices_for(user).filter(pk=notice.pk).exists():
         raise Http404
     return OutboxMessage.objects.filter(cause_type=NOTICE_CAUSE, cause_id=notice.pk).order_by(

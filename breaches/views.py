@@ -233,6 +233,8 @@ def _progress_context(request, incident: Incident) -> dict:
         }
     return {
         "progress": progress,
+        # Each row links to the customer's messages (its contacts' addresses, AC-01).
+        "progress_recipients": can(request.user, "contact.view"),
         "progress_links": {
             "back": _query("", {**current, "page": progress["page"]}),
             "poll": _query(fragment, {**current, "page": progress["page"]}),
@@ -293,8 +295,13 @@ def _incident_page(request, incident: Incident, *, forms: dict | None = None, st
         "timeline": _timeline(incident),
         "updates": selectors.incident_updates(user, incident),
         "products": incident.products.all(),
-        "affected": incident.affected_customers.order_by("name", "pk")[:AFFECTED_SHOWN],
+        # Names and numbers of the affected customers for those who may list customers; a
+        # staff member sees its own report without them (ON-02).
+        "affected": incident.affected_customers.order_by("name", "pk")[:AFFECTED_SHOWN]
+        if can(user, "customer.view_list")
+        else [],
         "affected_count": incident.affected_customers.count(),
+        "can_select": manage,
         "can_manage": manage and open_,
         "can_triage": triage and open_,
         "progress": None,
@@ -630,9 +637,11 @@ def incident_progress(request, pk):
 
 @require_safe
 def incident_notice_messages(request, pk, notice_pk):
-    """One customer's messages with their Message-ID and what the mail server said."""
+    """One customer's messages with their Message-ID and what the mail server said: its
+    contacts' addresses, so only for those who may read contacts (AC-01)."""
     user = request.user
     require(user, "incident.view")
+    require(user, "contact.view")
     incident = selectors.incident_get(user, pk)
     notice = selectors.notice_get(user, notice_pk)
     if notice.incident_id != incident.pk:

@@ -111,21 +111,36 @@ STAFF_READERS = {
     Role.AUDITOR,
     Role.STAFF_MEMBER,
 }
+# Processor staff whose work needs the customers (names and numbers): not the staff member,
+# who reports incidents and sees their own reports.
+CUSTOMER_READERS = {
+    Role.PRIVACY_OFFICER,
+    Role.ICT_MANAGER,
+    Role.BOARD_MEMBER,
+    Role.AUDITOR,
+}
+# Contacts' names and addresses (AC-01): the privacy officer, the auditor (read only) and
+# the customer's own users; never the staff member, the ICT manager or the board.
+CONTACT_READERS = {Role.PRIVACY_OFFICER, Role.AUDITOR} | set(CUSTOMER_ROLES)
 
 # action -> roles allowed. Customer users are further limited to their own organisation by
-# `_same_customer`; auditors never write.
+# `_same_customer`; auditors never write. The table per role is in docs/ARCHITECTURE.md
+# (Access) and tests/test_role_matrix.py.
 PERMISSIONS: dict[str, set[str]] = {
     "dashboard.view": STAFF_READERS,
     "portal.view": set(CUSTOMER_ROLES) | {Role.AUDITOR},
-    "customer.view": STAFF_READERS | set(CUSTOMER_ROLES),
+    # The staff list of all customers; a customer user reaches its own organisation only.
+    "customer.view_list": CUSTOMER_READERS,
+    # One customer: name, number, contracts; its contacts need `contact.view` as well.
+    "customer.view": CUSTOMER_READERS | set(CUSTOMER_ROLES),
     "customer.change": {Role.PRIVACY_OFFICER},
-    "contact.view": STAFF_READERS | set(CUSTOMER_ROLES),
+    "contact.view": CONTACT_READERS,
     "contact.change": {Role.PRIVACY_OFFICER, Role.CUSTOMER_ADMIN},
     "profile.change": {Role.PRIVACY_OFFICER},
     "user.create": {Role.PRIVACY_OFFICER},
     "subprocessor.view": STAFF_READERS,
     "subprocessor.change": {Role.PRIVACY_OFFICER},
-    "document.view": STAFF_READERS | set(CUSTOMER_ROLES),
+    "document.view": CUSTOMER_READERS | set(CUSTOMER_ROLES),
     "document.create": {Role.PRIVACY_OFFICER},
     "outbox.view": {Role.PRIVACY_OFFICER, Role.AUDITOR},
     "outbox.resolve_alert": {Role.PRIVACY_OFFICER},
@@ -147,10 +162,12 @@ PERMISSIONS: dict[str, set[str]] = {
     "incident.view": STAFF_READERS,
     "incident.triage": {Role.PRIVACY_OFFICER, Role.ICT_MANAGER},
     "incident.manage": {Role.PRIVACY_OFFICER},
+    # Notices and the customers' responses; who received them (addresses) is `contact.view`.
     "notice.view": {Role.PRIVACY_OFFICER, Role.ICT_MANAGER, Role.AUDITOR} | set(CUSTOMER_ROLES),
     "notice.respond": set(CUSTOMER_ROLES),
     # Subprocessor change notices, objections and termination (subprocessors/, SP-03..06).
-    "change_notice.view": STAFF_READERS | set(CUSTOMER_ROLES),
+    "change_notice.view": {Role.PRIVACY_OFFICER, Role.BOARD_MEMBER, Role.AUDITOR}
+    | set(CUSTOMER_ROLES),
     "change_notice.change": {Role.PRIVACY_OFFICER},
     "objection.view": {Role.PRIVACY_OFFICER, Role.BOARD_MEMBER, Role.AUDITOR} | set(CUSTOMER_ROLES),
     "objection.lodge": set(CUSTOMER_ROLES),
@@ -161,11 +178,13 @@ PERMISSIONS: dict[str, set[str]] = {
     "termination.exercise": {Role.CUSTOMER_ADMIN},
 }
 
-SAFE_ACTIONS_SUFFIX = (".view",)
+# Reading actions ("x.view", "x.view_list"): the only ones an auditor ever gets.
+SAFE_ACTION_VERBS = ("view",)
 # Actions on processor-wide data: a user limited to one customer never gets them.
 PROCESSOR_WIDE_ACTIONS = frozenset(
     {
         "dashboard.view",
+        "customer.view_list",
         "admin.view",
         "incident.report",
         "incident.view",
@@ -287,6 +306,11 @@ def _same_customer(user, obj) -> bool:
     return customer_id == scope
 
 
+def _is_read(action: str) -> bool:
+    verb = action.rpartition(".")[2]
+    return verb.split("_", 1)[0] in SAFE_ACTION_VERBS
+
+
 def can(user, action: str, obj=None) -> bool:
     if user is SYSTEM:
         return True
@@ -297,7 +321,7 @@ def can(user, action: str, obj=None) -> bool:
         raise KeyError(f"unknown action {action!r}")
     if user.role not in roles:
         return False
-    if user.role == Role.AUDITOR and not action.endswith(SAFE_ACTIONS_SUFFIX):
+    if user.role == Role.AUDITOR and not _is_read(action):
         return False
     scope = customer_scope(user)
     if action in PROCESSOR_WIDE_ACTIONS and scope is not None:

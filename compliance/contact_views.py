@@ -178,7 +178,7 @@ def contact_delete(request, pk):
 @require_safe
 def customer_list(request):
     user = request.user
-    require(user, "dashboard.view")
+    require(user, "customer.view_list")
     form = CustomerSearchForm(request.GET or None)
     customers = selectors.customers_for(user)
     term = form.cleaned_data["q"].strip() if form.is_valid() else ""
@@ -205,18 +205,21 @@ def customer_list(request):
 
 @require_safe
 def customer_detail(request, pk):
-    """A customer with its contracts, products and contacts."""
+    """A customer with its contracts and products; its contacts only for those who may read
+    contacts (AC-01)."""
     user = request.user
+    require(user, "customer.view")
     customer = selectors.customer_get(user, pk)
     contracts = customer.contracts.prefetch_related("products")
+    show_contacts = can(user, "contact.view", customer)
     return render(
         request,
         "compliance/customers/detail.html",
         {
             "customer": customer,
             "contracts": contracts,
-            "contacts": selectors.contacts_for(user, customer=customer),
+            "contacts": selectors.contacts_for(user, customer=customer) if show_contacts else None,
             "can_change": can(user, "contact.change", customer),
-            "back_to_list": can(user, "dashboard.view"),
+            "back_to_list": can(user, "customer.view_list"),
         },
     )

@@ -24,7 +24,7 @@ def navigation(request):
         {
             "nav_staff": can(user, "dashboard.view"),
             "nav_portal": can(user, "portal.view"),
-            "nav_customers": can(user, "dashboard.view") and can(user, "customer.view"),
+            "nav_customers": can(user, "customer.view_list"),
             "nav_contacts": can(user, "portal.view") and can(user, "contact.view"),
             "nav_admin": can(user, "admin.view") and customer_scope(user) is None,
             "nav_outbox": can(user, "outbox.view"),

@@ -71,14 +71,11 @@ def _open_objections(user):
 def dashboard(request):
     user = request.user
     require(user, "dashboard.view")
-    customers = customers_for(user)
     context = {
-        "customers_count": customers.count(),
-        "breach_contacts_count": contacts_for(user).filter(receives_breach_notices=True).count(),
-        # BR-05: a customer without a breach contact cannot be notified in time.
-        "customers_without_breach_contact": customers.exclude(
-            contacts__receives_breach_notices=True
-        ).count(),
+        # The cards a role's work needs (ON-02): customers for those who may list them,
+        # breach contacts only for those who may read contacts (AC-01).
+        "customers_count": customers_for(user).count() if can(user, "customer.view_list") else None,
+        "breach_contacts_count": None,
         "show_outbox": can(user, "outbox.view"),
         "outbox_alerts": _outbox_alerts(user),
         "can_resolve_alerts": can(user, "outbox.resolve_alert"),
@@ -89,6 +86,14 @@ def dashboard(request):
         # SP-05: open objections with their age and the change's effective moment.
         "open_objections": _open_objections(user),
     }
+    if can(user, "contact.view"):
+        context["breach_contacts_count"] = (
+            contacts_for(user).filter(receives_breach_notices=True).count()
+        )
+        # BR-05: a customer without a breach contact cannot be notified in time.
+        context["customers_without_breach_contact"] = (
+            customers_for(user).exclude(contacts__receives_breach_notices=True).count()
+        )
     return render(request, "compliance/dashboard.html", context)
 
 

@@ -152,13 +152,14 @@ def test_general_document_download_withholds_dossiers(handled, officer, staff, m
     scoped = incident_dossier_render(
         actor=make_user(Role.AUDITOR, customer=handled["a"]), incident=incident
     )
-    for user, document in [
-        (staff, full),
-        (make_user(Role.BOARD_MEMBER), full),
-        (handled["user_a"], scoped),
-        (make_user(Role.CUSTOMER_ADMIN, customer=handled["a"]), scoped),
+    # A staff member opens no stored documents at all (ON-02 role table): 403.
+    for user, document, status in [
+        (staff, full, 403),
+        (make_user(Role.BOARD_MEMBER), full, 404),
+        (handled["user_a"], scoped, 404),
+        (make_user(Role.CUSTOMER_ADMIN, customer=handled["a"]), scoped, 404),
     ]:
         client = sign_in(Client(), user)
-        assert client.get(f"/documents/{document.uuid}/download/").status_code == 404
+        assert client.get(f"/documents/{document.uuid}/download/").status_code == status
     client = sign_in(Client(), make_user(Role.AUDITOR))
     assert client.get(f"/documents/{full.uuid}/download/").status_code == 200

@@ -42,6 +42,7 @@ RECIPIENTS_PER_PAGE = 100
 def _staff_notice(user, pk):
     # Staff pages: customer users read announced changes on the public register instead.
     require(user, "dashboard.view")
+    require(user, "change_notice.view")
     return selectors.change_notice_get(user, pk)
 
 

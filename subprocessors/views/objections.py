@@ -82,6 +82,7 @@ def objection_create(request):
 @require_safe
 def objection_detail(request, pk):
     user = request.user
+    require(user, "objection.view")
     objection = selectors.objection_get(user, pk)
     return render(
         request,
