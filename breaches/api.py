@@ -51,7 +51,7 @@ from breaches.serializers import (
     UpdatePublishSerializer,
 )
 from compliance.access import can, require
-from compliance.api_fields import filled
+from compliance.api_paging import paged
 from compliance.api_pdf import PDF_RENDERERS, pdf_response, stored_document_response
 from compliance.models import Product
 
@@ -288,7 +288,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         if request.method == "GET":
             require(request.user, "incident.view")
             updates = selectors.incident_updates(request.user, self._incident())
-            return Response(IncidentUpdateSerializer(updates, many=True).data)
+            return paged(self, updates, IncidentUpdateSerializer)
         require(request.user, "incident.manage")
         incident = self._incident()
         serializer = UpdatePublishSerializer(data=request.data)
@@ -363,7 +363,7 @@ class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             .order_by("-created_at", "-pk")
         )
         if self.action == "list":
-            query = NoticeQuerySerializer(data=filled(self.request.query_params))
+            query = NoticeQuerySerializer(data=self.request.query_params)
             query.is_valid(raise_exception=True)
             incident = query.validated_data.get("incident")
             if incident is not None:
@@ -485,7 +485,7 @@ class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         require(user, "incident.view")
         notice = selectors.notice_get(user, pk)
         rows = selectors.notice_messages(user, notice)
-        return Response(NoticeMessageSerializer(rows, many=True).data)
+        return paged(self, rows, NoticeMessageSerializer)
 
     @extend_schema(
         summary="Draft of the authority's notification form (BR-04)",
@@ -546,7 +546,7 @@ class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         require(user, "notice.view")
         notice = selectors.notice_get(user, pk)
         updates = selectors.notice_updates(user, notice)
-        return Response(CustomerUpdateSerializer(updates, many=True).data)
+        return paged(self, updates, CustomerUpdateSerializer)
 
 
 class DeadlineListView(generics.GenericAPIView):
@@ -566,4 +566,4 @@ class DeadlineListView(generics.GenericAPIView):
         if not can(user, "incident.view"):
             require(user, "notice.view")
         deadlines = selectors.open_deadlines(user)
-        return Response(self.get_serializer(deadlines, many=True).data)
+        return paged(self, deadlines, DeadlineSerializer)

@@ -25,11 +25,12 @@ from rest_framework.response import Response
 
 from breaches import dossier
 from breaches.models import DossierRequest
+from compliance.api_fields import ModelSerializer, Serializer
 from compliance.api_pdf import PDF_RENDERERS, stored_document_response
 from compliance.models import StoredDocument
 
 
-class DossierDocumentSerializer(serializers.ModelSerializer):
+class DossierDocumentSerializer(ModelSerializer):
     """One stored dossier (immutable; check a copy against `sha256`)."""
 
     scope_customer = serializers.IntegerField(source="customer_id", read_only=True, allow_null=True)
@@ -62,7 +63,7 @@ class DossierDocumentSerializer(serializers.ModelSerializer):
         )
 
 
-class DossierRequestSerializer(serializers.ModelSerializer):
+class DossierRequestSerializer(ModelSerializer):
     """A request for a dossier: `pending` while it is prepared in the background, then
     `done` with its `document`, or `failed` with the `error`."""
 
@@ -126,7 +127,7 @@ class DossierCreatedSerializer(DossierRequestSerializer):
 
 
 @extend_schema_serializer(many=False)  # one object, though the action is `list`
-class DossierListSerializer(serializers.Serializer):
+class DossierListSerializer(Serializer):
     requests = DossierRequestSerializer(many=True)
     documents = DossierDocumentSerializer(many=True)
 

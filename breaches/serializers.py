@@ -21,14 +21,14 @@ from breaches.models import (
     NotificationKind,
     SelectionRule,
 )
-from compliance.api_fields import ID_MAX, AwareDateTimeField, IdField
+from compliance.api_fields import ID_MAX, AwareDateTimeField, IdField, ModelSerializer, Serializer
 from compliance.models import Language, OutboxMessage, Product
 from subprocessors.models import Subprocessor
 
 # --------------------------------------------------------------------------- incidents
 
 
-class IncidentSerializer(serializers.ModelSerializer):
+class IncidentSerializer(ModelSerializer):
     products = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     affected_customers_count = serializers.SerializerMethodField()
     notify_pending_approval = serializers.SerializerMethodField()
@@ -77,7 +77,7 @@ class IncidentSerializer(serializers.ModelSerializer):
         return obj.notify_requested_by_id is not None
 
 
-class IncidentReportSerializer(serializers.Serializer):
+class IncidentReportSerializer(Serializer):
     """BR-01/BR-08: what happened, when it was discovered, products/systems, personal data."""
 
     title = serializers.CharField(max_length=200)
@@ -112,7 +112,7 @@ EI_CHOICES = ["0.25", "0.5", "0.75", "1"]
 CB_CHOICES = ["0", "0.25", "0.5"]
 
 
-class IncidentTriageSerializer(serializers.Serializer):
+class IncidentTriageSerializer(Serializer):
     """BR-11: the assessment; the severity score is computed from DPC, EI and CB."""
 
     personal_data_involved = serializers.BooleanField(required=False, allow_null=True)
@@ -140,7 +140,7 @@ class IncidentTriageSerializer(serializers.Serializer):
     measures_proposed = serializers.CharField(required=False, allow_null=True, allow_blank=True)
 
 
-class IncidentSelectSerializer(serializers.Serializer):
+class IncidentSelectSerializer(Serializer):
     """BR-08: affected customers by product, subprocessor, by hand (customer ids) or all."""
 
     rule = serializers.ChoiceField(choices=SelectionRule.choices)
@@ -153,7 +153,7 @@ class IncidentSelectSerializer(serializers.Serializer):
     customers = serializers.ListField(child=IdField(), required=False, max_length=100_000)
 
 
-class IncidentNotifySerializer(serializers.Serializer):
+class IncidentNotifySerializer(Serializer):
     late_reason = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -162,7 +162,7 @@ class IncidentNotifySerializer(serializers.Serializer):
     )
 
 
-class NotifyResultSerializer(serializers.Serializer):
+class NotifyResultSerializer(Serializer):
     notices_created = serializers.IntegerField()
     messages_queued = serializers.IntegerField()
     customers_without_recipients = serializers.ListField(child=serializers.IntegerField())
@@ -174,7 +174,7 @@ class NotifyResultSerializer(serializers.Serializer):
 # --------------------------------------------------------------------------- notices
 
 
-class NoticeIncidentSerializer(serializers.ModelSerializer):
+class NoticeIncidentSerializer(ModelSerializer):
     """What the customer needs for its own notification (BR-06, GDPR Art. 33(3)); empty
     values are not yet known."""
 
@@ -209,7 +209,7 @@ class NoticeIncidentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class NoticeSerializer(serializers.ModelSerializer):
+class NoticeSerializer(ModelSerializer):
     incident = NoticeIncidentSerializer(read_only=True)
     letter_url = serializers.SerializerMethodField()
 
@@ -238,14 +238,14 @@ class NoticeSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(serializers.URLField(allow_null=True))
     def get_letter_url(self, obj) -> str | None:
         if not obj.letter_id:
             return None
         return reverse("document_download", args=[obj.letter.uuid])
 
 
-class NoticeQuerySerializer(serializers.Serializer):
+class NoticeQuerySerializer(Serializer):
     """The notices list's filter."""
 
     incident = IdField(
@@ -255,7 +255,7 @@ class NoticeQuerySerializer(serializers.Serializer):
     )
 
 
-class NoticeIntentionSerializer(serializers.Serializer):
+class NoticeIntentionSerializer(Serializer):
     """BR-09: the notification the customer intends to make."""
 
     kind = serializers.ChoiceField(choices=NotificationKind.choices)
@@ -264,7 +264,7 @@ class NoticeIntentionSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class NoticeDecisionSerializer(serializers.Serializer):
+class NoticeDecisionSerializer(Serializer):
     """BR-04: the customer's own decision; it records what the customer did and never
     notifies an authority."""
 
@@ -291,7 +291,7 @@ class NoticeDecisionSerializer(serializers.Serializer):
 # --------------------------------------------------------------------------- more journey
 
 
-class CustomerReportSerializer(serializers.Serializer):
+class CustomerReportSerializer(Serializer):
     """BR-10: a customer user reports a suspected incident. Products are limited to those of
     the reporting customer's contracts (the view passes them as `products` in the context)."""
 
@@ -313,27 +313,27 @@ class CustomerReportSerializer(serializers.Serializer):
             self.fields["products"].child_relation.queryset = products
 
 
-class IncidentDismissSerializer(serializers.Serializer):
+class IncidentDismissSerializer(Serializer):
     reason = serializers.CharField(
         help_text=_("Why this is no security incident at all (a false alarm).")
     )
 
 
-class UpdatePublishSerializer(serializers.Serializer):
+class UpdatePublishSerializer(Serializer):
     """BR-07: a progress update to every notified customer."""
 
     summary = serializers.CharField(help_text=_("What changed."))
     measures = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class IncidentUpdateSerializer(serializers.ModelSerializer):
+class IncidentUpdateSerializer(ModelSerializer):
     class Meta:
         model = IncidentUpdate
         fields = ["id", "number", "kind", "summary", "measures", "created_at", "recipients_count"]
         read_only_fields = fields
 
 
-class CustomerUpdateSerializer(serializers.ModelSerializer):
+class CustomerUpdateSerializer(ModelSerializer):
     """An update as the customer received it: without how many others received it."""
 
     class Meta:
@@ -342,7 +342,7 @@ class CustomerUpdateSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class FinalReportSerializer(serializers.Serializer):
+class FinalReportSerializer(Serializer):
     """ISO 27001 A.5.27: root cause and lessons learned; closes the incident."""
 
     root_cause = serializers.CharField()
@@ -351,14 +351,14 @@ class FinalReportSerializer(serializers.Serializer):
     measures = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class DiscoveryCorrectSerializer(serializers.Serializer):
+class DiscoveryCorrectSerializer(Serializer):
     """BR-03: when the processor really became aware; the 48-hour deadline moves with it."""
 
     discovered_at = AwareDateTimeField()
     reason = serializers.CharField(help_text=_("Why the discovery time changes."))
 
 
-class PreviewQuerySerializer(serializers.Serializer):
+class PreviewQuerySerializer(Serializer):
     customer = IdField(help_text=_("A customer in the incident's selection."))
     language = serializers.ChoiceField(
         choices=Language.choices,
@@ -370,7 +370,7 @@ class PreviewQuerySerializer(serializers.Serializer):
     )
 
 
-class NoticePreviewSerializer(serializers.Serializer):
+class NoticePreviewSerializer(Serializer):
     customer = serializers.IntegerField()
     language = serializers.CharField()
     subject = serializers.CharField()
@@ -378,7 +378,7 @@ class NoticePreviewSerializer(serializers.Serializer):
     html = serializers.CharField()
 
 
-class ProgressCountsSerializer(serializers.Serializer):
+class ProgressCountsSerializer(Serializer):
     queued = serializers.IntegerField()
     accepted = serializers.IntegerField()
     failed = serializers.IntegerField()
@@ -393,7 +393,7 @@ class ProgressCustomerSerializer(ProgressCountsSerializer):
     informed_at = serializers.DateTimeField(allow_null=True, read_only=True)
 
 
-class ProgressCustomerCountsSerializer(serializers.Serializer):
+class ProgressCustomerCountsSerializer(Serializer):
     all = serializers.IntegerField(help_text=_("Customers with a notice."))
     uninformed = serializers.IntegerField(
         help_text=_("Customers not informed yet (no message accepted, no out-of-band notice).")
@@ -410,7 +410,7 @@ PROGRESS_SHOW_CHOICES = [
 ]
 
 
-class ProgressQuerySerializer(serializers.Serializer):
+class ProgressQuerySerializer(Serializer):
     """Which page of customers the progress lists (BR-03/BR-05)."""
 
     page = serializers.IntegerField(
@@ -442,7 +442,7 @@ class ProgressQuerySerializer(serializers.Serializer):
     )
 
 
-class FanoutProgressSerializer(serializers.Serializer):
+class FanoutProgressSerializer(Serializer):
     """Messages queued / accepted / failed in total and, one page at a time, per customer.
 
     `total` and `customer_counts` always cover the whole incident; `customers` holds one
@@ -462,7 +462,7 @@ class FanoutProgressSerializer(serializers.Serializer):
     customers = ProgressCustomerSerializer(many=True, help_text=_("One page of customers."))
 
 
-class OutOfBandSerializer(serializers.Serializer):
+class OutOfBandSerializer(Serializer):
     """BR-03: the customer was informed another way; counts as informing."""
 
     note = serializers.CharField(help_text=_("For example: phoned J. Jansen at 14:05."))
@@ -477,7 +477,7 @@ class OutOfBandSerializer(serializers.Serializer):
     )
 
 
-class LateReasonSerializer(serializers.Serializer):
+class LateReasonSerializer(Serializer):
     reason = serializers.CharField(help_text=_("Why the customer was informed late."))
 
 
@@ -499,7 +499,7 @@ class StaffNoticeSerializer(NoticeSerializer):
         read_only_fields = fields
 
 
-class NoticeMessageSerializer(serializers.ModelSerializer):
+class NoticeMessageSerializer(ModelSerializer):
     """One e-mail of a notice with its Message-ID and what the mail server answered."""
 
     server_reply = serializers.CharField(source="last_reply", read_only=True)
@@ -523,7 +523,7 @@ class NoticeMessageSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class DeadlineSerializer(serializers.Serializer):
+class DeadlineSerializer(Serializer):
     """An open deadline, as on the officer's dashboard (BR-03, BR-04)."""
 
     kind = serializers.ChoiceField(

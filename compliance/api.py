@@ -9,13 +9,13 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import generics, mixins, serializers, status, viewsets
+from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from compliance import contact_confirmation, selectors, services
 from compliance.access import require
-from compliance.api_fields import IdField, filled
+from compliance.api_fields import IdField, Serializer
 from compliance.models import Contact, Customer
 from compliance.serializers import (
     ContactSerializer,
@@ -29,7 +29,7 @@ SEARCH_PARAM = OpenApiParameter(
 )
 
 
-class ContactQuerySerializer(serializers.Serializer):
+class ContactQuerySerializer(Serializer):
     """The contacts list's filter."""
 
     customer = IdField(required=False, help_text=_("Only the contacts of this customer."))
@@ -118,7 +118,7 @@ class ContactViewSet(viewsets.ModelViewSet):
     def get_queryset(self):
         qs = selectors.contacts_for(self.request.user)
         if self.action == "list":
-            query = ContactQuerySerializer(data=filled(self.request.query_params))
+            query = ContactQuerySerializer(data=self.request.query_params)
             query.is_valid(raise_exception=True)
             customer = query.validated_data.get("customer")
             if customer is not None:

@@ -10,6 +10,7 @@
 
 import datetime
 
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.text import format_lazy
@@ -25,12 +26,6 @@ ID_REGEX = "[0-9]{1,18}"
 EARLIEST = datetime.datetime(1900, 1, 1, tzinfo=datetime.UTC)
 LATEST = datetime.datetime(2999, 12, 31, 23, 59, 59, tzinfo=datetime.UTC)
 OFFSET_HELP = _("ISO 8601 with its UTC offset, for example 2026-09-01T09:30:00+02:00.")
-
-
-def filled(query_params) -> dict:
-    """The query parameters that have a value: a blank filter (`?customer=`) filters
-    nothing."""
-    return {name: value for name, value in query_params.items() if value != ""}
 
 
 class IdField(serializers.IntegerField):
@@ -85,3 +80,86 @@ class AwareDateTimeField(serializers.DateTimeField):
         if not EARLIEST <= moment <= LATEST:
             self.fail("out_of_range")
         return moment
+
+
+class BlankAsNullChoiceField(serializers.ChoiceField):
+    """A choice that may be empty reads as null, not as "" (which is no choice at all and
+    which the schema's enumeration does not hold). "" or null in stays "" in the database."""
+
+    def to_representation(self, value):
+        if value in ("", None):
+            return None
+        return super().to_representation(value)
+
+    def to_internal_value(self, data):
+        if data is None:
+            return ""
+        return super().to_internal_value(data)
+
+    def validate_empty_values(self, data):
+        if data is None:
+            return (True, "")
+        return super().validate_empty_values(data)
+
+
+def _json_type_error(field, value) -> str | None:
+    """The message for a JSON value of the wrong type for `field`, or None. DRF reads 0 as
+    false and 12 as "12"; the schema says boolean and string, and so does the API."""
+    if value is None or isinstance(field, serializers.ChoiceField):
+        return None
+    if isinstance(field, serializers.BooleanField) and not isinstance(value, bool):
+        return _("Give true or false.")
+    if isinstance(field, serializers.CharField | serializers.DateTimeField | serializers.DateField):
+        if not isinstance(value, str):
+            return _("Give text (a JSON string).")
+        # The schema's maxLength counts what is sent, before spaces at the ends are trimmed.
+        limit = getattr(field, "max_length", None)
+        if limit is not None and len(value) > limit:
+            return _("Give at most %(limit)d characters.") % {"limit": limit}
+    if isinstance(field, serializers.IntegerField | serializers.PrimaryKeyRelatedField):
+        if isinstance(value, bool) or not isinstance(value, int):
+            return _("Give a whole number.")
+    if isinstance(field, serializers.ManyRelatedField | serializers.ListField):
+        if not isinstance(value, list):
+            return _("Give a list.")
+        child = getattr(field, "child_relation", None) or getattr(field, "child", None)
+        for item in value:
+            if child is not None and (error := _json_type_error(child, item)):
+                return error
+    return None
+
+
+class StrictTypes:
+    """Input of the JSON type the schema names, or a 400: no silent coercion (ON-02)."""
+
+    def to_internal_value(self, data):
+        errors = {}
+        for field in self._writable_fields if isinstance(data, dict) else ():
+            if field.field_name not in data:
+                continue
+            value = data[field.field_name]
+            if isinstance(data, QueryDict):
+                # Query parameters are text by nature; DRF would read a blank one as absent.
+                if value == "" and not getattr(field, "allow_blank", False):
+                    errors[field.field_name] = [_("Leave the parameter out or give a value.")]
+            elif error := _json_type_error(field, value):
+                errors[field.field_name] = [error]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
+
+
+class Serializer(StrictTypes, serializers.Serializer):
+    """The API's plain serializer: input of the JSON types the schema names."""
+
+
+class ModelSerializer(StrictTypes, serializers.ModelSerializer):
+    """The API's model serializer: input of the JSON types the schema names, and a model
+    choice that may be blank is null when empty."""
+
+    def build_standard_field(self, field_name, model_field):
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        if issubclass(field_class, serializers.ChoiceField) and kwargs.get("allow_blank"):
+            field_class = BlankAsNullChoiceField
+            kwargs["allow_null"] = True
+        return field_class, kwargs

@@ -4,12 +4,13 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from compliance.access import customer_scope
+from compliance.api_fields import ModelSerializer
 from compliance.contact_confirmation import confirmation_due
 from compliance.models import Contact, Customer, ProcessorProfile
 from compliance.selectors import customers_for
 
 
-class CustomerSerializer(serializers.ModelSerializer):
+class CustomerSerializer(ModelSerializer):
     contacts_confirmation_due = serializers.SerializerMethodField(
         help_text=_(
             "Whether the organisation is asked to confirm its breach contacts: once a year, "
@@ -47,7 +48,7 @@ class ScopedCustomerField(serializers.PrimaryKeyRelatedField):
         return customers_for(self.context["request"].user)
 
 
-class ContactSerializer(serializers.ModelSerializer):
+class ContactSerializer(ModelSerializer):
     customer = ScopedCustomerField(
         queryset=Customer.objects.none(),
         required=False,
@@ -90,7 +91,7 @@ class ContactUpdateSerializer(ContactSerializer):
     customer = serializers.PrimaryKeyRelatedField(read_only=True)
 
 
-class ProcessorProfileSerializer(serializers.ModelSerializer):
+class ProcessorProfileSerializer(ModelSerializer):
     class Meta:
         model = ProcessorProfile
         fields = [

@@ -7,10 +7,11 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from compliance import tokens
+from compliance.api_fields import ModelSerializer, Serializer
 from compliance.models import ApiToken
 
 
-class ApiTokenSerializer(serializers.ModelSerializer):
+class ApiTokenSerializer(ModelSerializer):
     owner = serializers.EmailField(source="user.email", read_only=True)
 
     class Meta:
@@ -28,7 +29,7 @@ class ApiTokenSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ApiTokenCreateSerializer(serializers.Serializer):
+class ApiTokenCreateSerializer(Serializer):
     name = serializers.CharField(max_length=tokens.NAME_MAX_LENGTH)
     expires_in_days = serializers.IntegerField(
         min_value=1, help_text=_("Validity in days; at most API_TOKEN_MAX_DAYS (90 by default).")

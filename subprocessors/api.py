@@ -19,6 +19,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from compliance.access import customer_scope, require
+from compliance.api_paging import paged
 from compliance.selectors import customer_get
 from subprocessors import selectors, services
 from subprocessors.models import ProcessingLocation, Subprocessor, SubprocessorStatus
@@ -140,8 +141,7 @@ class ChangeNoticeViewSet(
     def recipients(self, request, pk=None):
         notice = self._notice_for_change()
         rows = notice.recipients.select_related("customer", "letter").order_by("customer_id")
-        page = self.paginate_queryset(rows)
-        return self.get_paginated_response(RecipientSerializer(page, many=True).data)
+        return paged(self, rows, RecipientSerializer)
 
 
 @extend_schema_view(

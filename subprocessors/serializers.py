@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from compliance.api_fields import AwareDateTimeField
+from compliance.api_fields import AwareDateTimeField, ModelSerializer, Serializer
 from compliance.models import Product
 from subprocessors import selectors
 from subprocessors.models import (
@@ -23,7 +23,7 @@ from subprocessors.models import (
 # --------------------------------------------------------------------------- register
 
 
-class LocationSerializer(serializers.ModelSerializer):
+class LocationSerializer(ModelSerializer):
     in_eea = serializers.BooleanField(read_only=True)
 
     class Meta:
@@ -31,7 +31,7 @@ class LocationSerializer(serializers.ModelSerializer):
         fields = ["name", "city", "country", "in_eea"]
 
 
-class SubprocessorSerializer(serializers.ModelSerializer):
+class SubprocessorSerializer(ModelSerializer):
     products = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
     locations = LocationSerializer(many=True, read_only=True)
 
@@ -54,7 +54,7 @@ class SubprocessorSerializer(serializers.ModelSerializer):
 # --------------------------------------------------------------------------- change notices
 
 
-class ChangeNoticeSerializer(serializers.ModelSerializer):
+class ChangeNoticeSerializer(ModelSerializer):
     subprocessor = SubprocessorSerializer(read_only=True)
 
     class Meta:
@@ -80,7 +80,7 @@ class ChangeNoticeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class NewSubprocessorSerializer(serializers.Serializer):
+class NewSubprocessorSerializer(Serializer):
     legal_entity = serializers.CharField(max_length=200, allow_blank=True)
     purpose = serializers.CharField(allow_blank=True)
     certifications = serializers.CharField(max_length=300, allow_blank=True, required=False)
@@ -91,7 +91,7 @@ class NewSubprocessorSerializer(serializers.Serializer):
     )
 
 
-class ChangeNoticeCreateSerializer(serializers.Serializer):
+class ChangeNoticeCreateSerializer(Serializer):
     kind = serializers.ChoiceField(choices=ChangeKind.choices)
     subprocessor = serializers.PrimaryKeyRelatedField(
         queryset=Subprocessor.objects.all(),
@@ -110,7 +110,7 @@ class ChangeNoticeCreateSerializer(serializers.Serializer):
     effective_at = AwareDateTimeField()
 
 
-class ChangeNoticeUpdateSerializer(serializers.Serializer):
+class ChangeNoticeUpdateSerializer(Serializer):
     description = serializers.CharField(allow_blank=True, required=False)
     location_name = serializers.CharField(allow_blank=True, required=False)
     location_city = serializers.CharField(allow_blank=True, required=False)
@@ -119,15 +119,15 @@ class ChangeNoticeUpdateSerializer(serializers.Serializer):
     effective_at = AwareDateTimeField(required=False)
 
 
-class EffectiveMomentSerializer(serializers.Serializer):
+class EffectiveMomentSerializer(Serializer):
     effective_at = AwareDateTimeField()
 
 
-class WithdrawSerializer(serializers.Serializer):
+class WithdrawSerializer(Serializer):
     reason = serializers.CharField(allow_blank=True)
 
 
-class RecipientSerializer(serializers.ModelSerializer):
+class RecipientSerializer(ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     letter = serializers.UUIDField(source="letter.uuid", read_only=True, allow_null=True)
 
@@ -149,7 +149,7 @@ class RecipientSerializer(serializers.ModelSerializer):
 # --------------------------------------------------------------------------- objections
 
 
-class ObjectionSerializer(serializers.ModelSerializer):
+class ObjectionSerializer(ModelSerializer):
     subprocessor_name = serializers.CharField(source="subprocessor.legal_entity", read_only=True)
     receipt = serializers.UUIDField(source="receipt.uuid", read_only=True, allow_null=True)
     decision_letter = serializers.UUIDField(
@@ -189,7 +189,7 @@ class VisibleChangeNoticeField(serializers.PrimaryKeyRelatedField):
         return selectors.change_notices_for(self.context["request"].user)
 
 
-class ObjectionCreateSerializer(serializers.Serializer):
+class ObjectionCreateSerializer(Serializer):
     subprocessor = serializers.PrimaryKeyRelatedField(
         queryset=Subprocessor.objects.all(), required=False, allow_null=True
     )
@@ -199,7 +199,7 @@ class ObjectionCreateSerializer(serializers.Serializer):
     reasons = serializers.CharField(allow_blank=True)
 
 
-class DecisionSerializer(serializers.Serializer):
+class DecisionSerializer(Serializer):
     decision = serializers.ChoiceField(
         choices=[(ObjectionState.UPHELD, _("Upheld")), (ObjectionState.REJECTED, _("Rejected"))]
     )
@@ -210,7 +210,7 @@ class DecisionSerializer(serializers.Serializer):
     accommodation = serializers.CharField(allow_blank=True, required=False, default="")
 
 
-class TerminationRightSerializer(serializers.ModelSerializer):
+class TerminationRightSerializer(ModelSerializer):
     class Meta:
         model = TerminationRight
         fields = ["id", "customer", "change_notice", "objection", "offered_at", "exercised_at"]

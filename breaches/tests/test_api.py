@@ -384,7 +384,7 @@ def test_progress_and_messages(notified, officer, staff, make_user):
     assert api(officer).get("/api/notices/", {"incident": "x"}).status_code == 400
     response = api(officer).get(f"/api/notices/{notice.pk}/messages/")
     assert response.status_code == 200
-    messages = {row["id"]: row for row in response.json()}
+    messages = {row["id"]: row for row in response.json()["results"]}
     assert set(messages) == set(rows.values_list("pk", flat=True))
     assert messages[first.pk]["message_id"] == first.message_id
     assert messages[first.pk]["status"] == "failed"
@@ -560,20 +560,20 @@ def test_updates_are_listed(notified, officer, staff, clock):
 
     listed = api(officer).get(f"{base}/updates/")
     assert listed.status_code == 200
-    assert [(u["number"], u["kind"]) for u in listed.json()] == [
+    assert [(u["number"], u["kind"]) for u in listed.json()["results"]] == [
         (0, "initial"),
         (1, "update"),
         (2, "final"),
     ]
-    assert listed.json()[1]["summary"] == "Backups restored."
+    assert listed.json()["results"][1]["summary"] == "Backups restored."
     assert api(staff).get(f"{base}/updates/").status_code == 200  # the reporter
     assert api(notified["user_a"]).get(f"{base}/updates/").status_code in (403, 404)
 
     notice = notified["a"]
     own = api(notified["user_a"]).get(f"/api/notices/{notice.pk}/updates/")
     assert own.status_code == 200
-    assert [u["kind"] for u in own.json()] == ["initial", "update", "final"]
-    assert "recipients_count" not in own.json()[0]
+    assert [u["kind"] for u in own.json()["results"]] == ["initial", "update", "final"]
+    assert "recipients_count" not in own.json()["results"][0]
     assert api(notified["user_b"]).get(f"/api/notices/{notice.pk}/updates/").status_code == 404
 
 
@@ -641,18 +641,19 @@ def test_open_deadlines(notified, officer, staff, clock):
     )
     due = incident.customer_due_at
     clock.move_to(due - datetime.timedelta(seconds=1))
-    rows = api(officer).get("/api/deadlines/").json()
+    rows = api(officer).get("/api/deadlines/").json()["results"]
     assert [(r["kind"], r["incident"], r["notice"], r["overdue"]) for r in rows] == [
         ("customer_notice", incident.pk, None, False),
         ("authority_decision", incident.pk, notified["a"].pk, False),
     ]
     assert datetime.datetime.fromisoformat(rows[0]["due_at"]) == due
     clock.move_to(due + datetime.timedelta(seconds=1))
-    assert api(officer).get("/api/deadlines/").json()[0]["overdue"] is True
-    own = api(notified["user_a"]).get("/api/deadlines/").json()
+    assert api(officer).get("/api/deadlines/").json()["results"][0]["overdue"] is True
+    own = api(notified["user_a"]).get("/api/deadlines/").json()["results"]
     assert [(r["kind"], r["notice"]) for r in own] == [("authority_decision", notified["a"].pk)]
-    assert api(notified["user_b"]).get("/api/deadlines/").json() == []
-    assert [r["kind"] for r in api(staff).get("/api/deadlines/").json()] == ["customer_notice"]
+    assert api(notified["user_b"]).get("/api/deadlines/").json()["results"] == []
+    deadlines = api(staff).get("/api/deadlines/").json()["results"]
+    assert [r["kind"] for r in deadlines] == ["customer_notice"]
 
 
 def test_schema_documents_updates_and_draft_pdf(officer):
