@@ -214,7 +214,7 @@ def change_notice_effective(request, pk):
         intro=_(
             "Customers were told that the change takes effect at %(told)s. Later only: "
             "everyone who was told receives the new moment, and a change may take effect no "
-            "earlier than 28 days after every customer was informed (SP-03)."
+            "earlier than 28 days after every customer was informed."
         )
         % {"told": display_time(notice.effective_at)},
         button=_("Save effective moment"),
