@@ -7,4 +7,8 @@ class BreachesConfig(AppConfig):
     verbose_name = _("Breaches")
 
     def ready(self):
-        from breaches import receivers  # noqa: F401 - connects the outbox signal receivers
+        # Django app loading: these need the models, so they are imported once apps are ready.
+        from breaches import (
+            receivers,  # noqa: F401 - connects the outbox signal receivers
+            tasks,  # noqa: F401 - registers the Celery tasks that services ring by name
+        )

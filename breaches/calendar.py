@@ -30,7 +30,7 @@ from icalendar import Alarm, Calendar, Event
 
 from audits.services import event_record
 from breaches import selectors
-from breaches.services.common import incident_link, notice_link, site_link
+from breaches.links import incident_link, notice_link, site_link
 from compliance.access import customer_scope, is_signed_in
 from compliance.models import CalendarToken, User
 

@@ -71,6 +71,7 @@ from compliance.documents import (
     pdf_render,
     template_version,
 )
+from compliance.doorbell import task_ring
 from compliance.models import (
     Customer,
     Language,
@@ -84,6 +85,8 @@ logger = logging.getLogger(__name__)
 
 DOSSIER_TEMPLATE = "pdf/incident_dossier.html"
 DOSSIER_FORMAT_VERSION = 1
+# The Celery task that renders one requested dossier (breaches.tasks).
+RENDER_TASK = "breaches.tasks.dossier_request_render"
 
 # A worker rendering a request holds it this long; after that the sweep hands it out again.
 DOSSIER_RENDER_LEASE = datetime.timedelta(minutes=30)
@@ -641,10 +644,8 @@ def dossier_request_create(*, actor, incident: Incident) -> tuple[DossierRequest
 
 
 def _dossier_enqueue(request_id: int) -> None:
-    from breaches.tasks import dossier_request_render
-
     try:
-        dossier_request_render.delay(request_id)
+        task_ring(RENDER_TASK, request_id)
     except Exception:  # noqa: BLE001 - the request is stored; the sweep hands it out later
         logger.warning("dossier task for request %s not queued", request_id, exc_info=True)
 

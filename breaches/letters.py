@@ -64,6 +64,7 @@ from weasyprint.urls import FatalURLFetchingError
 
 from audits.services import events_record
 from breaches import deadlines
+from breaches.links import notice_link
 from breaches.models import CustomerNotice
 from compliance.documents import (
     PDF_BASE_URL,
@@ -400,8 +401,6 @@ def notice_letters_render(
     Each letter is its own immutable StoredDocument (SHA-256, template and version,
     language, customer) with a `document.issued` and a `notice.letter_stored` audit event,
     written in one transaction per batch together with the notices' link to it."""
-    from breaches.services.common import notice_link
-
     notices = list(
         CustomerNotice.objects.filter(pk__in=list(notice_ids), letter__isnull=True)
         .select_related("incident", "customer")
@@ -520,8 +519,6 @@ def _store(*, batch, documents) -> list[StoredDocument]:
 def letter_complete_render(*, notice: CustomerNotice) -> StoredDocument:
     """The same letter rendered from scratch as one WeasyPrint document and stored by
     `document_render` (not linked to the notice): the slow path the benchmark compares with."""
-    from breaches.services.common import notice_link
-
     language = notice.customer.language
     return document_render(
         template_name=LETTER_TEMPLATE,

@@ -11,8 +11,9 @@ from django.db import transaction
 from django.dispatch import receiver
 
 from audits.services import event_record
+from breaches.links import incident_link
 from breaches.models import CustomerNotice, IncidentState, InformedHow, NoticeState
-from breaches.services.common import NOTICE_CAUSE, incident_link, iso, now, officers_alert
+from breaches.services.common import NOTICE_CAUSE, iso, now, officers_alert
 from breaches.services.notices import _informed_snapshot, notice_inform
 from compliance import signals
 from compliance.models import OutboxMessage, OutboxStatus

@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from breaches import dossier, services
+from breaches.services.notify import LETTERS_TASK
 
 
 @shared_task(name="breaches.tasks.deadline_sweep", ignore_result=True)
@@ -10,14 +11,14 @@ def deadline_sweep() -> None:
     services.deadline_sweep()
 
 
-@shared_task(name="breaches.tasks.notice_letters_render", ignore_result=True)
+@shared_task(name=LETTERS_TASK, ignore_result=True)
 def notice_letters_render(notice_ids: list[int]) -> None:
     # One call for the whole chunk: the shared pages are rendered once per language and the
     # customers' own pages in batches (breaches.letters).
     services.notice_letters_render(notice_ids=notice_ids)
 
 
-@shared_task(name="breaches.tasks.dossier_request_render", ignore_result=True)
+@shared_task(name=dossier.RENDER_TASK, ignore_result=True)
 def dossier_request_render(request_id: int) -> None:
     # AU-03: the claim on the request makes a second delivery of this task a no-op.
     dossier.dossier_request_process(request_id=request_id)

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework.permissions import BasePermission
 
+from compliance import factors
 from compliance.models import CUSTOMER_ROLES, Role
 
 # URL names (namespaced view names) anyone may open. Everything else needs a user signed in
@@ -353,21 +354,17 @@ def is_public_path(path: str) -> bool:
 def second_factor_step(request) -> tuple[frozenset, str]:
     """For a user signed in without a verified second factor: the pages they may open and
     the one they are sent to (set a password, enrol a factor, or prove the one they have)."""
-    from compliance.accounts import has_second_factor
-
     user = request.user
     if not user.has_usable_password():
         return SET_PASSWORD_URL_NAMES, "account_set_password"
-    if not has_second_factor(user):
+    if not factors.has_second_factor(user):
         return ENROLMENT_URL_NAMES, "mfa_index"
     return PROVE_FACTOR_URL_NAMES, "mfa_reauthenticate"
 
 
 def first_factor_refusal(request) -> str | None:
     """Why this session may not go on to enrol a first second factor, if it may not."""
-    from compliance.accounts import first_factor_refusal as refusal_for
-
-    return refusal_for(request, request.user)
+    return factors.first_factor_refusal(request, request.user)
 
 
 def _is_api_view(path: str) -> bool:

@@ -13,9 +13,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from allauth.account.internal.flows.login import get_authentication_records
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,12 +26,12 @@ from django.utils.translation import gettext as _
 
 from audits.services import event_record
 from compliance.access import require
+from compliance.factors import has_second_factor  # noqa: F401 - web/demo.py imports it here
 from compliance.models import CUSTOMER_ROLES, Customer, Invitation, Language, Role, User
 from compliance.outbox import message_queue, message_render
 from compliance.tokens import api_tokens_revoke_for_user
 
 SESSION_INVITATION = "invitation_id"
-SECOND_FACTOR_TYPES = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
 
 
 def token_hash(token: str) -> str:
@@ -238,40 +237,6 @@ def invitation_accept(*, invitation: Invitation, user: User) -> User:
 
 
 # --------------------------------------------------------------------------- second factors
-
-
-def has_second_factor(user) -> bool:
-    """Has the user enrolled a passkey or an authenticator app (recovery codes alone do not
-    count: they only stand in for one)?"""
-    if not getattr(user, "pk", None):
-        return False
-    return Authenticator.objects.filter(user_id=user.pk, type__in=SECOND_FACTOR_TYPES).exists()
-
-
-def password_proven(request, user) -> bool:
-    """Did this session prove the user's password (sign-in or re-authentication), or set
-    it right after accepting an invitation?"""
-    return any(r.get("method") == "password" for r in get_authentication_records(request, user))
-
-
-def first_factor_refusal(request, user, now: datetime | None = None) -> str | None:
-    """Why this session may not enrol the user's first second factor, or None (ON-01).
-
-    Whoever reads the user's mailbox can receive codes; only the password, proven in this
-    same session, shows the person is who the account belongs to. And the window an
-    invitation or a factor reset opened must still be open.
-    """
-    if has_second_factor(user):
-        return None
-    now = now or timezone.now()
-    if user.factor_enrolment_until is None or now >= user.factor_enrolment_until:
-        return _(
-            "The time to set up your second factor has passed. Ask the privacy team for a "
-            "new invitation."
-        )
-    if user.has_usable_password() and not password_proven(request, user):
-        return _("Sign in with your password to set up your second factor.")
-    return None
 
 
 def factor_enrolment_open(*, actor, user: User, hours: int | None = None) -> User:

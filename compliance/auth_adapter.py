@@ -26,7 +26,7 @@ from django.db import transaction
 from django.shortcuts import redirect, resolve_url
 from django.utils import translation
 
-from compliance import accounts
+from compliance import accounts, factors
 from compliance.models import Language, User
 from compliance.outbox import message_queue
 
@@ -67,7 +67,7 @@ class AccountAdapter(DefaultAccountAdapter):
         response = super().pre_login(request, user, **kwargs)
         if response is not None or kwargs.get("signup"):
             return response
-        refusal = accounts.first_factor_refusal(request, user)
+        refusal = factors.first_factor_refusal(request, user)
         if refusal is None:
             return None
         clear_login(request)
@@ -141,7 +141,7 @@ class AccountAdapter(DefaultAccountAdapter):
         if app == "allauth.mfa":
             request = allauth_context.request
             user = getattr(request, "user", None)
-            if user is not None and user.is_authenticated and not accounts.has_second_factor(user):
+            if user is not None and user.is_authenticated and not factors.has_second_factor(user):
                 return False
         return super().is_reauthentication_required(app=app, **kwargs)
 

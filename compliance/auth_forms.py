@@ -4,7 +4,7 @@ from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import RequestLoginCodeForm as AllauthRequestLoginCodeForm
 from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
 
-from compliance import accounts
+from compliance import accounts, factors
 
 
 class LoginForm(AllauthLoginForm):
@@ -17,7 +17,7 @@ class LoginForm(AllauthLoginForm):
 
 
 def _without_factor(user) -> bool:
-    return user is not None and not accounts.has_second_factor(user)
+    return user is not None and not factors.has_second_factor(user)
 
 
 class RequestLoginCodeForm(AllauthRequestLoginCodeForm):

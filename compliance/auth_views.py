@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
-from compliance import accounts
+from compliance import accounts, factors
 from compliance.access import can, customer_scope, require
 from compliance.methods import require_form
 from compliance.models import CUSTOMER_ROLES, Customer, Invitation, Language, Role, User
@@ -89,7 +89,7 @@ def _people_for(user):
     users = User.objects.select_related("customer").annotate(
         factors=Count(
             "authenticator",
-            filter=Q(authenticator__type__in=accounts.SECOND_FACTOR_TYPES),
+            filter=Q(authenticator__type__in=factors.SECOND_FACTOR_TYPES),
         )
     )
     invitations = Invitation.objects.usable().select_related("customer")

@@ -39,6 +39,7 @@ from audits.services import event_record, events_record
 from compliance import signals
 from compliance.access import can, customer_scope, require
 from compliance.after_commit import after_commit_add
+from compliance.doorbell import task_ring
 from compliance.mail import (
     ConnectionLost,
     attachment_part,
@@ -62,6 +63,8 @@ from compliance.text import bidi_strip
 log = logging.getLogger(__name__)
 
 SWEEP_HEARTBEAT = "outbox_sweep"
+# The Celery task that delivers the rows queued in one transaction (compliance.tasks).
+DELIVER_TASK = "compliance.tasks.outbox_deliver"
 # Retries back off 30 s, 1 min, 2 min, ... and never wait longer than 30 min, so a mail server
 # that comes back is used again within half an hour.
 BACKOFF_FIRST_SECONDS = 30
@@ -154,12 +157,10 @@ class FilledTemplate:
 
 def _ring(ids: list[int]) -> None:
     """Hand the rows queued in one transaction to one Celery task per batch (after commit)."""
-    from compliance.tasks import outbox_deliver
-
     size = batch_size()
     for start in range(0, len(ids), size):
         try:
-            outbox_deliver.delay(ids[start : start + size])
+            task_ring(DELIVER_TASK, ids[start : start + size])
         except Exception:  # noqa: BLE001 - a broker outage must not fail the committed cause
             log.warning("outbox doorbell failed; the beat sweep will send", exc_info=True)
 

@@ -2,10 +2,10 @@
 
 from celery import shared_task
 
-from compliance import outbox
+from compliance import contact_confirmation, outbox
 
 
-@shared_task(name="compliance.tasks.outbox_deliver", ignore_result=True)
+@shared_task(name=outbox.DELIVER_TASK, ignore_result=True)
 def outbox_deliver(message_ids: list[int]) -> None:
     outbox.outbox_deliver_ids(ids=message_ids)
 
@@ -17,6 +17,4 @@ def outbox_sweep() -> None:
 
 @shared_task(name="compliance.tasks.contacts_confirmation_sweep", ignore_result=True)
 def contacts_confirmation_sweep() -> None:
-    from compliance.contact_confirmation import contacts_confirmation_sweep as sweep
-
-    sweep()
+    contact_confirmation.contacts_confirmation_sweep()

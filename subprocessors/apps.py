@@ -7,9 +7,11 @@ class SubprocessorsConfig(AppConfig):
     verbose_name = _("Subprocessors")
 
     def ready(self):
+        # Django app loading: these need the models, so they are imported once apps are ready.
         from subprocessors import (
             receivers,  # noqa: F401 - connects the signal receivers
             register_cache,
+            tasks,  # noqa: F401 - registers the Celery tasks that services ring by name
         )
 
         register_cache.connect()

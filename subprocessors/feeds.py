@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
+from subprocessors import selectors
 from subprocessors.models import ChangeNoticeState
 
 FEED_ITEMS = 50
@@ -44,9 +45,7 @@ class RegisterChangesFeed(Feed):
         return self.feed_url()
 
     def items(self):
-        from subprocessors.views.public import public_changes
-
-        return public_changes().order_by("-announced_at", "-id")[:FEED_ITEMS]
+        return selectors.public_changes().order_by("-announced_at", "-id")[:FEED_ITEMS]
 
     def item_title(self, item):
         if item.state == ChangeNoticeState.WITHDRAWN:

@@ -106,6 +106,16 @@ def termination_rights_for(user) -> QuerySet[TerminationRight]:
     return rights
 
 
+def public_changes() -> QuerySet[ChangeNotice]:
+    """Changes the public was told of: announced, live, or withdrawn after announcement."""
+    return (
+        ChangeNotice.objects.filter(announced_at__isnull=False)
+        .exclude(state=ChangeNoticeState.DRAFT)
+        .select_related("subprocessor")
+        .prefetch_related("subprocessor__products", "subprocessor__locations")
+    )
+
+
 def public_register() -> dict:
     """The public register (SP-01): processing subprocessors with locations, products,
     certifications, flow-down date and since when, plus the announced changes. Only

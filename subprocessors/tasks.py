@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from subprocessors import services
+from subprocessors.services.notice_mail import LETTERS_TASK
 
 
 @shared_task(name="subprocessors.tasks.change_notices_go_live", ignore_result=True)
@@ -11,7 +12,7 @@ def change_notices_go_live() -> None:
     services.change_notices_go_live_due()
 
 
-@shared_task(name="subprocessors.tasks.change_notice_letters_render", ignore_result=True)
+@shared_task(name=LETTERS_TASK, ignore_result=True)
 def change_notice_letters_render(notice_id: int) -> None:
     services.change_notice_letters_render(notice_id=notice_id)
 

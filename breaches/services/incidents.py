@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from audits.services import event_record
 from breaches import deadlines
+from breaches.links import incident_link
 from breaches.models import (
     ASSESSMENT_FIELDS,
     CustomerNotice,
@@ -21,7 +22,6 @@ from breaches.models import (
     IncidentUpdateKind,
 )
 from breaches.services.common import (
-    incident_link,
     iso,
     not_in_future,
     now,

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from audits.services import event_record
 from breaches import deadlines
+from breaches.links import incident_link
 from breaches.models import (
     DECISION_FIELDS,
     Authority,
@@ -22,7 +23,6 @@ from breaches.models import (
 )
 from breaches.services.common import (
     error,
-    incident_link,
     iso,
     not_in_future,
     now,

@@ -4,6 +4,7 @@ and the final report, fanned out to every recipient through the outbox (BR-03 â€
 from __future__ import annotations
 
 import datetime
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from audits.services import event_record
+from breaches.links import incident_link
 from breaches.models import (
     CustomerNotice,
     Incident,
@@ -26,7 +28,6 @@ from breaches.services.common import (
     NOTICE_CAUSE,
     chunks,
     error,
-    incident_link,
     incident_lock,
     iso,
     now,
@@ -37,6 +38,7 @@ from breaches.services.common import (
 from breaches.services.rendering import NoticeRenderer
 from breaches.services.selection import SELECTABLE_STATES
 from compliance.access import require
+from compliance.doorbell import task_ring
 from compliance.models import (
     Contact,
     Customer,
@@ -44,7 +46,11 @@ from compliance.models import (
 from compliance.outbox import QueuedRow, messages_queue_bulk
 from compliance.services import processor_profile_get
 
+log = logging.getLogger(__name__)
+
 ID_CHUNK = 2000
+# The Celery task that renders and stores the letters of notified customers (breaches.tasks).
+LETTERS_TASK = "breaches.tasks.notice_letters_render"
 
 NOTIFIABLE_STATES = SELECTABLE_STATES
 UPDATABLE_STATES = (IncidentState.NOTIFYING, IncidentState.MONITORING, IncidentState.RESOLVED)
@@ -280,15 +286,11 @@ def _notify(
 
 
 def _letters_enqueue(notice_ids: list[int]) -> None:
-    from breaches.tasks import notice_letters_render
-
     for chunk in chunks(notice_ids, 100):
         try:
-            notice_letters_render.delay(list(chunk))
+            task_ring(LETTERS_TASK, list(chunk))
         except Exception:  # noqa: BLE001 - the letters are evidence, not the notice itself
-            import logging
-
-            logging.getLogger(__name__).warning("letter task not queued", exc_info=True)
+            log.warning("letter task not queued", exc_info=True)
 
 
 def incident_notify(*, actor, incident: Incident, late_reason: str = "") -> NotifyResult:

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from breaches import letters
+from breaches.links import notice_link
 from breaches.models import CustomerNotice, Incident, IncidentUpdate
 from compliance.access import require
 from compliance.models import Customer, Language, StoredDocument
@@ -30,8 +31,6 @@ class NoticeRenderer:
     def for_customer(
         self, *, language: str, customer: Customer, notice_id: int | None, customer_reported: bool
     ) -> tuple[str, str, str]:
-        from breaches.services.common import notice_link
-
         return self.template.render(
             language=language,
             context={**self.context, "customer_reported": customer_reported},

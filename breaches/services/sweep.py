@@ -24,11 +24,10 @@ from django.db.models.functions import Coalesce
 from django.utils import translation
 
 from breaches import deadlines
+from breaches.links import incident_link, notice_link
 from breaches.models import CustomerNotice, Incident, IncidentState
 from breaches.services.common import (
-    incident_link,
     iso,
-    notice_link,
     now,
     officer_alert_rows,
     privacy_officers,

@@ -20,7 +20,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from audits.models import AuditEvent
-from compliance import accounts
+from compliance import accounts, factors
 from compliance.access import SESSION_SECOND_FACTOR
 from compliance.models import Role, User
 from compliance.tests.signin_helpers import (
@@ -138,7 +138,7 @@ def test_a_session_that_did_not_prove_the_password_cannot_enrol(client, mail, cl
         sign_in(client, user, second_factor=False)
     response = client.post(reverse("mfa_activate_totp"), {"code": totp(SECRET)}, follow=True)
     assert "Sign in with your password" in response.content.decode()
-    assert not accounts.has_second_factor(user)
+    assert not factors.has_second_factor(user)
 
 
 def test_password_sign_in_enrols_within_the_window_and_not_after(client, mail, clock):
@@ -164,7 +164,7 @@ def test_password_sign_in_enrols_within_the_window_and_not_after(client, mail, c
     secret = SECRET_RE.search(page.content.decode()).group(1)
     response = client.post(reverse("mfa_activate_totp"), {"code": totp(secret)})
     assert response["Location"] == reverse("account_login")
-    assert not accounts.has_second_factor(user)
+    assert not factors.has_second_factor(user)
 
 
 def test_a_factor_reset_opens_a_new_window(client, mail, clock, privacy_officer):
@@ -202,7 +202,7 @@ def test_invitation_path_is_code_then_password_then_factor(client, mail, clock, 
     page = client.get(reverse("mfa_activate_totp"))
     secret = SECRET_RE.search(page.content.decode()).group(1)
     assert client.post(reverse("mfa_activate_totp"), {"code": totp(secret)}).status_code == 302
-    assert accounts.has_second_factor(user)
+    assert factors.has_second_factor(user)
 
 
 def test_the_lockout_covers_the_sign_in_code(client, mail, clock):

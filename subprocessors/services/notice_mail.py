@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from audits.services import event_record
 from compliance.documents import document_render
+from compliance.doorbell import task_ring
 from compliance.models import Contract
 from compliance.outbox import FilledTemplate, QueuedRow, messages_queue_bulk
 from subprocessors import deadlines
@@ -34,6 +35,8 @@ log = logging.getLogger(__name__)
 UNSUBSCRIBE_PLACEHOLDER = "__UNSUBSCRIBE_URL__"
 # What an outbox row names as its cause; the receiver recognises its rows by it.
 RECIPIENT_CAUSE = ChangeNoticeRecipient._meta.label
+# The Celery task that renders and stores a change notice's letters (subprocessors.tasks).
+LETTERS_TASK = "subprocessors.tasks.change_notice_letters_render"
 
 
 def local_today() -> datetime.date:
@@ -161,10 +164,8 @@ def fan_out(
 
 
 def letters_render_later(notice_id: int) -> None:
-    from subprocessors.tasks import change_notice_letters_render
-
     try:
-        change_notice_letters_render.delay(notice_id)
+        task_ring(LETTERS_TASK, notice_id)
     except Exception:  # noqa: BLE001 - the beat task renders what is missing
         log.warning("letter task not queued; the beat task will render", exc_info=True)
 

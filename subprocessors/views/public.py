@@ -18,8 +18,9 @@ from django.views.decorators.http import require_safe
 from compliance.client_address import client_address
 from compliance.methods import require_form
 from subprocessors import selectors
+from subprocessors.feeds import RegisterChangesFeed
 from subprocessors.forms import SubscribeForm
-from subprocessors.models import ChangeNotice, ChangeNoticeState
+from subprocessors.models import ChangeNoticeState
 from subprocessors.register_cache import register_cached
 from subprocessors.services import (
     SubscriptionLimitReached,
@@ -33,20 +34,10 @@ from subprocessors.services import (
 RECENT_CHANGES = datetime.timedelta(days=365)
 
 
-def public_changes():
-    """Changes the public was told of: announced, live, or withdrawn after announcement."""
-    return (
-        ChangeNotice.objects.filter(announced_at__isnull=False)
-        .exclude(state=ChangeNoticeState.DRAFT)
-        .select_related("subprocessor")
-        .prefetch_related("subprocessor__products", "subprocessor__locations")
-    )
-
-
 def _register_fragment() -> str:
     register = selectors.public_register()
     recent = list(
-        public_changes()
+        selectors.public_changes()
         .filter(
             state=ChangeNoticeState.EFFECTIVE, went_live_at__gte=timezone.now() - RECENT_CHANGES
         )
@@ -80,8 +71,6 @@ def register(request):
 @require_safe
 def feed(request):
     """Atom feed of register changes, cached like the page."""
-    from subprocessors.feeds import RegisterChangesFeed
-
     body = register_cached("feed", lambda: RegisterChangesFeed()(request).content)
     return HttpResponse(body, content_type="application/atom+xml; charset=utf-8")
 
