@@ -51,7 +51,6 @@ from django.utils.translation import gettext as _
 from weasyprint import Attachment
 
 from audits.history import acting_as
-from audits.selectors import audit_events_for_user
 from audits.services import event_record
 from breaches.models import (
     ASSESSMENT_FIELDS,
@@ -79,6 +78,7 @@ from compliance.models import (
     ProcessorProfile,
     StoredDocument,
 )
+from compliance.selectors import audit_events_for_user
 from compliance.text import bidi_strip
 
 logger = logging.getLogger(__name__)

@@ -28,6 +28,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from audits.models import AuditEvent, ChainHead
 from audits.services import event_record
 from compliance.access import can, customer_scope
 from compliance.models import (
@@ -562,3 +563,37 @@ class OutboxMessageAdmin(ReadOnlyAdmin):
 @admin.register(Heartbeat)
 class HeartbeatAdmin(ReadOnlyAdmin):
     list_display = ("name", "beat_at")
+
+
+# --- the audit trail (AU-03): registered here, as it asks the core's access rules -------
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = (
+        "id",
+        "seq",
+        "occurred_at",
+        "actor_label",
+        "role",
+        "action",
+        "object_type",
+        "object_id",
+        "customer_id",
+        "erased",
+    )
+    list_filter = ("action", "role", "object_type")
+    search_fields = ("actor_label", "action", "object_id", "request_id", "chain_hash")
+    date_hierarchy = "occurred_at"
+    readonly_fields = [f.name for f in AuditEvent._meta.fields]
+    actions = None
+
+    @admin.display(boolean=True, description=_("payload erased"))
+    def erased(self, obj):
+        return obj.erased_at is not None
+
+
+@admin.register(ChainHead)
+class ChainHeadAdmin(ReadOnlyAdmin):
+    list_display = ("seq", "chain_hash", "sealed_at")
+    actions = None

@@ -3,6 +3,8 @@
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
+from audits.models import AuditEvent
+from audits.selectors import audit_events
 from compliance.access import can, customer_scope, require
 from compliance.models import Contact, Customer, ProcessorProfile, StoredDocument
 
@@ -67,3 +69,13 @@ def document_get(user, uuid) -> StoredDocument:
 def processor_profile() -> ProcessorProfile | None:
     """The processor's own details (ON-03), or None before the officer entered them."""
     return ProcessorProfile.objects.order_by("pk").first()
+
+
+# --- the audit trail --------------------------------------------------------------------
+
+
+def audit_events_for_user(*, user) -> QuerySet[AuditEvent]:
+    """The events a privacy officer or auditor may read; a customer's auditor sees only
+    events about that customer (AU-03)."""
+    require(user, "audit.view")
+    return audit_events(customer_id=customer_scope(user))

@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.db import connection, transaction
 
+from audits.models import AuditEvent
 from audits.services import event_record
 
 postgres_only = pytest.mark.skipif(
@@ -29,6 +30,10 @@ def record_events(count: int, *, actor="system", customer_id: int | None = None)
                 )
             )
     return events
+
+
+def sealed(events):
+    return [AuditEvent.objects.get(pk=e.pk) for e in events]
 
 
 def tamper(sql: str, params=()) -> None:

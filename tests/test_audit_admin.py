@@ -1,3 +1,5 @@
+"""The audit trail in the admin, registered by the core with its access rules (AU-03)."""
+
 import pytest
 from django.urls import reverse
 

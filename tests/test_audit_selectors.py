@@ -1,3 +1,5 @@
+"""The audit trail read through the core's access rules (AU-03) and its request ids (BR-02)."""
+
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -5,10 +7,10 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 
 from audits.middleware import RequestIdMiddleware
-from audits.selectors import audit_events_for_user
 from audits.services import event_record
 from audits.tests.conftest import record_events
 from compliance.models import Role
+from compliance.selectors import audit_events_for_user
 
 pytestmark = pytest.mark.django_db
 
