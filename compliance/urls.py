@@ -3,8 +3,6 @@ from django.urls import path
 from compliance import contact_views, document_views, token_views, views
 
 urlpatterns = [
-    path("dashboard/", views.dashboard, name="dashboard"),
-    path("portal/", views.portal, name="portal"),
     path("outbox/<int:pk>/resolve/", views.outbox_alert_resolve, name="outbox_alert_resolve"),
     path("portal/contacts/", contact_views.portal_contacts, name="portal_contacts"),
     path("portal/contacts/add/", contact_views.contact_create, name="portal_contact_create"),

@@ -5,11 +5,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from compliance import auth_views
 from compliance import views as compliance_views
+from web import views as web_views
 
 urlpatterns = [
-    path("", compliance_views.home, name="home"),
+    path("", web_views.home, name="home"),
     path("healthz", compliance_views.healthz, name="healthz"),
-    path("help/", compliance_views.help_page, name="help"),
+    path("help/", web_views.help_page, name="help"),
     path("i18n/setlang/", compliance_views.set_language, name="set_language"),
     # Sign-in (ON-01, ON-02): allauth with its MFA part. "login"/"logout" stay as names.
     path("accounts/login/", allauth_views.login, name="login"),
@@ -24,10 +25,11 @@ urlpatterns = [
     ),
     path("accounts/", include("allauth.urls")),
     path("admin/login/", auth_views.admin_login),
+    path("", include("web.urls")),
     path("", include("compliance.urls")),
     path("", include("subprocessors.urls")),
     path("", include("breaches.urls")),
-    path("api/", include("compliance.api_urls")),
+    path("api/", include("web.api_urls")),
     path("api/", include("subprocessors.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's set-up script as a file, which the CSP allows.

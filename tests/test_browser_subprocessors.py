@@ -32,7 +32,6 @@ from playwright.sync_api import BrowserContext, Page, expect
 from pypdf import PdfReader
 
 from audits.models import AuditEvent
-from compliance.demo import DEMO_PASSWORD, load_demo
 from compliance.models import Customer, User
 from compliance.outbox import outbox_sweep
 from compliance.tests.signin_helpers import fresh_totp, text_of
@@ -49,6 +48,7 @@ from subprocessors.models import (
 from subprocessors.services.common import display_time
 from subprocessors.tasks import change_notices_go_live
 from tests.auth import sign_in
+from web.demo import DEMO_PASSWORD, load_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -17,7 +17,7 @@ from tests.auth import sign_in
 from tests.factories import UserFactory
 from tests.test_route_security import walk_urlpatterns
 
-OWN_APPS = ("compliance.", "breaches.", "subprocessors.", "config.")
+OWN_APPS = ("web.", "compliance.", "breaches.", "subprocessors.", "config.")
 
 # Pages that show a form (GET, HEAD) and take it back (POST).
 FORM_PAGES = frozenset(

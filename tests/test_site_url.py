@@ -38,7 +38,7 @@ def test_site_url_follows_the_port_when_not_set():
 def test_run_all_hands_its_processes_the_site_url_of_its_port():
     """OBL SP-01: `make run` on another port: web, worker and beat (which write the mails
     and feeds) all get SITE_URL for that port; an explicit SITE_URL is kept."""
-    from compliance.management.commands.run_all import child_environment
+    from web.management.commands.run_all import child_environment
 
     env = child_environment({"PORT": "8123", "PATH": "/usr/bin"}, venv_bin="/venv/bin")
     assert env["SITE_URL"] == "http://localhost:8123"

@@ -209,16 +209,3 @@ def test_recovery_code_signs_in(client, mail, clock, privacy_officer, customer):
     assert client.post(reverse("mfa_authenticate"), {"code": code}).status_code == 302
     assert client.session[SESSION_SECOND_FACTOR]
     assert client.get(reverse("portal")).status_code == 200
-
-
-def test_demo_user_signs_in_with_the_demo_password_then_enrols(client, db):
-    """OBL ON-02: demo users sign in with the demo password and are asked for a factor."""
-    from compliance.demo import DEMO_PASSWORD, load_demo
-
-    load_demo()
-    response = client.post(
-        reverse("account_login"), {"login": "privacy@processor.example", "password": DEMO_PASSWORD}
-    )
-    assert response.status_code == 302
-    assert client.get(reverse("dashboard"))["Location"] == reverse("mfa_index")
-    assert client.get(reverse("mfa_activate_totp")).status_code == 200

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "compliance",
     "subprocessors",
     "breaches",
+    "web",
 ]
 
 MIDDLEWARE = [

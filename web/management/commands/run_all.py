@@ -5,9 +5,9 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from compliance.demo import DEMO_PASSWORD
 from compliance.models import User
 from config.site import DEFAULT_PORT, site_url_from
+from web.demo import DEMO_PASSWORD
 
 
 def child_environment(environ, *, venv_bin: str) -> dict[str, str]:

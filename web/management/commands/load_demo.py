@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from compliance.demo import DEMO_PASSWORD, load_demo
+from web.demo import DEMO_PASSWORD, load_demo
 
 
 class Command(BaseCommand):

@@ -1,3 +1,6 @@
+"""The /api/ router: the core's and the breach workflow's operations under one router (the
+subprocessor register has its own, `subprocessors.api_urls`)."""
+
 from django.urls import path
 
 from breaches import api as breaches_api
