@@ -33,6 +33,8 @@ from breaches import selectors
 from breaches.links import incident_link, notice_link, site_link
 from compliance.access import customer_scope, is_signed_in
 from compliance.models import CalendarToken, User
+from subprocessors.models import ChangeNoticeState
+from subprocessors.selectors import change_notices_for
 
 SECRET_PREFIX = "cal_"
 PREFIX_LENGTH = len(SECRET_PREFIX) + 6
@@ -171,8 +173,6 @@ def calendar_events(user) -> list[dict]:
 
 def _subprocessor_changes(user) -> list[dict]:
     """Announced subprocessor changes and when they take effect (SP-03)."""
-    from subprocessors.models import ChangeNoticeState
-    from subprocessors.selectors import change_notices_for
 
     notices = (
         change_notices_for(user)

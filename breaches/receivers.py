@@ -12,7 +12,7 @@ from django.dispatch import receiver
 
 from audits.services import event_record
 from breaches.links import incident_link
-from breaches.models import CustomerNotice, IncidentState, InformedHow, NoticeState
+from breaches.models import CustomerNotice, Incident, IncidentState, InformedHow, NoticeState
 from breaches.services.common import NOTICE_CAUSE, iso, now, officers_alert
 from breaches.services.notices import _informed_snapshot, notice_inform
 from compliance import signals
@@ -63,7 +63,6 @@ def _incident_all_informed(notice: CustomerNotice) -> None:
         return
     if CustomerNotice.objects.filter(incident_id=incident.pk, informed_at__isnull=True).exists():
         return
-    from breaches.models import Incident
 
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     if incident.state == IncidentState.NOTIFYING:

@@ -368,7 +368,10 @@ def first_factor_refusal(request) -> str | None:
 
 
 def _is_api_view(path: str) -> bool:
-    from rest_framework.views import APIView  # importing DRF's views loads its settings
+    # Not at the top: DRF's views module resolves REST_FRAMEWORK's classes when it is first
+    # imported, and DEFAULT_PERMISSION_CLASSES names `ApiAccess` below, so importing it while
+    # this module loads would find `ApiAccess` not yet defined.
+    from rest_framework.views import APIView
 
     try:
         view = resolve(path).func

@@ -24,11 +24,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audits.models import AuditEvent
 from audits.services import event_record
 from compliance.access import require
 from compliance.factors import has_second_factor  # noqa: F401 - web/demo.py imports it here
 from compliance.models import CUSTOMER_ROLES, Customer, Invitation, Language, Role, User
 from compliance.outbox import message_queue, message_render
+from compliance.services import processor_profile_get
 from compliance.tokens import api_tokens_revoke_for_user
 
 SESSION_INVITATION = "invitation_id"
@@ -106,7 +108,6 @@ def invitation_create(
                 after={"email": old.email, "reason": "superseded"},
             )
         invitation.save()
-        from compliance.services import processor_profile_get
 
         profile = processor_profile_get()
         sender = profile.legal_name or profile.privacy_team_name or settings.MFA_TOTP_ISSUER
@@ -267,7 +268,6 @@ def factors_reset(*, actor, user: User) -> int:
     require(actor, "factors.reset", user)
     if getattr(actor, "pk", None) == user.pk:
         raise PermissionDenied(_("Ask another privacy officer to reset your own factors."))
-    from compliance.services import processor_profile_get
 
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
@@ -318,8 +318,6 @@ def factors_reset(*, actor, user: User) -> int:
 
 def sign_ins_for(user, limit: int = 20):
     """The user's own recent sign-ins and failed attempts, newest first."""
-    from audits.models import AuditEvent
-
     return AuditEvent.objects.filter(
         actor_id=user.pk,
         action__in=["auth.signed_in", "auth.second_factor_failed", "auth.signed_out"],
@@ -333,7 +331,6 @@ def code_refused_notify(*, user: User, reset: bool) -> None:
     At most one such mail per account and day, so the form cannot be used to flood a
     mailbox. The form answers as for any address, so nobody learns which accounts exist.
     """
-    from compliance.services import processor_profile_get
 
     profile = processor_profile_get()
     sender = profile.legal_name or profile.privacy_team_name or settings.MFA_TOTP_ISSUER

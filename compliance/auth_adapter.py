@@ -19,16 +19,20 @@ from urllib.parse import urlsplit
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.stagekit import clear_login
 from allauth.core import context as allauth_context
+from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import redirect, resolve_url
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from compliance import accounts, factors
 from compliance.models import Language, User
 from compliance.outbox import message_queue
+from compliance.services import processor_profile_get
 
 
 def axes_username(request, credentials: dict | None = None) -> str:
@@ -42,8 +46,6 @@ def axes_username(request, credentials: dict | None = None) -> str:
 
 
 def site_for_mail() -> SimpleNamespace:
-    from compliance.services import processor_profile_get
-
     profile = processor_profile_get()
     name = (profile.legal_name if profile else "") or settings.MFA_TOTP_ISSUER
     return SimpleNamespace(name=name, domain=urlsplit(settings.SITE_URL).netloc)
@@ -88,9 +90,6 @@ class AccountAdapter(DefaultAccountAdapter):
             and request.resolver_match.url_name == "account_signup"
             and invitation.email.lower() != email.strip().lower()
         ):
-            from django.core.exceptions import ValidationError
-            from django.utils.translation import gettext as _
-
             raise ValidationError(_("Enter the e-mail address the invitation was sent to."))
         return email
 
@@ -99,9 +98,6 @@ class AccountAdapter(DefaultAccountAdapter):
         user = super().save_user(request, user, form, commit=False)
         user.email = user.email.strip().lower()
         if invitation is None:  # the signup view refuses before this; belt and braces
-            from allauth.core.exceptions import ImmediateHttpResponse
-            from django.shortcuts import redirect
-
             raise ImmediateHttpResponse(redirect("account_login"))
         with transaction.atomic():
             accounts.invitation_accept(invitation=invitation, user=user)

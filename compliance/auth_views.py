@@ -7,6 +7,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
@@ -55,7 +56,6 @@ def sign_ins(request):
 @require_safe
 def admin_login(request):
     """The Django admin signs in through the same pages as everyone (no bypass of ON-02)."""
-    from django.contrib.auth.views import redirect_to_login
 
     return redirect_to_login(request.GET.get("next") or reverse("admin:index"))
 

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from audits.services import event_record
 from compliance import signals
+from compliance.contact_confirmation import contacts_confirmation_after_bounce
 from compliance.models import EscalationReason, OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
@@ -167,7 +168,6 @@ def bounce_record(*, failure: DeliveryFailure) -> OutboxMessage | None:
         else:
             # BR-05: the customer confirms its contacts after any bounce; messages with a
             # cause reach the same request through the signal's receiver.
-            from compliance.contact_confirmation import contacts_confirmation_after_bounce
 
             contacts_confirmation_after_bounce(message=message)
     return message

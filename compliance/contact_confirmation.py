@@ -30,6 +30,7 @@ from compliance import signals
 from compliance.access import SYSTEM, customer_scope, require
 from compliance.models import Contact, Customer, OutboxMessage, Role, User
 from compliance.outbox import message_queue, message_render
+from compliance.services import processor_profile_get
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +124,6 @@ def contacts_confirmation_request(*, customer: Customer, reason: str) -> bool:
         sent = OutboxMessage.objects.filter(customer_id=customer.pk, key__startswith=base_key + ":")
         if sent.exists():
             return False
-        from compliance.services import processor_profile_get
 
         profile = processor_profile_get()
         sender = profile.legal_name or profile.privacy_team_name

@@ -15,6 +15,7 @@ from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr
 
 from django.conf import settings
+from django.core.mail.utils import DNS_NAME
 
 from compliance.models import OutboxMessage, StoredDocument
 
@@ -61,8 +62,6 @@ def message_build(message: OutboxMessage, attachments: Sequence[MIMEBase] = ()) 
 
 
 def smtp_open() -> smtplib.SMTP:
-    from django.core.mail.utils import DNS_NAME
-
     timeout = getattr(settings, "EMAIL_TIMEOUT", None) or 30
     if getattr(settings, "EMAIL_USE_SSL", False):
         conn: smtplib.SMTP = smtplib.SMTP_SSL(

@@ -16,6 +16,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from compliance.models import ProcessorProfile
+
 KEYBOARD_ROWS = (
     "`1234567890-=",
     "qwertyuiop[]\\",
@@ -109,8 +111,6 @@ def _site_words() -> set[str]:
     words: set[str] = set()
     names = [getattr(settings, "MFA_TOTP_ISSUER", ""), getattr(settings, "WEBAUTHN_RP_NAME", "")]
     try:
-        from compliance.models import ProcessorProfile
-
         profile = ProcessorProfile.objects.only("legal_name", "privacy_team_name").first()
         if profile:
             names += [profile.legal_name, profile.privacy_team_name]

@@ -3,6 +3,7 @@
 from django.dispatch import receiver
 
 from compliance.signals import message_accepted
+from subprocessors.services import recipient_informed
 
 RECIPIENT_LABEL = "subprocessors.ChangeNoticeRecipient"
 
@@ -11,6 +12,5 @@ RECIPIENT_LABEL = "subprocessors.ChangeNoticeRecipient"
 def change_notice_recipient_informed(sender, message, **kwargs):
     if message.cause_type != RECIPIENT_LABEL or message.cause_id is None:
         return
-    from subprocessors.services import recipient_informed
 
     recipient_informed(recipient_id=message.cause_id, informed_at=message.accepted_at)

@@ -21,6 +21,9 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.translation import get_language
 
+from compliance.models import Product
+from subprocessors.models import ChangeNotice, ProcessingLocation, Subprocessor
+
 VERSION_KEY = "subprocessors:register:version"
 # A safety net only: entries are invalidated by version, not by age.
 ENTRY_SECONDS = 60 * 60
@@ -55,8 +58,6 @@ def _changed(sender, **kwargs) -> None:
 
 def connect() -> None:
     """Called from the app's ready(): in every process that can write."""
-    from compliance.models import Product
-    from subprocessors.models import ChangeNotice, ProcessingLocation, Subprocessor
 
     for model in (Subprocessor, ProcessingLocation, ChangeNotice, Product):
         uid = f"subprocessors.register_cache.{model.__name__}"

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from breaches.models import Incident
 from compliance.models import Role, User
 from compliance.outbox import QueuedRow, message_render, messages_queue_bulk
 
@@ -109,6 +110,4 @@ def chunks(items, size: int = 2000):
 
 
 def incident_lock(incident):
-    from breaches.models import Incident
-
     return Incident.objects.select_for_update().get(pk=incident.pk)

@@ -28,6 +28,7 @@ from breaches.services.common import (
     officers_alert,
     required_text,
 )
+from breaches.services.notify import fanout_update
 from compliance.access import require
 from compliance.models import Product
 from subprocessors.models import Subprocessor
@@ -459,7 +460,6 @@ def incident_final_report(
     """The final report with root cause and lessons learned (ISO 27001 A.5.27) closes the
     incident; every notified customer receives it as a further message on its notice
     (BR-07)."""
-    from breaches.services.notify import fanout_update
 
     require(actor, "incident.manage")
     root_cause = required_text(root_cause, "root_cause")

@@ -7,6 +7,8 @@ from django import template
 from django.conf import settings
 from django.utils import formats, timezone
 
+from compliance.models import Role
+
 register = template.Library()
 
 DEFAULT_DEADLINE_FORMAT = "j F Y, H:i"
@@ -31,7 +33,6 @@ def local_deadline(value, fmt: str = DEFAULT_DEADLINE_FORMAT) -> str:
 @register.filter
 def role_label(value: str) -> str:
     """The translated name of a role stored as its code (as audit events keep it)."""
-    from compliance.models import Role
 
     try:
         return Role(value).label

@@ -27,6 +27,7 @@ from subprocessors.models import (
     SubprocessorStatus,
     TerminationRight,
 )
+from subprocessors.services.change_notices import sent_completely_sweep
 from subprocessors.services.common import (
     display_time,
     notice_contacts,
@@ -215,7 +216,6 @@ def change_notices_go_live_due(*, letters_limit: int = 20) -> int:
     """The beat sweep: every announced change whose moment has come and whose 28 days hold
     goes live; letters a lost task did not render are rendered; a `sent_completely_at` a
     lost after-commit check left unset is recorded. Returns changes made live."""
-    from subprocessors.services.change_notices import sent_completely_sweep
 
     sent_completely_sweep()
     now = timezone.now()

@@ -22,6 +22,7 @@ from subprocessors.models import (
     ChangeNotice,
     ChangeNoticeRecipient,
     RecipientReason,
+    Subscriber,
 )
 from subprocessors.services.common import (
     display_time,
@@ -29,6 +30,7 @@ from subprocessors.services.common import (
     portal_url,
     register_url,
 )
+from subprocessors.services.subscribers import subscriber_unsubscribe_url
 
 log = logging.getLogger(__name__)
 
@@ -104,8 +106,6 @@ def fan_out(
     chunk): a savepoint, INSERT and audit event per message made announcing to 10,000
     customers take minutes while the notice row stayed locked. Keys make it idempotent.
     """
-    from subprocessors.models import Subscriber
-    from subprocessors.services.subscribers import subscriber_unsubscribe_url
 
     context = {**mail_context(notice), **(extra_context or {})}
     # Rendered once per language, not once per contact.

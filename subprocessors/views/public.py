@@ -16,6 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from compliance.client_address import client_address
+from compliance.forms import attach_service_errors
 from compliance.methods import require_form
 from subprocessors import selectors
 from subprocessors.feeds import RegisterChangesFeed
@@ -89,8 +90,6 @@ def subscribe(request):
             form.add_error(None, error.message)
             status, retry_after = 429, error.retry_after
         except ValidationError as error:
-            from compliance.forms import attach_service_errors
-
             attach_service_errors(form, error)
         else:
             return redirect("subprocessors:subscribe_sent")
