@@ -11,15 +11,10 @@ code was checked; API tokens carry it because only such a session can create one
 import datetime
 
 from django.conf import settings
-from django.contrib import messages
-from django.contrib.auth import logout
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect
-from django.urls import resolve, reverse
+from django.urls import resolve
 from django.urls.exceptions import Resolver404
 from django.utils import timezone
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework.permissions import BasePermission
@@ -261,7 +256,7 @@ def needs_recent_second_factor(request) -> bool:
     proven too long ago?"""
     return (
         request.method == "POST"
-        and _view_name(request.path_info) in RECENT_FACTOR_URL_NAMES
+        and view_name(request.path_info) in RECENT_FACTOR_URL_NAMES
         and not second_factor_recent(request)
     )
 
@@ -337,7 +332,7 @@ def require(user, action: str, obj=None) -> None:
         raise PermissionDenied(_("You do not have permission to do this."))
 
 
-def _view_name(path: str) -> str | None:
+def view_name(path: str) -> str | None:
     try:
         return resolve(path).view_name
     except Resolver404:
@@ -347,7 +342,7 @@ def _view_name(path: str) -> str | None:
 def is_public_path(path: str) -> bool:
     if path.startswith(PUBLIC_PATH_PREFIXES):
         return True
-    name = _view_name(path)
+    name = view_name(path)
     return name is None or name in PUBLIC_URL_NAMES  # a 404 reveals nothing
 
 
@@ -365,59 +360,6 @@ def second_factor_step(request) -> tuple[frozenset, str]:
 def first_factor_refusal(request) -> str | None:
     """Why this session may not go on to enrol a first second factor, if it may not."""
     return factors.first_factor_refusal(request, request.user)
-
-
-def _is_api_view(path: str) -> bool:
-    # Not at the top: DRF's views module resolves REST_FRAMEWORK's classes when it is first
-    # imported, and DEFAULT_PERMISSION_CLASSES names `ApiAccess` below, so importing it while
-    # this module loads would find `ApiAccess` not yet defined.
-    from rest_framework.views import APIView
-
-    try:
-        view = resolve(path).func
-    except Resolver404:
-        return False
-    view_class = getattr(view, "cls", None)
-    return isinstance(view_class, type) and issubclass(view_class, APIView)
-
-
-class AccessMiddleware:
-    """Refuses every non-public request from a user who is not fully signed in (ON-02).
-
-    Anonymous visitors go to the sign-in page; a user signed in without a verified second
-    factor goes to the step that is missing and can open nothing else.
-    """
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        # DRF views authenticate inside DRF (sessions and tokens) and ApiAccess applies the
-        # same rule there; the route-walking test proves every API route refuses.
-        if _is_api_view(request.path_info):
-            return self.get_response(request)
-        if not is_public_path(request.path_info) and not is_fully_authenticated(
-            request.user, request
-        ):
-            if not is_signed_in(request.user):
-                return redirect_to_login(request.get_full_path())
-            refusal = first_factor_refusal(request)
-            if refusal:
-                # Signed in some way that may not lead to enrolling a factor (ON-01).
-                logout(request)
-                messages.error(request, refusal)
-                return redirect("account_login")
-            allowed, step = second_factor_step(request)
-            if _view_name(request.path_info) not in allowed:
-                return redirect(step)
-        if needs_recent_second_factor(request):
-            messages.info(request, RECENT_FACTOR_MESSAGE)
-            back = request.get_full_path()
-            return redirect(f"{reverse('mfa_reauthenticate')}?{urlencode({'next': back})}")
-        if request.path_info.startswith("/admin/") and not is_public_path(request.path_info):
-            if not can(request.user, "admin.view"):
-                raise PermissionDenied(_("You do not have permission to do this."))
-        return self.get_response(request)
 
 
 class ApiAccess(BasePermission):

@@ -1,8 +1,8 @@
 """Second factors (ON-01, ON-02): who has one, and whether this session may enrol the first.
 
-Below both the access layer and the account services: `AccessMiddleware`
-(`compliance.access`) and the sign-in adapter ask these rules, and `compliance.accounts`
-writes the factors and enrolment windows they read.
+Below both the access layer and the account services: the access layer (its middleware)
+and the sign-in adapter ask these rules, and `compliance.accounts` writes the factors and
+enrolment windows they read.
 """
 
 from __future__ import annotations

@@ -63,7 +63,7 @@ MIDDLEWARE = [
     "audits.middleware.RequestIdMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "compliance.lockout.SignInLockMiddleware",
-    "compliance.access.AccessMiddleware",
+    "compliance.access_middleware.AccessMiddleware",
     "compliance.security.SecurityHeadersMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in attempt into the lockout page.
     "axes.middleware.AxesMiddleware",
