@@ -27,7 +27,6 @@ from django.utils.translation import gettext as _
 from audits.models import AuditEvent
 from audits.services import event_record
 from compliance.access import require
-from compliance.factors import has_second_factor  # noqa: F401 - web/demo.py imports it here
 from compliance.models import CUSTOMER_ROLES, Customer, Invitation, Language, Role, User
 from compliance.outbox import message_queue, message_render
 from compliance.services import processor_profile_get

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST, require_safe
 from django.views.i18n import set_language as django_set_language
 
 from compliance.access import require
+from compliance.health import health_report
 from compliance.outbox import alert_resolve, open_alerts
 
 
@@ -33,7 +34,5 @@ def set_language(request):
 
 @require_safe
 def healthz(request):
-    from compliance.health import health_report
-
     report, healthy = health_report()
     return JsonResponse(report, status=200 if healthy else 503)

@@ -9,7 +9,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from compliance.access import SYSTEM
-from compliance.accounts import factor_enrolment_open, has_second_factor
+from compliance.accounts import factor_enrolment_open
+from compliance.factors import has_second_factor
 from compliance.models import AgreementModel, Customer, ProcessorProfile, Product, Role, User
 from compliance.services import (
     contact_create,
