@@ -266,7 +266,7 @@ def test_nothing_marked_accepted_before_acceptance(db, smtp_server, monkeypatch)
         seen.append((current.status, current.accepted_at))
         assert message.message_id in smtp_server.handler.message_ids()
 
-    monkeypatch.setattr(outbox, "after_acceptance_hook", observe)
+    monkeypatch.setattr(outbox.delivery, "after_acceptance_hook", observe)
     smtp_server.handler.data_reply = "451 4.3.0 Temporary failure"
     outbox_sweep()
     assert seen == []
@@ -367,7 +367,7 @@ def test_killed_after_acceptance_resends_with_the_same_message_id(
         if message.pk == rows[1].pk:
             raise WorkerDied
 
-    monkeypatch.setattr(outbox, "after_acceptance_hook", die)
+    monkeypatch.setattr(outbox.delivery, "after_acceptance_hook", die)
     with pytest.raises(WorkerDied):
         outbox_sweep()
 
@@ -376,7 +376,7 @@ def test_killed_after_acceptance_resends_with_the_same_message_id(
         assert row.status == OutboxStatus.SENDING  # nothing recorded, claim left behind
         assert row.accepted_at is None
 
-    monkeypatch.setattr(outbox, "after_acceptance_hook", None)
+    monkeypatch.setattr(outbox.delivery, "after_acceptance_hook", None)
     outbox_sweep()
     assert len(smtp_server.handler.received) == 2  # the claim still holds
 
