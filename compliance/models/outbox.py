@@ -1,0 +1,102 @@
+"""The notice outbox's rows (one e-mail to one recipient, BR-05) and the heartbeats of
+periodic jobs."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from compliance.models.documents import StoredDocument
+from compliance.models.organisation import Contact, Customer, Language
+
+
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    SENDING = "sending", _("Being sent")
+    ACCEPTED = "accepted", _("Accepted by the mail server")
+    FAILED = "failed", _("Failed")
+
+
+class EscalationReason(models.TextChoices):
+    REFUSED = "refused", _("Refused by the mail server")
+    BOUNCED = "bounced", _("Bounced after acceptance")
+    OVERDUE = "overdue", _("Not delivered in time")
+
+
+class OutboxMessage(models.Model):
+    """One e-mail to one recipient, written in the same transaction as its cause.
+
+    `key` makes queuing idempotent; `message_id` stays the same on every attempt so that the
+    rare resend after a crash is recognisable as the same message.
+    """
+
+    key = models.CharField(_("key"), max_length=255, unique=True)
+    message_id = models.CharField(_("Message-ID"), max_length=255, unique=True)
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, null=True, blank=True, related_name="outbox_messages"
+    )
+    contact = models.ForeignKey(
+        Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="outbox_messages"
+    )
+    to_name = models.CharField(_("recipient name"), max_length=200, blank=True)
+    to_email = models.EmailField(_("recipient"))
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices)
+    subject = models.CharField(_("subject"), max_length=300)
+    body_text = models.TextField(_("text"))
+    body_html = models.TextField(_("HTML"), blank=True)
+    attachments = models.ManyToManyField(StoredDocument, blank=True, related_name="+")
+    status = models.CharField(
+        _("status"), max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING
+    )
+    created_at = models.DateTimeField(_("queued at"), default=timezone.now)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=100, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_reply = models.TextField(_("last reply from the mail server"), blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    failed_at = models.DateTimeField(_("failed at"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    escalation_reason = models.CharField(
+        _("reason for the alert"), max_length=20, choices=EscalationReason.choices, blank=True
+    )
+    alert_resolved_at = models.DateTimeField(_("alert resolved at"), null=True, blank=True)
+    # What the message is about (e.g. "breaches.CustomerNotice", 42): the workflow that queued
+    # it hears of acceptance and failure through compliance.signals.
+    cause_type = models.CharField(_("cause"), max_length=100, blank=True)
+    cause_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("outgoing message")
+        verbose_name_plural = _("outgoing messages")
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status__in=["pending", "sending"]),
+                name="outbox_due_idx",
+            ),
+            models.Index(
+                fields=["escalated_at"],
+                condition=Q(escalated_at__isnull=False, alert_resolved_at__isnull=True),
+                name="outbox_open_alert_idx",
+            ),
+            models.Index(fields=["cause_type", "cause_id"], name="outbox_cause_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.subject} → {self.to_email}"
+
+
+class Heartbeat(models.Model):
+    """When a periodic job last completed (for example the outbox sweep), for /healthz."""
+
+    name = models.CharField(max_length=50, unique=True)
+    beat_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("heartbeat")
+        verbose_name_plural = _("heartbeats")
+
+    def __str__(self):
+        return f"{self.name} {self.beat_at:%Y-%m-%d %H:%M:%S}"
