@@ -10,13 +10,14 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from audits import hashing
+from audits.actions import RECORDABLE, AuditAction
 from audits.middleware import current_request_id
 from audits.models import AuditEvent, ChainHead
 
 logger = logging.getLogger(__name__)
 
 SEAL_BATCH_SIZE = 1000
-PAYLOAD_ERASED = "audit.payload_erased"
+PAYLOAD_ERASED = AuditAction.AUDIT_PAYLOAD_ERASED.value
 
 
 class ChainHeadMissing(RuntimeError):
@@ -44,6 +45,8 @@ def _event_build(
     customer_id: int | None = None,
     request_id: str | None = None,
 ) -> AuditEvent:
+    action_check(action)
+    action = str(action)  # an AuditAction member is stored as its plain value
     actor_id, actor_label, role = _actor_fields(actor)
     event = AuditEvent(
         occurred_at=timezone.now(),
@@ -61,6 +64,15 @@ def _event_build(
     event.payload_hash = event.compute_payload_hash()
     event.content_hash = event.compute_content_hash()
     return event
+
+
+def action_check(action: str) -> None:
+    """Refuse an action that is not in `audits.actions.AuditAction`: a new action is
+    listed there first, with its label."""
+    if action not in RECORDABLE:
+        raise ValueError(
+            f"unknown audit action {action!r}: add it to audits.actions.AuditAction first"
+        )
 
 
 def _require_transaction() -> None:

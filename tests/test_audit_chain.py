@@ -43,9 +43,9 @@ def test_events_written_by_services_verify(privacy_officer, customer):
 
 def test_system_and_label_actors():
     with transaction.atomic():
-        a = event_record(actor=SYSTEM, action="outbox.swept")
+        a = event_record(actor=SYSTEM, action="outbox.deferred")
         b = event_record(actor="bounce receiver", action="outbox.bounced")
-        c = event_record(actor=None, action="x")
+        c = event_record(actor=None, action="customer.updated")
     assert (a.actor_label, a.role, a.actor_id) == ("system", "system", None)
     assert (b.actor_label, b.role) == ("bounce receiver", "system")
     assert c.actor_label == "system"

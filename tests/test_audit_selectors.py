@@ -38,7 +38,7 @@ def test_events_carry_the_request_id(privacy_officer):
 
     def view(request):
         with transaction.atomic():
-            recorded.append(event_record(actor=privacy_officer, action="test.in_request"))
+            recorded.append(event_record(actor=privacy_officer, action="customer.updated"))
         return HttpResponse()
 
     response = RequestIdMiddleware(view)(RequestFactory().get("/"))

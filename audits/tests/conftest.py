@@ -23,7 +23,7 @@ def record_events(count: int, *, actor="system", customer_id: int | None = None)
             events.append(
                 event_record(
                     actor=actor,
-                    action=f"test.changed.{i}",
+                    action="customer.updated",
                     before={"name": f"old {i}", "since": datetime.date(2024, 1, 1)},
                     after={"name": f"new {i}", "count": i, "ratio": 0.5},
                     customer_id=customer_id,

@@ -281,7 +281,7 @@ def test_beat_task_seals():
 def test_event_record_outside_a_transaction_raises():
     """OBL BR-02: an event can only be written with the change it records."""
     with pytest.raises(RuntimeError):
-        event_record(actor="system", action="test.outside")
+        event_record(actor="system", action="customer.updated")
     assert not AuditEvent.objects.exists()
 
 
@@ -289,7 +289,7 @@ def test_event_record_outside_a_transaction_raises():
 def test_sealer_sees_only_committed_events():
     """OBL AU-03: a rolled-back change leaves no event, sealed or not."""
     with pytest.raises(ValueError), transaction.atomic():
-        event_record(actor="system", action="test.rolled_back")
+        event_record(actor="system", action="customer.updated")
         raise ValueError("the change failed")
     record_events(1)
     assert audit_seal() == 1

@@ -7,6 +7,7 @@ from django import template
 from django.conf import settings
 from django.utils import formats, timezone
 
+from audits import actions
 from compliance.models import Role
 
 register = template.Library()
@@ -38,3 +39,10 @@ def role_label(value: str) -> str:
         return Role(value).label
     except ValueError:
         return value
+
+
+@register.filter
+def audit_action_label(value: str) -> str:
+    """The people words for an audit action stored as its code (`auth.signed_in` →
+    "Signed in"); an action not (or no longer) listed in `AuditAction` shows as stored."""
+    return actions.audit_action_label(value)

@@ -1,0 +1,257 @@
+"""Every audit action the product writes, with the words people read (AU-03, BR-02).
+
+The value of each member is the exact string stored in `AuditEvent.action`. It is part of
+each row's content hash, and PostgreSQL refuses updates to audit rows: a value is never
+renamed. A new action is added here first — `audits.services.event_record` refuses any
+other string — with a label in plain words (translated in `locale/`).
+
+Names follow the value: `incident.customers_selected` → `INCIDENT_CUSTOMERS_SELECTED`.
+Actions written by the admin for models without a service yet are `<model_name>.created`
+/ `.updated` / `.deleted` (`compliance.admin.AuditedAdminMixin`, `save_audited_formset`).
+
+`TIMELINE_ONLY` members are not audit rows: the evidence dossier adds them to its timeline
+from the field history (`incident.state:<state>`, `notice.state:<state>`) and from the
+published updates (`update.<kind>`). They live here so the dossier shows people words for
+them too; `event_record` refuses them.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditAction(models.TextChoices):
+    # --- the audit trail itself ----------------------------------------------------------
+    # An event's before/after were replaced by the tombstone at the end of its retention.
+    AUDIT_PAYLOAD_ERASED = "audit.payload_erased", _("Personal data erased from an audit event")
+
+    # --- sign-in (compliance.auth_signals, compliance.accounts) --------------------------
+    AUTH_SIGNED_IN = "auth.signed_in", _("Signed in")
+    AUTH_SIGNED_OUT = "auth.signed_out", _("Signed out")
+    # Wrong password or unknown address on the sign-in form.
+    AUTH_SIGN_IN_FAILED = "auth.sign_in_failed", _("Sign-in failed")
+    AUTH_SECOND_FACTOR_FAILED = "auth.second_factor_failed", _("Wrong second-factor code")
+    # django-axes locked the account after too many failures.
+    AUTH_LOCKED_OUT = "auth.locked_out", _("Locked out after too many failed sign-ins")
+    # An e-mailed code (sign-in, address verification, password reset) was wrong.
+    AUTH_CODE_REJECTED = "auth.code_rejected", _("Wrong e-mailed code")
+    # A sign-in code or password reset was asked for an account without a second factor.
+    AUTH_CODE_REFUSED_WITHOUT_FACTOR = (
+        "auth.code_refused_without_factor",
+        _("Code refused: no second factor set up"),
+    )
+    AUTH_EMAIL_VERIFIED = "auth.email_verified", _("E-mail address verified")
+    AUTH_PASSWORD_SET = "auth.password_set", _("Password set")
+    AUTH_PASSWORD_CHANGED = "auth.password_changed", _("Password changed")
+    AUTH_PASSWORD_RESET = "auth.password_reset", _("Password reset")
+    AUTH_FACTOR_ADDED = "auth.factor_added", _("Second factor added")
+    AUTH_FACTOR_REMOVED = "auth.factor_removed", _("Second factor removed")
+    AUTH_RECOVERY_CODES_REGENERATED = (
+        "auth.recovery_codes_regenerated",
+        _("New recovery codes made"),
+    )
+    # A privacy officer removed every second factor of an account, so it enrols again.
+    AUTH_FACTORS_RESET = "auth.factors_reset", _("Second factors reset")
+    # The enrolment of a first factor was opened for an account without one.
+    AUTH_FACTOR_ENROLMENT_OPENED = (
+        "auth.factor_enrolment_opened",
+        _("Second-factor set-up opened"),
+    )
+
+    # --- users, invitations and tokens ---------------------------------------------------
+    INVITATION_CREATED = "invitation.created", _("Invitation sent")
+    INVITATION_ACCEPTED = "invitation.accepted", _("Invitation accepted")
+    INVITATION_REVOKED = "invitation.revoked", _("Invitation withdrawn")
+    USER_CREATED = "user.created", _("User account created")
+    USER_UPDATED = "user.updated", _("User account changed")
+    USER_DELETED = "user.deleted", _("User account deleted")
+    # A password set for someone else in the admin.
+    USER_PASSWORD_SET = "user.password_set", _("Password set by an administrator")
+    API_TOKEN_CREATED = "api_token.created", _("API token created")
+    API_TOKEN_REVOKED = "api_token.revoked", _("API token revoked")
+    # First use of a token in a period (not every request).
+    API_TOKEN_USED = "api_token.used", _("API token used")
+    CALENDAR_TOKEN_CREATED = "calendar_token.created", _("Calendar link created")
+    CALENDAR_TOKEN_ROTATED = "calendar_token.rotated", _("Calendar link replaced")
+    CALENDAR_TOKEN_REVOKED = "calendar_token.revoked", _("Calendar link revoked")
+
+    # --- core data -----------------------------------------------------------------------
+    PROCESSOR_PROFILE_UPDATED = "processor_profile.updated", _("Processor profile changed")
+    PRODUCT_CREATED = "product.created", _("Product added")
+    PRODUCT_UPDATED = "product.updated", _("Product changed")
+    PRODUCT_DELETED = "product.deleted", _("Product deleted")
+    CUSTOMER_CREATED = "customer.created", _("Customer added")
+    CUSTOMER_UPDATED = "customer.updated", _("Customer changed")
+    # The customer was asked to confirm its contacts are still right.
+    CUSTOMER_CONTACTS_CONFIRMATION_REQUESTED = (
+        "customer.contacts_confirmation_requested",
+        _("Customer asked to confirm its contacts"),
+    )
+    CUSTOMER_CONTACTS_CONFIRMED = "customer.contacts_confirmed", _("Contacts confirmed")
+    CONTRACT_CREATED = "contract.created", _("Contract added")
+    CONTRACT_UPDATED = "contract.updated", _("Contract changed")
+    CONTRACT_DELETED = "contract.deleted", _("Contract deleted")
+    CONTACT_CREATED = "contact.created", _("Contact added")
+    CONTACT_UPDATED = "contact.updated", _("Contact changed")
+    CONTACT_DELETED = "contact.deleted", _("Contact deleted")
+    # A stored document (PDF/A letter, dossier) was issued with its checksum.
+    DOCUMENT_ISSUED = "document.issued", _("Document issued")
+
+    # --- outbox (compliance.outbox, compliance.bounces) -----------------------------------
+    OUTBOX_QUEUED = "outbox.queued", _("Message queued")
+    # The receiving mail server accepted the message.
+    OUTBOX_ACCEPTED = "outbox.accepted", _("Message accepted by the mail server")
+    # Temporary failure: tried again later.
+    OUTBOX_DEFERRED = "outbox.deferred", _("Message delayed, retrying")
+    # Permanent failure at sending.
+    OUTBOX_REFUSED = "outbox.refused", _("Message refused by the mail server")
+    # A bounce report arrived after the message was accepted.
+    OUTBOX_BOUNCED = "outbox.bounced", _("Message bounced")
+    # A message undelivered too long: the privacy officers were alerted.
+    OUTBOX_ESCALATED = "outbox.escalated", _("Undelivered message escalated")
+    OUTBOX_ALERT_RESOLVED = "outbox.alert_resolved", _("Delivery alert resolved")
+
+    # --- breaches: incidents -------------------------------------------------------------
+    INCIDENT_REPORTED = "incident.reported", _("Incident reported")
+    INCIDENT_REPORTED_BY_CUSTOMER = (
+        "incident.reported_by_customer",
+        _("Incident reported by the customer"),
+    )
+    INCIDENT_TRIAGED = "incident.triaged", _("Assessment recorded")
+    INCIDENT_DISMISSED = "incident.dismissed", _("Dismissed: no security incident")
+    INCIDENT_DISCOVERY_CORRECTED = "incident.discovery_corrected", _("Discovery time corrected")
+    INCIDENT_CUSTOMERS_SELECTED = "incident.customers_selected", _("Affected customers selected")
+    # Four eyes: one officer asked, a second one must confirm.
+    INCIDENT_NOTIFY_REQUESTED = (
+        "incident.notify_requested",
+        _("Notices requested, awaiting a second officer"),
+    )
+    INCIDENT_NOTIFIED = "incident.notified", _("Customers notified")
+    # Every affected customer's notice reached at least one recipient.
+    INCIDENT_ALL_CUSTOMERS_INFORMED = (
+        "incident.all_customers_informed",
+        _("Every affected customer informed"),
+    )
+    # A reminder to the officers that a deadline is near or passed.
+    INCIDENT_REMINDER_SENT = "incident.reminder_sent", _("Deadline reminder sent")
+    INCIDENT_UPDATE_PUBLISHED = "incident.update_published", _("Progress update published")
+    INCIDENT_RESOLVED = "incident.resolved", _("Incident resolved")
+    INCIDENT_CLOSED = "incident.closed", _("Closed with the final report")
+
+    # --- breaches: customer notices ------------------------------------------------------
+    # A message of the notice was accepted: the customer counts as informed.
+    NOTICE_INFORMED = "notice.informed", _("Customer informed")
+    NOTICE_UNDELIVERED = "notice.undelivered", _("Notice not delivered")
+    NOTICE_OUT_OF_BAND_RECORDED = (
+        "notice.out_of_band_recorded",
+        _("Customer informed another way"),
+    )
+    NOTICE_LATE_REASON_RECORDED = "notice.late_reason_recorded", _("Reason for the delay recorded")
+    NOTICE_ACKNOWLEDGED = "notice.acknowledged", _("Notice acknowledged by the customer")
+    # The customer said whether it will notify the authority / data subjects.
+    NOTICE_INTENTION_ANNOUNCED = (
+        "notice.intention_announced",
+        _("Customer announced its intention"),
+    )
+    NOTICE_DECISION_RECORDED = "notice.decision_recorded", _("Customer's decision recorded")
+    NOTICE_DECISION_REVISED = "notice.decision_revised", _("Customer's decision revised")
+    # A reminder to a customer that has not acknowledged its notice.
+    NOTICE_REMINDER_SENT = "notice.reminder_sent", _("Reminder sent to the customer")
+    NOTICE_LETTER_STORED = "notice.letter_stored", _("Notice letter stored")
+    DOSSIER_REQUESTED = "dossier.requested", _("Evidence dossier requested")
+    DOSSIER_ISSUED = "dossier.issued", _("Evidence dossier ready")
+    DOSSIER_FAILED = "dossier.failed", _("Evidence dossier failed")
+
+    # --- subprocessors: the register -----------------------------------------------------
+    SUBPROCESSOR_CREATED = "subprocessor.created", _("Subprocessor added")
+    SUBPROCESSOR_UPDATED = "subprocessor.updated", _("Subprocessor changed")
+    SUBPROCESSOR_DELETED = "subprocessor.deleted", _("Subprocessor deleted")
+    SUBPROCESSOR_LOCATION_ADDED = "subprocessor.location_added", _("Processing location added")
+    PROCESSINGLOCATION_UPDATED = "processinglocation.updated", _("Processing location changed")
+    PROCESSINGLOCATION_DELETED = "processinglocation.deleted", _("Processing location deleted")
+    # The announced change took effect: the subprocessor is in use.
+    SUBPROCESSOR_ACTIVATED = "subprocessor.activated", _("Subprocessor in use")
+    SUBPROCESSOR_PURPOSE_CHANGED = (
+        "subprocessor.purpose_changed",
+        _("Subprocessor's purpose changed"),
+    )
+    SUBPROCESSOR_REMOVED = "subprocessor.removed", _("Subprocessor no longer used")
+
+    # --- subprocessors: change notices ---------------------------------------------------
+    CHANGE_NOTICE_DRAFTED = "change_notice.drafted", _("Change notice drafted")
+    CHANGE_NOTICE_UPDATED = "change_notice.updated", _("Change notice draft changed")
+    CHANGE_NOTICE_ANNOUNCED = "change_notice.announced", _("Change announced to customers")
+    # Every recipient's message was sent.
+    CHANGE_NOTICE_SENT_COMPLETELY = "change_notice.sent_completely", _("Change notice sent to all")
+    CHANGE_NOTICE_CUSTOMER_INFORMED = (
+        "change_notice.customer_informed",
+        _("Customer informed of the change"),
+    )
+    CHANGE_NOTICE_INFORMED_OUT_OF_BAND = (
+        "change_notice.informed_out_of_band",
+        _("Customer informed of the change another way"),
+    )
+    CHANGE_NOTICE_LETTER_STORED = "change_notice.letter_stored", _("Change notice letter stored")
+    CHANGE_NOTICE_EFFECTIVE_MOVED = "change_notice.effective_moved", _("Effective date moved")
+    CHANGE_NOTICE_EFFECTIVE = "change_notice.effective", _("Change took effect")
+    CHANGE_NOTICE_WITHDRAWN = "change_notice.withdrawn", _("Change withdrawn")
+
+    # --- subprocessors: objections and termination ---------------------------------------
+    OBJECTION_LODGED = "objection.lodged", _("Objection lodged")
+    OBJECTION_REVIEW_STARTED = "objection.review_started", _("Objection under review")
+    OBJECTION_UPHELD = "objection.upheld", _("Objection upheld")
+    OBJECTION_REJECTED = "objection.rejected", _("Objection rejected")
+    # The customer may end the contract because of the change.
+    TERMINATION_OFFERED = "termination.offered", _("Right to terminate offered")
+    TERMINATION_EXERCISED = "termination.exercised", _("Contract terminated by the customer")
+
+    # --- subprocessors: subscribers to the public register (double opt-in) ---------------
+    SUBSCRIBER_SUBSCRIBED = "subscriber.subscribed", _("Subscription asked")
+    SUBSCRIBER_CONFIRMATION_RESENT = (
+        "subscriber.confirmation_resent",
+        _("Subscription confirmation sent again"),
+    )
+    # Someone already subscribed asked again: told so by mail.
+    SUBSCRIBER_SUBSCRIBED_NOTE_SENT = (
+        "subscriber.subscribed_note_sent",
+        _("Already subscribed: note sent"),
+    )
+    SUBSCRIBER_CONFIRMED = "subscriber.confirmed", _("Subscription confirmed")
+    SUBSCRIBER_UNSUBSCRIBED = "subscriber.unsubscribed", _("Unsubscribed")
+    # Removed at the end of retention (unconfirmed or unsubscribed long ago).
+    SUBSCRIBER_DELETED = "subscriber.deleted", _("Subscriber removed")
+
+    # --- dossier timeline only (not audit rows; see TIMELINE_ONLY) -----------------------
+    INCIDENT_STATE_REPORTED = "incident.state:reported", _("Incident state: reported")
+    INCIDENT_STATE_TRIAGE = "incident.state:triage", _("Incident state: in triage")
+    INCIDENT_STATE_DISMISSED = "incident.state:dismissed", _("Incident state: dismissed")
+    INCIDENT_STATE_NOTIFYING = "incident.state:notifying", _("Incident state: notifying customers")
+    INCIDENT_STATE_MONITORING = "incident.state:monitoring", _("Incident state: monitoring")
+    INCIDENT_STATE_RESOLVED = "incident.state:resolved", _("Incident state: resolved")
+    INCIDENT_STATE_CLOSED = "incident.state:closed", _("Incident state: closed")
+    NOTICE_STATE_QUEUED = "notice.state:queued", _("Notice state: queued")
+    NOTICE_STATE_SENT = "notice.state:sent", _("Notice state: informed")
+    NOTICE_STATE_FAILED = "notice.state:failed", _("Notice state: not delivered")
+    NOTICE_STATE_ACKNOWLEDGED = "notice.state:acknowledged", _("Notice state: acknowledged")
+    NOTICE_STATE_DECIDED = "notice.state:decided", _("Notice state: decision recorded")
+    UPDATE_INITIAL = "update.initial", _("Initial notice published")
+    UPDATE_UPDATE = "update.update", _("Progress update published to customers")
+    UPDATE_FINAL = "update.final", _("Final report published")
+
+
+#: Dossier timeline entries built from field history and updates; never audit rows.
+TIMELINE_ONLY = frozenset(
+    member
+    for member in AuditAction
+    if member.value.startswith(("incident.state:", "notice.state:", "update."))
+)
+
+#: The actions `event_record` accepts.
+RECORDABLE = frozenset(AuditAction.values) - {m.value for m in TIMELINE_ONLY}
+
+
+def audit_action_label(action: str) -> str:
+    """The label of an action, or the string itself for one not (or no longer) listed."""
+    try:
+        return str(AuditAction(action).label)
+    except ValueError:
+        return action
