@@ -23,7 +23,8 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from breaches import dossier
+from breaches.dossier.requests import dossier_request_create, dossier_requests_for
+from breaches.dossier.selection import dossier_get, dossier_incident_get, dossiers_for
 from breaches.models import DossierRequest
 from compliance.api_fields import ModelSerializer, Serializer
 from compliance.api_pdf import PDF_RENDERERS, stored_document_response
@@ -171,12 +172,12 @@ class IncidentDossierViewSet(viewsets.ViewSet):
     serializer_class = DossierRequestSerializer
 
     def _incident(self):
-        return dossier.dossier_incident_get(self.request.user, self.kwargs["incident_pk"])
+        return dossier_incident_get(self.request.user, self.kwargs["incident_pk"])
 
     def _requests(self, incident):
         # The document's bytes are not needed to describe it.
         return (
-            dossier.dossier_requests_for(self.request.user, incident)
+            dossier_requests_for(self.request.user, incident)
             .select_related("document", "document__created_by")
             .defer("document__content")
         )
@@ -193,7 +194,7 @@ class IncidentDossierViewSet(viewsets.ViewSet):
     def list(self, request, incident_pk=None, **kwargs):
         incident = self._incident()
         requests = self._requests(incident)[:100]
-        documents = dossier.dossiers_for(request.user, incident)[:100]
+        documents = dossiers_for(request.user, incident)[:100]
         context = self._context(incident)
         return Response(
             {
@@ -204,9 +205,7 @@ class IncidentDossierViewSet(viewsets.ViewSet):
 
     def create(self, request, incident_pk=None, **kwargs):
         incident = self._incident()
-        dossier_request, created = dossier.dossier_request_create(
-            actor=request.user, incident=incident
-        )
+        dossier_request, created = dossier_request_create(actor=request.user, incident=incident)
         data = DossierRequestSerializer(dossier_request, context=self._context(incident)).data
         data["created"] = created
         data["detail"] = (
@@ -244,5 +243,5 @@ class IncidentDossierViewSet(viewsets.ViewSet):
         found = self._request(incident)
         if not found.document_id:
             raise NotFound(_("This dossier is not ready."))
-        document = dossier.dossier_get(request.user, incident, found.document.uuid)
+        document = dossier_get(request.user, incident, found.document.uuid)
         return stored_document_response(document)

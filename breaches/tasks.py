@@ -2,7 +2,8 @@
 
 from celery import shared_task
 
-from breaches import dossier, services
+from breaches import services
+from breaches.dossier import requests as dossier_requests
 from breaches.services.notify import LETTERS_TASK
 
 
@@ -18,13 +19,13 @@ def notice_letters_render(notice_ids: list[int]) -> None:
     services.notice_letters_render(notice_ids=notice_ids)
 
 
-@shared_task(name=dossier.RENDER_TASK, ignore_result=True)
+@shared_task(name=dossier_requests.RENDER_TASK, ignore_result=True)
 def dossier_request_render(request_id: int) -> None:
     # AU-03: the claim on the request makes a second delivery of this task a no-op.
-    dossier.dossier_request_process(request_id=request_id)
+    dossier_requests.dossier_request_process(request_id=request_id)
 
 
 @shared_task(name="breaches.tasks.dossier_requests_sweep", ignore_result=True)
 def dossier_requests_sweep() -> None:
     # AU-03: requests whose task was lost or whose worker died are handed out again.
-    dossier.dossier_requests_sweep()
+    dossier_requests.dossier_requests_sweep()

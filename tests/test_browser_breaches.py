@@ -32,7 +32,7 @@ from django.test import Client
 from playwright.sync_api import Browser, BrowserContext, expect
 from pypdf import PdfReader
 
-from breaches.dossier import dossier_request_process
+from breaches.dossier.requests import dossier_request_process
 from breaches.models import (
     CustomerNotice,
     DossierRequest,

@@ -16,7 +16,7 @@ import pytest
 from django.test import Client
 from pypdf import PdfReader
 
-from breaches.dossier import dossier_attachments
+from breaches.dossier.files import dossier_attachments
 from breaches.services import incident_report
 from compliance import accounts
 from compliance.access import SYSTEM

@@ -2,7 +2,7 @@
 module: every name they ring is a task registered once the apps are loaded, so the doorbell
 after commit reaches its task (and runs in the caller when tasks are eager)."""
 
-from breaches.dossier import RENDER_TASK
+from breaches.dossier.requests import RENDER_TASK
 from breaches.services.notify import LETTERS_TASK as NOTICE_LETTERS_TASK
 from compliance.outbox import DELIVER_TASK
 from config.celery import app

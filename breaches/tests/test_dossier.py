@@ -10,7 +10,8 @@ from django.core.exceptions import PermissionDenied
 from django.test import Client
 from pypdf import PdfReader
 
-from breaches.dossier import dossiers_for, incident_dossier_render
+from breaches.dossier.files import incident_dossier_render
+from breaches.dossier.selection import dossiers_for
 from breaches.models import DossierRequest
 from breaches.tests import dossier_fixtures
 from compliance.models import OutboxMessage, Role, StoredDocument

@@ -11,8 +11,9 @@ from django.test import Client
 from django.utils import timezone
 
 from audits.models import AuditEvent
-from breaches import dossier, tasks
-from breaches.dossier import (
+from breaches import tasks
+from breaches.dossier import requests as dossier_requests
+from breaches.dossier.requests import (
     DOSSIER_MAX_ATTEMPTS,
     DOSSIER_PICKUP_AFTER,
     DOSSIER_RENDER_LEASE,
@@ -21,8 +22,8 @@ from breaches.dossier import (
     dossier_request_process,
     dossier_requests_due,
     dossier_requests_sweep,
-    dossiers_for,
 )
+from breaches.dossier.selection import DOSSIER_TEMPLATE, dossiers_for
 from breaches.models import DossierRequest, DossierRequestState
 from breaches.services import incident_report, incident_triage
 from breaches.tests import dossier_fixtures
@@ -46,7 +47,7 @@ def page_url(incident):
 
 def dossier_documents(incident):
     return StoredDocument.objects.filter(
-        template_name=dossier.DOSSIER_TEMPLATE, filename__startswith=f"incident-{incident.pk}-"
+        template_name=DOSSIER_TEMPLATE, filename__startswith=f"incident-{incident.pk}-"
     )
 
 
@@ -214,7 +215,7 @@ def test_dead_worker_request_is_rendered_again_after_its_lease(
     request = lost_request(
         actor=officer, incident=incident, capture=django_capture_on_commit_callbacks
     )
-    assert dossier._claim(request.pk) is not None  # ... and the worker dies here
+    assert dossier_requests._claim(request.pk) is not None  # ... and the worker dies here
     clock.shift(DOSSIER_RENDER_LEASE - SECOND)
     assert dossier_requests_sweep(process=lambda pk: None) == []  # the lease still runs
     # A second delivery of the task meanwhile leaves it alone.
@@ -237,7 +238,7 @@ def test_request_fails_visibly_after_the_last_attempt(
         actor=officer, incident=incident, capture=django_capture_on_commit_callbacks
     )
     for _ in range(DOSSIER_MAX_ATTEMPTS):
-        assert dossier._claim(request.pk) is not None
+        assert dossier_requests._claim(request.pk) is not None
         clock.shift(DOSSIER_RENDER_LEASE + MINUTE)
     dossier_requests_sweep(process=lambda pk: dossier_request_process(request_id=pk))
     request.refresh_from_db()
@@ -262,7 +263,7 @@ def test_rendering_twice_stores_one_document(
     request = lost_request(
         actor=officer, incident=incident, capture=django_capture_on_commit_callbacks
     )
-    real_build = dossier._dossier_build
+    real_build = dossier_requests.dossier_build
     calls = []
 
     def slow_build(*, actor, incident):
@@ -274,7 +275,7 @@ def test_rendering_twice_stores_one_document(
             assert second.state == DossierRequestState.DONE
         return real_build(actor=actor, incident=incident)
 
-    monkeypatch.setattr(dossier, "_dossier_build", slow_build)
+    monkeypatch.setattr(dossier_requests, "dossier_build", slow_build)
     first = dossier_request_process(request_id=request.pk)
     assert len(calls) == 2
     assert first.state == DossierRequestState.DONE and first.attempts == 2
@@ -293,12 +294,12 @@ def test_render_errors(clock, handled, officer, monkeypatch, django_capture_on_c
     request = lost_request(
         actor=officer, incident=incident, capture=django_capture_on_commit_callbacks
     )
-    real_build = dossier._dossier_build
+    real_build = dossier_requests.dossier_build
 
     def broken(**kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(dossier, "_dossier_build", broken)
+    monkeypatch.setattr(dossier_requests, "dossier_build", broken)
     dossier_request_process(request_id=request.pk)
     request.refresh_from_db()
     assert request.state == DossierRequestState.PENDING
@@ -307,7 +308,7 @@ def test_render_errors(clock, handled, officer, monkeypatch, django_capture_on_c
     page = client.get(page_url(incident)).content.decode()
     assert "The last attempt failed (RuntimeError: database went away)" in page
 
-    monkeypatch.setattr(dossier, "_dossier_build", real_build)
+    monkeypatch.setattr(dossier_requests, "dossier_build", real_build)
     clock.shift(DOSSIER_RETRY_AFTER + MINUTE)
     dossier_requests_sweep(process=lambda pk: dossier_request_process(request_id=pk))
     request.refresh_from_db()
@@ -318,7 +319,7 @@ def test_render_errors(clock, handled, officer, monkeypatch, django_capture_on_c
 
     with django_capture_on_commit_callbacks(execute=False):
         second, _ = dossier_request_create(actor=officer, incident=incident)
-    monkeypatch.setattr(dossier, "_dossier_build", template_bug)
+    monkeypatch.setattr(dossier_requests, "dossier_build", template_bug)
     dossier_request_process(request_id=second.pk)
     second.refresh_from_db()
     assert second.state == DossierRequestState.FAILED and second.attempts == 1
@@ -356,9 +357,9 @@ def test_access_rules_are_unchanged(
     # The scoped auditor sees its own request and document, not the officer's request.
     page = client.get(page_url(incident)).content.decode()
     assert "Being prepared" not in page and str(own.document.uuid) in page
-    assert list(dossier.dossier_requests_for(scoped, incident)) == [own]
+    assert list(dossier_requests.dossier_requests_for(scoped, incident)) == [own]
     # The officer sees both.
-    assert set(dossier.dossier_requests_for(officer, incident)) == {own, officer_request}
+    assert set(dossier_requests.dossier_requests_for(officer, incident)) == {own, officer_request}
 
     # Another customer (not affected) with its own auditor: the incident does not exist.
     other_customer = make_customer(None, name="Gamma B.V.")

@@ -18,12 +18,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from breaches import calendar, dossier, selectors
+from breaches import calendar, selectors
 from breaches.authority_draft import (
     authority_draft_build,
     authority_draft_filename,
     authority_draft_pdf,
 )
+from breaches.dossier.requests import dossier_overview, dossier_request_create
+from breaches.dossier.selection import dossier_get, dossier_incident_get
 from compliance.access import require
 from compliance.methods import require_form
 from compliance.templatetags.compliance_tags import local_deadline
@@ -91,11 +93,9 @@ def incident_dossier(request, pk):
     failures; POST asks for a new one, rendered in the background. Privacy officer and
     auditors only (a customer-engaged auditor gets its customer's part). While a request is
     pending, htmx refreshes the list every few seconds."""
-    incident = dossier.dossier_incident_get(request.user, pk)
+    incident = dossier_incident_get(request.user, pk)
     if request.method == "POST":
-        dossier_request, created = dossier.dossier_request_create(
-            actor=request.user, incident=incident
-        )
+        dossier_request, created = dossier_request_create(actor=request.user, incident=incident)
         since = local_deadline(dossier_request.requested_at, "H:i")
         if created:
             messages.success(
@@ -116,7 +116,7 @@ def incident_dossier(request, pk):
                 % {"time": since},
             )
         return redirect("incident_dossier", pk=incident.pk)
-    context = {"incident": incident, "overview": dossier.dossier_overview(request.user, incident)}
+    context = {"incident": incident, "overview": dossier_overview(request.user, incident)}
     if getattr(request, "htmx", False):
         return render(request, "breach_evidence/_dossier_requests.html", context)
     return render(request, "breach_evidence/dossier_list.html", context)
@@ -126,8 +126,8 @@ def incident_dossier(request, pk):
 @never_cache
 def incident_dossier_download(request, pk, uuid):
     """AU-03: one stored dossier, with its SHA-256 for checking (RFC 9530 Repr-Digest)."""
-    incident = dossier.dossier_incident_get(request.user, pk)
-    document = dossier.dossier_get(request.user, incident, uuid)
+    incident = dossier_incident_get(request.user, pk)
+    document = dossier_get(request.user, incident, uuid)
     response = _download(
         bytes(document.content), content_type=document.content_type, filename=document.filename
     )
