@@ -1,7 +1,10 @@
 """The customer's draft of the authority's notification form (BR-04)."""
 
+import copy
 import io
 import json
+import pathlib
+import re
 
 import pytest
 from django.test import Client
@@ -197,3 +200,80 @@ def test_the_system_never_sends_it(notified):
     before = OutboxMessage.objects.count()
     authority_draft_build(user=SYSTEM, notice=notified["nl"])
     assert OutboxMessage.objects.count() == before
+
+
+FROZEN_DRAFTS = pathlib.Path(__file__).with_name("authority_draft_frozen.json")
+
+
+def _stable(draft: dict) -> dict:
+    """The draft with what depends on the test database (ids, the generated customer's name)
+    replaced by placeholders, so it can be compared with a stored copy."""
+    draft = copy.deepcopy(draft)
+    name = draft["customer"]["name"]
+
+    def walk(value):
+        if isinstance(value, dict):
+            return {k: walk(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        return value.replace(name, "<customer>") if isinstance(value, str) else value
+
+    draft = walk(draft)
+    draft["incident_id"], draft["notice_id"] = "<incident>", "<notice>"
+    draft["customer"]["id"] = "<customer>"
+    for section in draft["sections"]:
+        for field in section["fields"]:
+            if field["key"] == "processor_reference":
+                field["value"] = {"incident": "<incident>", "notice": "<notice>"}
+                before, between, after = re.split(r"\d+", field["display"])
+                field["display"] = f"{before}<incident>{between}<notice>{after}"
+    return draft
+
+
+def _fixture_drafts(notified) -> dict:
+    drafts = {
+        "ap_en": authority_draft_build(user=notified["user_nl"], notice=notified["nl"]),
+        "gba_nl": authority_draft_build(user=notified["user_be"], notice=notified["be"]),
+    }
+    notice_decision_record(
+        actor=notified["user_nl"],
+        notice=notified["nl"],
+        is_breach=True,
+        breach_reasoning="Our employees' data.",
+        authority_notified=True,
+        authority="ap",
+        authority_notified_on=notified["incident"].discovered_at.date(),
+        authority_reference="AP-123",
+        authority_kind="preliminary",
+        subjects_informed=False,
+        subjects_reasoning="Low risk.",
+    )
+    notice_decision_record(
+        actor=notified["user_be"],
+        notice=notified["be"],
+        is_breach=True,
+        breach_reasoning="Onze medewerkers.",
+        authority_notified=False,
+        authority_reasoning="Laag risico.",
+        subjects_informed=True,
+        subjects_informed_on=notified["incident"].discovered_at.date(),
+        subjects_how="Per e-mail.",
+    )
+    for key, user, notice in (
+        ("ap_en_decided", notified["user_nl"], notified["nl"]),
+        ("gba_nl_decided", notified["user_be"], notified["be"]),
+    ):
+        notice = CustomerNotice.objects.get(pk=notice.pk)
+        drafts[key] = authority_draft_build(user=user, notice=notice)
+    return {key: _stable(draft) for key, draft in drafts.items()}
+
+
+def test_draft_is_unchanged_for_the_fixture_notices(notified):
+    """The draft of the fixture's notices (AP in English, GBA in Dutch, before and after the
+    customer's decision) equals the stored copy, the order of its keys included:
+    restructuring the builder changes no output. A deliberate change of the draft rewrites
+    the stored copy."""
+    drafts = _fixture_drafts(notified)
+    text = json.dumps(drafts, ensure_ascii=False, indent=2) + "\n"
+    assert json.loads(text) == json.loads(FROZEN_DRAFTS.read_text(encoding="utf-8"))
+    assert text == FROZEN_DRAFTS.read_text(encoding="utf-8")
