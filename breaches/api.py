@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
 from breaches import selectors, services
-from breaches.authority_draft import authority_draft_build, authority_draft_pdf
+from breaches.authority_draft.build import authority_draft_build, authority_draft_pdf
 from breaches.models import CustomerNotice, Incident
 from breaches.serializers import (
     CustomerReportSerializer,

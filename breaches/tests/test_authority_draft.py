@@ -10,7 +10,8 @@ import pytest
 from django.test import Client
 from pypdf import PdfReader
 
-from breaches.authority_draft import SECTIONS, authority_draft_build
+from breaches.authority_draft.build import authority_draft_build
+from breaches.authority_draft.sections import SECTIONS
 from breaches.models import CustomerNotice
 from breaches.services import (
     affected_select,

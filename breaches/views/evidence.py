@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from breaches import calendar, selectors
-from breaches.authority_draft import (
+from breaches.authority_draft.build import (
     authority_draft_build,
     authority_draft_filename,
     authority_draft_pdf,
