@@ -6,7 +6,7 @@ download name `invoice<U+202E>fdp.exe` reads as `invoiceexe.pdf`. They are kept 
 database as typed (the evidence is what was entered) and removed where text leaves the
 product: mails (`compliance.outbox`), PDFs (`compliance.documents`, `breaches.letters`),
 CSV files (`breaches.dossier`) and download names (`compliance.documents`,
-`compliance.api_pdf`, `breaches.evidence_views`).
+`compliance.api_pdf`, `breaches.views.evidence`).
 """
 
 # U+061C ARABIC LETTER MARK, U+200E/U+200F LEFT-TO-RIGHT/RIGHT-TO-LEFT MARK,

@@ -82,7 +82,8 @@ def own_page_routes():
             continue
         module = resolve(route.path).func.__module__
         # The admin's views (our ModelAdmin hooks included) are Django's own pages.
-        if module.startswith(OWN_APPS) and not module.endswith(".admin"):
+        is_admin = module.endswith(".admin") or ".admin." in module
+        if module.startswith(OWN_APPS) and not is_admin:
             own.append(route)
     return own
 
