@@ -145,6 +145,27 @@ def people(request):
 
 
 @require_POST
+def invitation_revoke_view(request, pk: int):
+    """Withdraw an open invitation (ON-01): the privacy officer any, a customer admin only
+    its own organisation's; another organisation's invitation is not found."""
+    user = request.user
+    require(user, "invitation.create")
+    _users, invitations = _people_for(user)
+    invitation = get_object_or_404(invitations, pk=pk)
+    try:
+        accounts.invitation_revoke(actor=user, invitation=invitation)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("The invitation to %(email)s was withdrawn; its link no longer works.")
+            % {"email": invitation.email},
+        )
+    return redirect("people")
+
+
+@require_POST
 def factors_reset_view(request, pk: int):
     """A privacy officer resets another user's second factors (ON-02)."""
     require(request.user, "factors.reset")

@@ -19,6 +19,11 @@ urlpatterns = [
     path("accounts/sign-ins/", auth_views.sign_ins, name="account_sign_ins"),
     path("accounts/people/", auth_views.people, name="people"),
     path(
+        "accounts/people/invitations/<int:pk>/withdraw/",
+        auth_views.invitation_revoke_view,
+        name="invitation_revoke",
+    ),
+    path(
         "accounts/people/<int:pk>/reset-factors/",
         auth_views.factors_reset_view,
         name="factors_reset",

@@ -65,6 +65,7 @@ ACTIONS = frozenset(
         "outbox_alert_resolve",
         "portal_contacts_confirm",
         "factors_reset",
+        "invitation_revoke",
         "incident_notify_approve",
         "incident_resolve",
         "portal_notice_acknowledge",

@@ -12,7 +12,7 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from audits.models import AuditEvent
@@ -21,7 +21,7 @@ from compliance.access import SESSION_SECOND_FACTOR, second_factor_verified
 from compliance.models import Invitation, OutboxMessage, Role, User
 from compliance.tests.signin_helpers import PASSWORD, last_code, mails_to, text_of, totp
 from tests.auth import sign_in
-from tests.factories import UserFactory
+from tests.factories import CustomerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -349,3 +349,64 @@ def test_csp_and_frame_denial_on_pages(client, name, privacy_officer):
     assert "unsafe-inline" not in csp
     assert response["X-Frame-Options"] == "DENY"
     assert "<script>" not in response.content.decode()  # no inline script to be blocked
+
+
+# --- withdrawing an invitation ----------------------------------------------------------
+
+
+def test_officer_withdraws_an_invitation_and_its_link_is_refused(client, mail, clock):
+    """OBL ON-01: an open invitation can be withdrawn from the people page; the withdrawal is
+    audited and the link then answers that the invitation was withdrawn."""
+    officer = verified_user()
+    invitation, token = accounts.invitation_create(
+        actor=officer,
+        email="later@klant.example",
+        role=Role.CUSTOMER_CONTACT,
+        customer=CustomerFactory(),
+        language="en",
+    )
+    sign_in(client, officer)
+    page = client.get(reverse("people")).content.decode()
+    assert reverse("invitation_revoke", args=[invitation.pk]) in page
+
+    response = client.post(reverse("invitation_revoke", args=[invitation.pk]), follow=True)
+    assert response.status_code == 200
+    assert "was withdrawn" in response.content.decode()
+    invitation.refresh_from_db()
+    assert invitation.revoked_at is not None
+    assert AuditEvent.objects.filter(action="invitation.revoked", actor=officer).exists()
+    assert reverse("invitation_revoke", args=[invitation.pk]) not in response.content.decode()
+
+    refused = Client().get(reverse("invitation_open", args=[token]))
+    assert refused.status_code == 410
+    assert "This invitation was withdrawn" in refused.content.decode()
+
+
+def test_customer_admin_cannot_withdraw_another_organisations_invitation(client, mail, clock):
+    """OBL ON-01: a customer admin withdraws only its own organisation's invitations; another
+    organisation's is not found, and withdrawing is POST only."""
+    officer = verified_user()
+    own, other = CustomerFactory(), CustomerFactory()
+    admin = verified_user(Role.CUSTOMER_ADMIN, customer=own)
+    theirs, _token = accounts.invitation_create(
+        actor=officer,
+        email="iemand@ander.example",
+        role=Role.CUSTOMER_CONTACT,
+        customer=other,
+        language="en",
+    )
+    ours, _token = accounts.invitation_create(
+        actor=officer,
+        email="iemand@eigen.example",
+        role=Role.CUSTOMER_CONTACT,
+        customer=own,
+        language="en",
+    )
+    sign_in(client, admin)
+    assert client.get(reverse("invitation_revoke", args=[ours.pk])).status_code == 405
+    assert client.post(reverse("invitation_revoke", args=[theirs.pk])).status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.revoked_at is None
+    assert client.post(reverse("invitation_revoke", args=[ours.pk])).status_code == 302
+    ours.refresh_from_db()
+    assert ours.revoked_at is not None
