@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
@@ -39,11 +39,9 @@ from breaches.services.rendering import NoticeRenderer
 from breaches.services.selection import SELECTABLE_STATES
 from compliance.access import require
 from compliance.doorbell import task_ring
-from compliance.models import (
-    Contact,
-    Customer,
-)
+from compliance.models import Customer
 from compliance.outbox import QueuedRow, messages_queue_bulk
+from compliance.recipients import notice_recipients_by_customer
 from compliance.services import processor_profile_get
 
 log = logging.getLogger(__name__)
@@ -67,28 +65,13 @@ class NotifyResult:
 # --------------------------------------------------------------------------- fan-out
 
 
-def _recipients(customer_ids: Sequence[int]) -> dict[int, list[Contact]]:
-    """The subscription contact plus every breach-flagged contact, resolved now (BR-05)."""
-    by_customer: dict[int, list[Contact]] = {}
-    for chunk in chunks(list(customer_ids)):
-        contacts = Contact.objects.filter(
-            Q(is_subscription_contact=True) | Q(receives_breach_notices=True),
-            customer_id__in=chunk,
-        ).order_by("customer_id", "-is_subscription_contact", "pk")
-        for contact in contacts.only(
-            "pk", "customer_id", "name", "email", "language", "is_subscription_contact"
-        ):
-            by_customer.setdefault(contact.customer_id, []).append(contact)
-    return by_customer
-
-
 def _fanout(
     *, incident: Incident, update: IncidentUpdate, notices: Sequence[CustomerNotice], actor
 ) -> tuple[int, list[int]]:
     """Queue one outbox row per recipient of each notice; returns (rows, customers with no
     recipient)."""
     renderer = NoticeRenderer(incident=incident, update=update, kind=update.kind)
-    recipients = _recipients([n.customer_id for n in notices])
+    recipients = notice_recipients_by_customer([n.customer_id for n in notices])
     rows: list[QueuedRow] = []
     without: list[int] = []
     for notice in notices:

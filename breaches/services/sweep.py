@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import translation
 
@@ -32,8 +32,8 @@ from breaches.services.common import (
     officer_alert_rows,
     privacy_officers,
 )
-from compliance.models import Contact
 from compliance.outbox import FilledTemplate, QueuedRow, messages_queue_bulk
+from compliance.recipients import notice_recipients_by_customer
 from compliance.templatetags.compliance_tags import local_deadline
 
 BATCH = 500
@@ -142,12 +142,7 @@ def _customer_reminders(notices: list[CustomerNotice], at, writes: _Writes) -> i
         )
     if not due:
         return 0
-    contacts: dict[int, list[Contact]] = {}
-    for contact in Contact.objects.filter(
-        Q(is_subscription_contact=True) | Q(receives_breach_notices=True),
-        customer_id__in={notice.customer_id for notice, _ in due},
-    ).order_by("pk"):
-        contacts.setdefault(contact.customer_id, []).append(contact)
+    contacts = notice_recipients_by_customer(notice.customer_id for notice, _ in due)
     template = FilledTemplate("breach_customer_reminder", ("customer_name", "deadline", "link"))
     deadline_texts: dict[tuple[str, object], str] = {}
     sent = 0

@@ -7,10 +7,9 @@ import logging
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 
-from compliance.models import Contact, Customer, Role, User
+from compliance.models import Customer, Role, User
 from compliance.selectors import processor_profile
 from compliance.services import processor_profile_get
 
@@ -40,20 +39,6 @@ def display_time(moment: datetime.datetime | None) -> str:
         return ""
     local = moment.astimezone(ZoneInfo(settings.DISPLAY_TIME_ZONE))
     return local.strftime("%Y-%m-%d %H:%M %Z") + f" ({settings.DISPLAY_TIME_ZONE})"
-
-
-def notice_contacts(customer_ids) -> dict[int, list[Contact]]:
-    """Per customer: its subscription contact and its breach-notice contacts."""
-    contacts: dict[int, list[Contact]] = {}
-    rows = (
-        Contact.objects.filter(customer_id__in=list(customer_ids))
-        .filter(Q(is_subscription_contact=True) | Q(receives_breach_notices=True))
-        .select_related("customer")
-        .order_by("customer_id", "id")
-    )
-    for contact in rows:
-        contacts.setdefault(contact.customer_id, []).append(contact)
-    return contacts
 
 
 def customer_addressees(customer: Customer, *, user: User | None = None) -> list[tuple]:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from audits.services import event_record
 from compliance.access import SYSTEM, require
 from compliance.outbox import FilledTemplate, message_queue
+from compliance.recipients import notice_recipients_by_customer
 from subprocessors import deadlines
 from subprocessors.models import (
     OPEN_OBJECTION_STATES,
@@ -30,7 +31,6 @@ from subprocessors.models import (
 from subprocessors.services.change_notices import sent_completely_sweep
 from subprocessors.services.common import (
     display_time,
-    notice_contacts,
 )
 from subprocessors.services.notice_mail import (
     change_notice_letters_render,
@@ -116,7 +116,7 @@ def _termination_rights_offer(notice: ChangeNotice, *, actor, now) -> list[Termi
     for objection in objections:
         first_per_customer.setdefault(objection.customer_id, objection)
     rights = []
-    contacts = notice_contacts(first_per_customer.keys())
+    contacts = notice_recipients_by_customer(first_per_customer.keys())
     context = {**mail_context(notice), "went_live_display": display_time(now)}
     template = FilledTemplate("subprocessor_termination_right", ())
     for customer_id, objection in first_per_customer.items():

@@ -16,6 +16,7 @@ from compliance.documents import document_render
 from compliance.doorbell import task_ring
 from compliance.models import Contract
 from compliance.outbox import FilledTemplate, QueuedRow, messages_queue_bulk
+from compliance.recipients import notice_recipients_by_customer
 from subprocessors import deadlines
 from subprocessors.models import (
     ChangeKind,
@@ -26,7 +27,6 @@ from subprocessors.models import (
 )
 from subprocessors.services.common import (
     display_time,
-    notice_contacts,
     portal_url,
     register_url,
 )
@@ -111,7 +111,7 @@ def fan_out(
     # Rendered once per language, not once per contact.
     render_customer = FilledTemplate(customer_template, ())
     render_subscriber = FilledTemplate(subscriber_template, ())
-    contacts = notice_contacts(r.customer_id for r in recipients)
+    contacts = notice_recipients_by_customer(r.customer_id for r in recipients)
     rows: list[QueuedRow] = []
     count = 0
 
