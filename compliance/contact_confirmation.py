@@ -81,11 +81,12 @@ def confirmation_due(customer: Customer, *, now: datetime.datetime | None = None
 def _recipients(customer: Customer) -> list[tuple[str, str, str, Contact | None]]:
     """(e-mail, name, language, contact) of the subscription contact and active admins."""
     out: dict[str, tuple[str, str, str, Contact | None]] = {}
-    for contact in Contact.objects.filter(customer=customer, is_subscription_contact=True):
+    # Through the customer's manager: each contact comes with `customer` already set.
+    for contact in customer.contacts.filter(is_subscription_contact=True):
         out[contact.email.lower()] = (
             contact.email,
             contact.name,
-            contact.language or customer.language,
+            contact.effective_language,
             contact,
         )
     admins = User.objects.filter(customer=customer, role=Role.CUSTOMER_ADMIN, is_active=True)

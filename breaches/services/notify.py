@@ -81,7 +81,7 @@ def _fanout(
             continue
         customer = notice.customer
         for contact in contacts:
-            language = contact.language or customer.language
+            language = contact.effective_language
             rows.append(
                 QueuedRow.to_contact(
                     key=(

@@ -151,7 +151,7 @@ def _customer_reminders(notices: list[CustomerNotice], at, writes: _Writes) -> i
         recipients = contacts.get(notice.customer_id, [])
         link = notice_link(notice.pk)
         for contact in recipients:
-            language = contact.language or notice.customer.language
+            language = contact.effective_language
             deadline_key = (language, notice.authority_due_at)
             if deadline_key not in deadline_texts:
                 with translation.override(language):

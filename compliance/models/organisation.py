@@ -195,4 +195,5 @@ class Contact(models.Model):
 
     @property
     def effective_language(self) -> str:
+        """The language of this contact's mail: its own, else its customer's (the one rule)."""
         return self.language or self.customer.language
