@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
+from breaches.decisions import decision_versions
 from breaches.models import (
     ASSESSMENT_FIELDS,
     DECISION_FIELDS,
@@ -269,21 +270,12 @@ def dossier_data(*, user, incident: Incident) -> dict:
 
 def _decision_history(notice: CustomerNotice) -> list[dict]:
     """Each distinct decision the customer recorded, oldest first (BR-04: revisable)."""
-    out: list[dict] = []
-    last = None
-    records = notice.history.filter(decided_at__isnull=False).order_by("history_date")
-    for record in records:
-        values = _row(record, DECISION_FIELDS)
-        key = (record.decided_at, tuple(values.values()))
-        if key == last:
-            continue
-        last = key
-        out.append(
-            {
-                "revision": len(out) + 1,
-                "recorded_at": _plain(record.decided_at),
-                "by": _user_label(record.decided_by),
-                **values,
-            }
-        )
-    return out
+    return [
+        {
+            "revision": number,
+            "recorded_at": _plain(record.decided_at),
+            "by": _user_label(record.decided_by),
+            **_row(record, DECISION_FIELDS),
+        }
+        for number, record in enumerate(decision_versions(notice), start=1)
+    ]

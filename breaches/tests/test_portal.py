@@ -261,3 +261,35 @@ def test_letter_download_only_for_own_customer(notified):
     assert url in page
     assert client.get(url).content == content
     assert client_of(notified["user_b"]).get(url).status_code == 404
+
+
+def test_decision_versions_differ_in_any_decision_field(notified, clock):
+    """OBL BR-04: every version of the decision is kept; a revision that changes only the
+    date the authority was notified, recorded at the same moment, is a version of its own
+    on the portal and in the dossier (one key: the moment and every decision field)."""
+    from breaches.decisions import decision_versions
+
+    client = client_of(notified["user_a"])
+    url = reverse("portal_notice_decision", args=[notified["a"].pk])
+    data = {
+        "is_breach": "yes",
+        "breach_reasoning": "Names and addresses of our clients.",
+        "authority_notified": "yes",
+        "authority": "ap",
+        "authority_notified_on": "2026-08-31",
+        "authority_reference": "AP-2026-123",
+        "authority_kind": "preliminary",
+        "subjects_informed": "no",
+        "subjects_reasoning": "Low risk for the people involved.",
+    }
+    assert client.post(url, data).status_code == 302
+    assert client.post(url, {**data, "authority_notified_on": "2026-09-01"}).status_code == 302
+    notice = CustomerNotice.objects.get(pk=notified["a"].pk)
+    versions = decision_versions(notice)
+    assert [str(v.decision_authority_notified_on) for v in versions] == [
+        "2026-08-31",
+        "2026-09-01",
+    ]
+    assert versions[0].decided_at == versions[1].decided_at
+    page = client.get(reverse("portal_notice_detail", args=[notice.pk])).content.decode()
+    assert "Earlier versions" in page

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from breaches import selectors, services
+from breaches.decisions import decision_versions
 from breaches.forms import CustomerReportForm, DecisionForm, IntentionForm, local_initial
 from breaches.views.common import form_status, with_service
 from compliance.access import can, customer_scope, require
@@ -49,22 +50,6 @@ def portal_notices(request):
     )
 
 
-def _decision_versions(notice) -> list:
-    """Each recorded version of the decision once (BR-04: revisable, with history)."""
-    seen, out = set(), []
-    for version in notice.history.filter(decided_at__isnull=False).order_by("-history_date")[:200]:
-        key = (
-            version.decided_at,
-            version.decision_is_breach,
-            version.decision_breach_reasoning,
-            version.decision_authority_reference,
-        )
-        if key not in seen:
-            seen.add(key)
-            out.append(version)
-    return out[:20]
-
-
 def _notice_page(request, notice, *, forms: dict | None = None, status=200):
     user = request.user
     forms = forms or {}
@@ -75,7 +60,7 @@ def _notice_page(request, notice, *, forms: dict | None = None, status=200):
         "updates": selectors.notice_updates(user, notice),
         "processor": processor_profile_get(),
         "can_respond": respond,
-        "decision_history": _decision_versions(notice),
+        "decision_history": decision_versions(notice, latest=20)[::-1],
     }
     if respond:
         context["intention_form"] = forms.get("intention") or IntentionForm(
