@@ -88,7 +88,6 @@ TEMPLATE_NAME = f"{STATIONERY_TEMPLATE} + {FIELDS_TEMPLATE} + {SHARED_TEMPLATE}"
 # Customers per fields document: past ~50 the fixed cost is spread thin and a larger batch
 # only holds more memory.
 BATCH_SIZE = 50
-FIELD_NAMES = ("footer", "recipient", "aware", "due", "link")
 
 # Rendered pages shared by many letters (the shared pages, the stationery) by the SHA-256 of
 # their HTML; small, as one task serves one or two incidents.

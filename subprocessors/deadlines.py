@@ -85,8 +85,3 @@ def go_live_allowed(
     return sent_completely_at is not None and effective_at >= notice_period_ends_at(
         sent_completely_at=sent_completely_at
     )
-
-
-def contract_still_archived(*, ends_on: datetime.date | None, today: datetime.date) -> bool:
-    """An ended contract's data stays archived one year (RT-01), so a change touches it."""
-    return ends_on is None or ends_on >= today - ARCHIVE_PERIOD
