@@ -200,6 +200,26 @@ def _clean_filename(filename: str) -> str:
     return name if name.lower().endswith(".pdf") else f"{name}.pdf"
 
 
+def document_title(title: str) -> str:
+    """The title a stored document is issued under (AU-03): one rule for `document_render`
+    and `document_build`. Surrounding spaces go; an empty title or one longer than the
+    stored field is refused, never cut, so the evidence carries the title it was asked for."""
+    cleaned = (title or "").strip()
+    if not cleaned:
+        raise ValidationError({"title": _("A document needs a title.")})
+    limit = StoredDocument._meta.get_field("title").max_length
+    if len(cleaned) > limit:
+        raise ValidationError(
+            {
+                "title": _(
+                    "A document title has at most %(limit)s characters; this one has %(length)s."
+                )
+                % {"limit": limit, "length": len(cleaned)}
+            }
+        )
+    return cleaned
+
+
 def document_render(
     *,
     template_name: str,
@@ -225,8 +245,7 @@ def document_render(
     """
     if language not in Language.values:
         raise ValidationError({"language": _("Unknown language.")})
-    if not title.strip():
-        raise ValidationError({"title": _("A document needs a title.")})
+    title = document_title(title)
 
     issued_at = timezone.now()
     document_uuid = uuid.uuid4()
@@ -249,7 +268,7 @@ def document_render(
     document = StoredDocument(
         uuid=document_uuid,
         customer=customer,
-        title=title.strip(),
+        title=title,
         filename=_clean_filename(filename),
         content_type="application/pdf",
         content=content,
@@ -307,12 +326,11 @@ def document_build(
     Store it with `documents_store`."""
     if language not in Language.values:
         raise ValidationError({"language": _("Unknown language.")})
-    if not title.strip():
-        raise ValidationError({"title": _("A document needs a title.")})
+    title = document_title(title)
     return StoredDocument(
         uuid=document_uuid or uuid.uuid4(),
         customer=customer,
-        title=title.strip()[:200],
+        title=title,
         filename=_clean_filename(filename),
         content_type="application/pdf",
         content=content,

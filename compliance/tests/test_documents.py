@@ -21,6 +21,7 @@ from compliance.documents import (
     PDF_BASE_URL,
     DocumentRenderError,
     StaticOnlyURLFetcher,
+    document_build,
     document_render,
     template_version,
 )
@@ -203,6 +204,45 @@ def test_bad_input_saves_nothing(processor, probe_templates):
             filename="x.pdf",
         )
     assert not StoredDocument.objects.exists()
+
+
+def test_title_rule_is_one_for_both_constructors(processor, probe_templates):
+    """OBL AU-03: a stored document keeps the title it was issued under: both constructors
+    (`document_render`, `document_build`) accept 200 characters and refuse 201 with a clear
+    message, never cutting the title; nothing is stored for the refused one."""
+    at_limit, over = "T" * 200, "T" * 201
+    rendered = document_render(
+        template_name="probe/letter.html",
+        context={"body": "x"},
+        language="en",
+        title=at_limit,
+        filename="x.pdf",
+    )
+    assert rendered.title == at_limit
+    with pytest.raises(ValidationError, match="at most 200 characters; this one has 201"):
+        document_render(
+            template_name="probe/letter.html",
+            context={"body": "x"},
+            language="en",
+            title=over,
+            filename="x.pdf",
+        )
+    assert StoredDocument.objects.count() == 1
+
+    def build(title):
+        return document_build(
+            content=b"%PDF-1.7 probe",
+            title=title,
+            filename="x.pdf",
+            template_name="probe/letter.html",
+            template_version="v",
+            language="en",
+            issued_at=rendered.created_at,
+        )
+
+    assert build(f"  {at_limit} ").title == at_limit
+    with pytest.raises(ValidationError, match="at most 200 characters; this one has 201"):
+        build(over)
 
 
 def test_filename_is_sanitised(processor, probe_templates):
