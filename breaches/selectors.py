@@ -17,6 +17,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from audits.selectors import audit_events
 from breaches.models import (
     OPEN_INCIDENT_STATES,
     CustomerNotice,
@@ -58,6 +59,33 @@ def notices_for(user, *, incident: Incident | None = None) -> QuerySet[CustomerN
 def notice_get(user, pk) -> CustomerNotice:
     """A notice the user may see, else 404 (another customer's notice is not revealed)."""
     return get_object_or_404(notices_for(user), pk=pk)
+
+
+TIMELINE_SHOWN = 200
+
+
+def incident_timeline(user, incident: Incident) -> list[dict]:
+    """The incident's own recorded events, oldest first (BR-02), for a user who may see the
+    incident (`incidents_for`), else none. Each entry's `event` is the audit action's code; the
+    page shows its people words (`audit_action_label`). One query."""
+    visible = incidents_for(user).filter(pk=incident.pk)
+    events = (
+        audit_events(customer_id=None)
+        .filter(object_type=Incident._meta.label, object_id=str(incident.pk))
+        .filter(Exists(visible))
+        .order_by("occurred_at", "pk")
+    )
+    return [
+        {
+            "at": event.occurred_at,
+            "event": event.action,
+            "actor": event.actor_label,
+            "reason": (event.after or {}).get("reason", "")
+            if isinstance(event.after, dict)
+            else "",
+        }
+        for event in events[:TIMELINE_SHOWN]
+    ]
 
 
 def incident_updates(user, incident: Incident) -> QuerySet[IncidentUpdate]:

@@ -8,7 +8,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from audits.actions import AuditAction
 from breaches.models import CustomerNotice, Incident, IncidentState
+from breaches.selectors import incident_timeline
 from breaches.services import (
     affected_select,
     incident_notify,
@@ -455,3 +457,24 @@ def test_dashboard_lists_deadlines_nearest_first(clock, staff, officer, processo
     assert "in 2 d 0 h" in page
     assert reverse("incident_detail", args=[earlier.pk]) in page
     assert reverse("incident_detail", args=[later.pk]) in page
+
+
+# --------------------------------------------------------------------------- timeline
+
+
+def test_incident_timeline_is_a_scoped_selector_in_people_words(
+    incident, staff, officer, make_user, customer
+):
+    """OBL BR-02: the incident page's timeline comes from `incident_timeline(user, incident)`,
+    which gives the incident's recorded events only to a user who may see the incident, and
+    the page shows each event in the audit actions' people words, not the stored code."""
+    entries = incident_timeline(officer, incident)
+    assert [e["event"] for e in entries] == [AuditAction.INCIDENT_REPORTED]
+    assert incident_timeline(staff, incident) == entries  # the reporter
+    assert incident_timeline(make_user(Role.STAFF_MEMBER), incident) == []
+    assert incident_timeline(make_user(Role.CUSTOMER_ADMIN, customer=customer), incident) == []
+
+    page = client_of(officer).get(reverse("incident_detail", args=[incident.pk])).content.decode()
+    timeline = page.split('id="timeline-heading"')[1]
+    assert f"<strong>{AuditAction.INCIDENT_REPORTED.label}</strong>" in timeline
+    assert "incident.reported" not in timeline

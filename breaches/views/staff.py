@@ -11,10 +11,8 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST, require_safe
 
-from audits.models import AuditEvent
 from breaches import selectors, services
 from breaches.forms import (
     DiscoveryCorrectForm,
@@ -103,39 +101,6 @@ def incident_list(request):
     )
 
 
-TIMELINE_LABELS = {
-    "incident.reported": _lazy("Reported"),
-    "incident.reported_by_customer": _lazy("Reported by the customer"),
-    "incident.triaged": _lazy("Assessment recorded"),
-    "incident.dismissed": _lazy("Dismissed: no security incident"),
-    "incident.customers_selected": _lazy("Affected customers selected"),
-    "incident.notify_requested": _lazy("Notices requested, awaiting a second officer"),
-    "incident.notified": _lazy("Customers notified"),
-    "incident.update_published": _lazy("Progress update published"),
-    "incident.resolved": _lazy("Resolved"),
-    "incident.closed": _lazy("Closed with the final report"),
-    "incident.discovery_corrected": _lazy("Discovery time corrected"),
-}
-
-
-def _timeline(incident: Incident) -> list[dict]:
-    """The incident's own recorded events, oldest first (BR-02)."""
-    events = AuditEvent.objects.filter(
-        object_type=Incident._meta.label, object_id=str(incident.pk)
-    ).order_by("occurred_at", "pk")
-    return [
-        {
-            "at": event.occurred_at,
-            "label": TIMELINE_LABELS.get(event.action, event.action),
-            "actor": event.actor_label,
-            "reason": (event.after or {}).get("reason", "")
-            if isinstance(event.after, dict)
-            else "",
-        }
-        for event in events[:200]
-    ]
-
-
 def _incident_page(request, incident: Incident, *, forms: dict | None = None, status=200):
     """The incident page: facts, deadline, timeline and every form the user may use.
 
@@ -163,7 +128,7 @@ def _incident_page(request, incident: Incident, *, forms: dict | None = None, st
         "responses_pages": page_numbers(responses)
         if responses is not None and responses.has_other_pages()
         else [],
-        "timeline": _timeline(incident),
+        "timeline": selectors.incident_timeline(user, incident),
         "updates": selectors.incident_updates(user, incident),
         "products": incident.products.all(),
         # Names and numbers of the affected customers for those who may list customers; a
