@@ -277,31 +277,15 @@ def factors_reset(*, actor, user: User) -> int:
         user.save(update_fields=["security_stamp"])
         api_tokens_revoke_for_user(actor=actor, user=user)
         factor_enrolment_open(actor=actor, user=user)
-        profile = processor_profile_get()
-        subject, text, html = message_render(
-            "factors_reset",
-            language=user.language,
+        _mail_to_user(
+            user=user,
+            template="factors_reset",
+            key=f"factors_reset:{user.pk}:{timezone.now().isoformat()}",
             context={
-                "name": user.full_name or user.email,
-                "sender": profile.legal_name
-                or profile.privacy_team_name
-                or settings.MFA_TOTP_ISSUER,
-                "privacy_email": profile.privacy_email,
                 "link": settings.SITE_URL.rstrip("/") + reverse("account_login"),
                 "valid_hours": settings.FACTOR_RESET_VALID_HOURS,
                 "until": user.factor_enrolment_until,
             },
-        )
-        now = timezone.now()
-        message_queue(
-            key=f"factors_reset:{user.pk}:{now.isoformat()}",
-            to_email=user.email,
-            to_name=user.full_name,
-            language=user.language,
-            subject=subject,
-            body_text=text,
-            body_html=html,
-            customer=user.customer,
             actor=actor,
         )
         event_record(
@@ -313,6 +297,33 @@ def factors_reset(*, actor, user: User) -> int:
             after={"authenticators": []},
         )
     return len(removed)
+
+
+def _mail_to_user(*, user: User, template: str, key: str, context: dict, actor) -> None:
+    """Queue an account mail to the user in the user's language, signed by the processor
+    (inside the caller's transaction)."""
+    profile = processor_profile_get()
+    subject, text, html = message_render(
+        template,
+        language=user.language,
+        context={
+            "name": user.full_name or user.email,
+            "sender": profile.legal_name or profile.privacy_team_name or settings.MFA_TOTP_ISSUER,
+            "privacy_email": profile.privacy_email,
+            **context,
+        },
+    )
+    message_queue(
+        key=key,
+        to_email=user.email,
+        to_name=user.full_name[:200],
+        language=user.language,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        customer=user.customer,
+        actor=actor,
+    )
 
 
 def sign_ins_for(user, limit: int = 20):
@@ -330,29 +341,12 @@ def code_refused_notify(*, user: User, reset: bool) -> None:
     At most one such mail per account and day, so the form cannot be used to flood a
     mailbox. The form answers as for any address, so nobody learns which accounts exist.
     """
-
-    profile = processor_profile_get()
-    sender = profile.legal_name or profile.privacy_team_name or settings.MFA_TOTP_ISSUER
-    subject, text, html = message_render(
-        "account_incomplete",
-        language=user.language,
-        context={
-            "name": user.full_name or user.email,
-            "sender": sender,
-            "privacy_email": profile.privacy_email,
-            "reset": reset,
-        },
-    )
     with transaction.atomic():
-        message_queue(
+        _mail_to_user(
+            user=user,
+            template="account_incomplete",
             key=f"account_incomplete:{user.pk}:{timezone.now():%Y-%m-%d}",
-            to_email=user.email,
-            to_name=user.full_name[:200],
-            language=user.language,
-            subject=subject,
-            body_text=text,
-            body_html=html,
-            customer=user.customer,
+            context={"reset": reset},
             actor=user,
         )
         event_record(
