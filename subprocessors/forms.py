@@ -159,7 +159,7 @@ class ChangeNoticeForm(forms.Form):
     effective_at = AmsterdamDateTimeField(
         label=_("Planned effective moment (Amsterdam time)"),
         help_text=_(
-            "At least 28 days after every customer was informed (SP-03); it moves later "
+            "At least 28 days after every customer was informed; it moves later "
             "by itself when sending takes longer."
         ),
     )

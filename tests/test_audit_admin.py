@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from audits.actions import AuditAction
 from audits.models import AuditEvent
 from audits.services import audit_seal
 from audits.tests.conftest import record_events
@@ -38,3 +39,17 @@ def test_admin_shows_events_read_only(admin_client_for):
     change_url = reverse("admin:audits_auditevent_change", args=[event.pk])
     assert admin_client_for.post(change_url, {"action": "forged"}).status_code == 403
     assert AuditEvent.objects.get(pk=event.pk).action == event.action
+
+
+def test_admin_shows_the_action_in_words_beside_its_code(admin_client_for):
+    """The list shows the stored action and, beside it, its label from `AuditAction`."""
+    (event,) = record_events(1)
+    audit_seal()
+
+    body = admin_client_for.get(reverse("admin:audits_auditevent_changelist")).content.decode()
+    assert "customer.updated" in body
+    assert str(AuditAction(event.action).label) in body
+    assert "what happened" in body.lower()
+
+    detail = admin_client_for.get(reverse("admin:audits_auditevent_change", args=[event.pk]))
+    assert str(AuditAction(event.action).label) in detail.content.decode()

@@ -300,7 +300,7 @@ def test_new_subprocessor_from_announcement_to_termination(
     # SP-06: the customer's contacts and the objecting user are told of the right.
     for address in (SUBSCRIPTION_CONTACT, CONTACT_USER):
         told = text_of(deliver(smtp_server, address)[-1])
-        assert "(SP-06)" in told, told
+        assert "right to terminate the agreement with immediate effect" in told, told
         assert ENTITY in told
         assert f"{base}/portal/" in told
 

@@ -6,6 +6,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from audits.actions import audit_action_label
 from audits.models import AuditEvent, ChainHead
 from compliance.admin.base import ReadOnlyAdmin
 from compliance.models import Heartbeat, OutboxMessage, StoredDocument
@@ -80,6 +81,7 @@ class AuditEventAdmin(ReadOnlyAdmin):
         "actor_label",
         "role",
         "action",
+        "action_label",
         "object_type",
         "object_id",
         "customer_id",
@@ -88,8 +90,14 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_filter = ("action", "role", "object_type")
     search_fields = ("actor_label", "action", "object_id", "request_id", "chain_hash")
     date_hierarchy = "occurred_at"
-    readonly_fields = [f.name for f in AuditEvent._meta.fields]
+    readonly_fields = [f.name for f in AuditEvent._meta.fields] + ["action_label"]
     actions = None
+
+    @admin.display(description=_("what happened"), ordering="action")
+    def action_label(self, obj):
+        """The stored action in people's words, beside the code (`AuditAction` label; an
+        action no longer listed shows as stored)."""
+        return audit_action_label(obj.action)
 
     @admin.display(boolean=True, description=_("payload erased"))
     def erased(self, obj):

@@ -183,9 +183,9 @@ def change_notice_go_live(*, notice: ChangeNotice, actor=SYSTEM) -> ChangeNotice
             now=now,
         ):
             if notice.needs_notice_period and notice.sent_completely_at is None:
-                message = _("Not every affected customer has been informed yet (SP-03).")
+                message = _("Not every affected customer has been informed yet.")
             else:
-                message = _("The effective moment %(at)s has not come yet (SP-03).") % {
+                message = _("The effective moment %(at)s has not come yet.") % {
                     "at": display_time(notice.effective_at)
                 }
             raise ValidationError(message)

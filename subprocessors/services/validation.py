@@ -73,13 +73,13 @@ def effective_at_check(
         message = _("The effective moment of a removal cannot lie in the past.")
     elif sent_completely_at is None:
         message = _(
-            "Too early: customers must be informed at least 28 days ahead (SP-03). "
+            "Too early: customers must be informed at least 28 days ahead. "
             "The earliest possible effective moment is %(earliest)s."
         ) % {"earliest": display_time(bound)}
     else:
         message = _(
             "Too early: the last customer was informed at %(sent)s, so the change may "
-            "take effect no earlier than %(earliest)s (28 days later, SP-03)."
+            "take effect no earlier than %(earliest)s (28 days later)."
         ) % {"sent": display_time(sent_completely_at), "earliest": display_time(bound)}
     raise ValidationError({"effective_at": message})
 
@@ -119,12 +119,12 @@ def new_subprocessor_build(data: dict) -> tuple[Subprocessor, list[Product]]:
     for name, message in (
         ("legal_entity", _("Enter the legal entity of the subprocessor.")),
         ("purpose", _("Describe what the subprocessor does with customer data.")),
-        ("flow_down_reference", _("Enter the reference of the flow-down agreement (SP-02).")),
+        ("flow_down_reference", _("Enter the reference of the flow-down agreement.")),
     ):
         if not str(data.get(name) or "").strip():
             errors[name] = message
     if not isinstance(data.get("flow_down_signed_on"), datetime.date):
-        errors["flow_down_signed_on"] = _("Enter the date of the flow-down agreement (SP-02).")
+        errors["flow_down_signed_on"] = _("Enter the date of the flow-down agreement.")
     legal_entity = str(data.get("legal_entity") or "").strip()
     if legal_entity and Subprocessor.objects.filter(legal_entity__iexact=legal_entity).exists():
         errors["legal_entity"] = _("%(entity)s is already in the register.") % {
