@@ -49,7 +49,7 @@ class ProcessorProfile(models.Model):
 
     def clean(self):
         # The address stands in the letterhead of every letter, whose first page is laid out
-        # once as stationery and must stay one page (breaches/letters.py).
+        # once as stationery and must stay one page (breaches/letters/stationery.py).
         address = self.address.strip()
         if len(address.splitlines()) > ADDRESS_MAX_LINES or len(address) > ADDRESS_MAX_CHARACTERS:
             raise ValidationError(
