@@ -5,13 +5,11 @@ There is deliberately no service that notifies a supervisory authority (BR-04): 
 processor never does; customers record their own decision.
 """
 
+from breaches.services.closure import incident_dismiss, incident_final_report, incident_resolve
 from breaches.services.incidents import (
     incident_discovery_correct,
-    incident_dismiss,
-    incident_final_report,
     incident_report,
     incident_report_by_customer,
-    incident_resolve,
     incident_triage,
 )
 from breaches.services.notices import (
