@@ -2,13 +2,12 @@
 
 from subprocessors.services.change_notices import (
     change_notice_announce,
-    change_notice_draft,
     change_notice_effective_set,
     change_notice_out_of_band_record,
-    change_notice_update,
     change_notice_withdraw,
     recipient_informed,
 )
+from subprocessors.services.drafting import change_notice_draft, change_notice_update
 from subprocessors.services.go_live import change_notice_go_live, change_notices_go_live_due
 from subprocessors.services.notice_mail import affected_customers, change_notice_letters_render
 from subprocessors.services.objections import (
