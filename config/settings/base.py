@@ -289,7 +289,7 @@ SPECTACULAR_SETTINGS = {
     "PATH_CONVERTER_OVERRIDES": {
         "id": {"type": "integer", "format": "int64", "minimum": 0, "maximum": 10**18 - 1}
     },
-    # One name per choice set of the breach workflow (breaches/serializers.py).
+    # One name per choice set of the breach workflow (breaches/models/, breaches/serializers/).
     "ENUM_NAME_OVERRIDES": {
         "IncidentStateEnum": "breaches.models.IncidentState",
         "NoticeStateEnum": "breaches.models.NoticeState",

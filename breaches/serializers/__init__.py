@@ -1,0 +1,80 @@
+"""API shapes of the breach workflow. Serializers only validate input; the services in
+`breaches.services` write and check the rules (their ValidationError answers 400).
+
+One module per entity: incidents, notices, deadlines. Every shape is imported here so that
+`from breaches.serializers import X` (and the enum names in the settings) work.
+"""
+
+from breaches.serializers.deadlines import DeadlineSerializer
+from breaches.serializers.incidents import (
+    CB_CHOICES,
+    EI_CHOICES,
+    PROGRESS_SHOW_CHOICES,
+    CustomerReportSerializer,
+    CustomerUpdateSerializer,
+    DiscoveryCorrectSerializer,
+    FanoutProgressSerializer,
+    FinalReportSerializer,
+    IncidentDismissSerializer,
+    IncidentNotifySerializer,
+    IncidentReportSerializer,
+    IncidentSelectSerializer,
+    IncidentSerializer,
+    IncidentTriageSerializer,
+    IncidentUpdateSerializer,
+    NoticePreviewSerializer,
+    NotifyResultSerializer,
+    PreviewQuerySerializer,
+    ProgressCountsSerializer,
+    ProgressCustomerCountsSerializer,
+    ProgressCustomerSerializer,
+    ProgressQuerySerializer,
+    UpdatePublishSerializer,
+)
+from breaches.serializers.notices import (
+    LateReasonSerializer,
+    NoticeDecisionSerializer,
+    NoticeIncidentSerializer,
+    NoticeIntentionSerializer,
+    NoticeMessageSerializer,
+    NoticeQuerySerializer,
+    NoticeSerializer,
+    OutOfBandSerializer,
+    StaffNoticeSerializer,
+)
+
+__all__ = [
+    "CB_CHOICES",
+    "EI_CHOICES",
+    "PROGRESS_SHOW_CHOICES",
+    "CustomerReportSerializer",
+    "CustomerUpdateSerializer",
+    "DeadlineSerializer",
+    "DiscoveryCorrectSerializer",
+    "FanoutProgressSerializer",
+    "FinalReportSerializer",
+    "IncidentDismissSerializer",
+    "IncidentNotifySerializer",
+    "IncidentReportSerializer",
+    "IncidentSelectSerializer",
+    "IncidentSerializer",
+    "IncidentTriageSerializer",
+    "IncidentUpdateSerializer",
+    "LateReasonSerializer",
+    "NoticeDecisionSerializer",
+    "NoticeIncidentSerializer",
+    "NoticeIntentionSerializer",
+    "NoticeMessageSerializer",
+    "NoticePreviewSerializer",
+    "NoticeQuerySerializer",
+    "NoticeSerializer",
+    "NotifyResultSerializer",
+    "OutOfBandSerializer",
+    "PreviewQuerySerializer",
+    "ProgressCountsSerializer",
+    "ProgressCustomerCountsSerializer",
+    "ProgressCustomerSerializer",
+    "ProgressQuerySerializer",
+    "StaffNoticeSerializer",
+    "UpdatePublishSerializer",
+]

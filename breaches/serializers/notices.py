@@ -1,0 +1,195 @@
+"""API shapes of a customer notice: what the customer sees and records, and what the staff
+record on one notice."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from breaches.models import (
+    DECISION_FIELDS,
+    Authority,
+    CustomerNotice,
+    Incident,
+    IntentionRecipient,
+    NotificationKind,
+)
+from compliance.api_fields import AwareDateTimeField, IdField, ModelSerializer, Serializer
+from compliance.models import OutboxMessage
+
+
+class NoticeIncidentSerializer(ModelSerializer):
+    """What the customer needs for its own notification (BR-06, GDPR Art. 33(3)); empty
+    values are not yet known."""
+
+    class Meta:
+        model = Incident
+        fields = [
+            "id",
+            "title",
+            "description",
+            "state",
+            "occurred_at",
+            "discovered_at",
+            "personal_data_involved",
+            "data_categories",
+            "special_categories",
+            "special_categories_detail",
+            "data_subject_categories",
+            "subjects_min",
+            "subjects_max",
+            "records_min",
+            "records_max",
+            "data_unintelligible",
+            "unintelligible_how",
+            "likely_consequences",
+            "measures_taken",
+            "measures_proposed",
+            "severity_score",
+            "severity_band",
+            "root_cause",
+            "lessons_learned",
+        ]
+        read_only_fields = fields
+
+
+class NoticeSerializer(ModelSerializer):
+    incident = NoticeIncidentSerializer(read_only=True)
+    letter_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CustomerNotice
+        fields = [
+            "id",
+            "incident",
+            "customer",
+            "state",
+            "notified_at",
+            "informed_at",
+            "informed_how",
+            "customer_reported",
+            "aware_at",
+            "authority_due_at",
+            "acknowledged_at",
+            "intention_kind",
+            "intention_recipient",
+            "intention_planned_at",
+            "intention_note",
+            "intention_at",
+            *DECISION_FIELDS,
+            "decided_at",
+            "letter_url",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_letter_url(self, obj) -> str | None:
+        if not obj.letter_id:
+            return None
+        return reverse("document_download", args=[obj.letter.uuid])
+
+
+class NoticeQuerySerializer(Serializer):
+    """The notices list's filter."""
+
+    incident = IdField(
+        required=False,
+        help_text=_("Only the notices of this incident."),
+        error_messages={"invalid": _("Give the incident's number.")},
+    )
+
+
+class NoticeIntentionSerializer(Serializer):
+    """BR-09: the notification the customer intends to make."""
+
+    kind = serializers.ChoiceField(choices=NotificationKind.choices)
+    recipient = serializers.ChoiceField(choices=IntentionRecipient.choices)
+    planned_at = AwareDateTimeField(required=False, allow_null=True)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class NoticeDecisionSerializer(Serializer):
+    """BR-04: the customer's own decision; it records what the customer did and never
+    notifies an authority."""
+
+    is_breach = serializers.BooleanField()
+    breach_reasoning = serializers.CharField()
+    authority_notified = serializers.BooleanField(required=False, allow_null=True, default=None)
+    authority = serializers.ChoiceField(
+        choices=Authority.choices, required=False, allow_blank=True, default=""
+    )
+    authority_notified_on = serializers.DateField(required=False, allow_null=True, default=None)
+    authority_reference = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, default=""
+    )
+    authority_kind = serializers.ChoiceField(
+        choices=NotificationKind.choices, required=False, allow_blank=True, default=""
+    )
+    authority_reasoning = serializers.CharField(required=False, allow_blank=True, default="")
+    subjects_informed = serializers.BooleanField(required=False, allow_null=True, default=None)
+    subjects_informed_on = serializers.DateField(required=False, allow_null=True, default=None)
+    subjects_how = serializers.CharField(required=False, allow_blank=True, default="")
+    subjects_reasoning = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class OutOfBandSerializer(Serializer):
+    """BR-03: the customer was informed another way; counts as informing."""
+
+    note = serializers.CharField(help_text=_("For example: phoned J. Jansen at 14:05."))
+    informed_at = AwareDateTimeField(
+        required=False, allow_null=True, help_text=_("Defaults to now; never in the future.")
+    )
+    late_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("Required when this is after the 48-hour deadline."),
+    )
+
+
+class LateReasonSerializer(Serializer):
+    reason = serializers.CharField(help_text=_("Why the customer was informed late."))
+
+
+class StaffNoticeSerializer(NoticeSerializer):
+    """A notice as the privacy officer sees it: with lateness and the out-of-band record."""
+
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+
+    class Meta(NoticeSerializer.Meta):
+        fields = [
+            *NoticeSerializer.Meta.fields,
+            "customer_name",
+            "late",
+            "late_reason",
+            "out_of_band_note",
+            "out_of_band_at",
+            "undelivered_at",
+        ]
+        read_only_fields = fields
+
+
+class NoticeMessageSerializer(ModelSerializer):
+    """One e-mail of a notice with its Message-ID and what the mail server answered."""
+
+    server_reply = serializers.CharField(source="last_reply", read_only=True)
+
+    class Meta:
+        model = OutboxMessage
+        fields = [
+            "id",
+            "message_id",
+            "to_name",
+            "to_email",
+            "language",
+            "subject",
+            "status",
+            "attempts",
+            "created_at",
+            "accepted_at",
+            "failed_at",
+            "server_reply",
+        ]
+        read_only_fields = fields
