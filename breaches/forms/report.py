@@ -50,7 +50,7 @@ class IncidentReportForm(LocalTimesMixin, forms.Form):
         queryset=Subprocessor.objects.none(),
         required=False,
         empty_label=_("No, we found it ourselves"),
-        help_text=_("Choose the subprocessor when the incident happened there (BR-08)."),
+        help_text=_("Choose the subprocessor when the incident happened there."),
     )
     found_at_source = LocalDateTimeField(label=_("When the subprocessor found it"), required=False)
     occurred_at = LocalDateTimeField(label=_("When it happened, if known"), required=False)
@@ -156,7 +156,7 @@ class DismissForm(forms.Form):
     reason = _text(
         _("Why is this no security incident at all?"),
         required=True,
-        help_text=_("The reasoning is kept on record (BR-02)."),
+        help_text=_("The reasoning is kept on record."),
     )
 
 

@@ -292,5 +292,5 @@ class _Suggestions:
 class NotifyForm(forms.Form):
     late_reason = _text(
         _("Reason for the delay"),
-        help_text=_("Required when the 48-hour deadline has passed (BR-03)."),
+        help_text=_("Required when the 48-hour deadline has passed."),
     )
