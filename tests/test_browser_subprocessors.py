@@ -300,7 +300,8 @@ def test_new_subprocessor_from_announcement_to_termination(
     # SP-06: the customer's contacts and the objecting user are told of the right.
     for address in (SUBSCRIPTION_CONTACT, CONTACT_USER):
         told = text_of(deliver(smtp_server, address)[-1])
-        assert "right to terminate the agreement with immediate effect" in told, told
+        assert "recht om de overeenkomst per direct te beëindigen" in told, told
+        assert "Producten: Pocket\n" in told, told
         assert ENTITY in told
         assert f"{base}/portal/" in told
 

@@ -76,7 +76,9 @@ def mail_context(notice: ChangeNotice) -> dict:
         "kind": ChangeKind(notice.kind).label,
         "subprocessor": subprocessor,
         "locations": list(subprocessor.locations.all()),
-        "products": list(subprocessor.products.all()),
+        # Names, not objects: the plain-text part renders without autoescaping, where
+        # Django's `join` cannot join objects and would print the list as it is.
+        "products": [product.name for product in subprocessor.products.all()],
         "effective_display": display_time(notice.effective_at),
         "register_url": register_url(),
         "portal_url": portal_url(),
