@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from breaches.models import Incident
-from compliance.models import Role, User
 from compliance.outbox import QueuedRow, message_render, messages_queue_bulk
+from compliance.recipients import AlertRecipient, alert_recipients
 
 NOTICE_CAUSE = "breaches.CustomerNotice"
 
@@ -41,27 +41,24 @@ def not_in_future(value: datetime.datetime | None, field: str, at: datetime.date
         raise ValidationError({field: _("This time is in the future.")})
 
 
-def privacy_officers() -> list[User]:
-    return list(User.objects.filter(role=Role.PRIVACY_OFFICER, is_active=True).order_by("pk"))
-
-
 def officer_alert_rows(
     *,
     key: str,
     kind: str,
     context: dict,
     customer=None,
-    officers: Iterable[User] | None = None,
+    recipients: Iterable[AlertRecipient] | None = None,
 ) -> list[QueuedRow]:
-    """One outbox row per privacy officer for an alert of `kind`, rendered once per language.
+    """One outbox row per member of the privacy team (`compliance.recipients`) for an alert
+    of `kind`, rendered once per language.
 
     `kind` selects the wording in `emails/breach_officer_alert.*`: new_incident,
     undelivered, intention, reminder, notify_request.
     """
     rendered: dict[str, tuple[str, str, str]] = {}
     rows = []
-    for officer in officers if officers is not None else privacy_officers():
-        language = officer.language or "en"
+    for recipient in recipients if recipients is not None else alert_recipients():
+        language = recipient.language
         if language not in rendered:
             rendered[language] = message_render(
                 "breach_officer_alert", language=language, context={"kind": kind, **context}
@@ -69,9 +66,9 @@ def officer_alert_rows(
         subject, text, html = rendered[language]
         rows.append(
             QueuedRow(
-                key=f"{key}:user:{officer.pk}",
-                to_email=officer.email,
-                to_name=officer.full_name,
+                key=f"{key}:{recipient.key}",
+                to_email=recipient.email,
+                to_name=recipient.name,
                 language=language,
                 subject=subject,
                 body_text=text,
@@ -89,11 +86,11 @@ def officers_alert(
     context: dict,
     actor=None,
     customer=None,
-    officers: Iterable[User] | None = None,
+    recipients: Iterable[AlertRecipient] | None = None,
 ) -> int:
-    """E-mail every privacy officer at once (outbox rows; the key makes it happen once)."""
+    """E-mail the privacy team at once (outbox rows; the key makes it happen once)."""
     rows = officer_alert_rows(
-        key=key, kind=kind, context=context, customer=customer, officers=officers
+        key=key, kind=kind, context=context, customer=customer, recipients=recipients
     )
     messages_queue_bulk(rows=rows, actor=actor)
     return len(rows)

@@ -32,7 +32,6 @@ from breaches.services.common import (
     iso,
     now,
     officers_alert,
-    privacy_officers,
     required_text,
 )
 from breaches.services.rendering import NoticeRenderer
@@ -41,7 +40,7 @@ from compliance.access import require
 from compliance.doorbell import task_ring
 from compliance.models import Customer
 from compliance.outbox import QueuedRow, messages_queue_bulk
-from compliance.recipients import notice_recipients_by_customer
+from compliance.recipients import alert_recipients, notice_recipients_by_customer
 from compliance.services import processor_profile_get
 
 log = logging.getLogger(__name__)
@@ -329,7 +328,7 @@ def _request_approval(incident, actor, targets, late_reason, at) -> NotifyResult
         kind="notify_request",
         context={"incident": incident, "requested_by": actor, "link": incident_link(incident.pk)},
         actor=actor,
-        officers=[o for o in privacy_officers() if o.pk != actor.pk],
+        recipients=alert_recipients(exclude_user_id=actor.pk),
     )
     return NotifyResult(pending_approval=True)
 

@@ -30,10 +30,9 @@ from breaches.services.common import (
     iso,
     now,
     officer_alert_rows,
-    privacy_officers,
 )
 from compliance.outbox import FilledTemplate, QueuedRow, messages_queue_bulk
-from compliance.recipients import notice_recipients_by_customer
+from compliance.recipients import alert_recipients, notice_recipients_by_customer
 from compliance.templatetags.compliance_tags import local_deadline
 
 BATCH = 500
@@ -88,7 +87,7 @@ def _officer_reminders(incidents: list[Incident], at, writes: _Writes) -> int:
         )
         if hours is not None and incident.is_open and waiting:
             if officers is None:
-                officers = privacy_officers()
+                officers = alert_recipients()
             due_key = int(incident.customer_due_at.timestamp())
             rows = officer_alert_rows(
                 key=f"incident:{incident.pk}:reminder:{hours}h:due:{due_key}",
@@ -99,7 +98,7 @@ def _officer_reminders(incidents: list[Incident], at, writes: _Writes) -> int:
                     "uninformed": incident.uninformed,
                     "link": incident_link(incident.pk),
                 },
-                officers=officers,
+                recipients=officers,
             )
             writes.rows.extend(rows)
             writes.events.append(

@@ -9,8 +9,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
-from compliance.models import Customer, Role, User
-from compliance.selectors import processor_profile
+from compliance.models import Customer, User
 from compliance.services import processor_profile_get
 
 log = logging.getLogger(__name__)
@@ -54,15 +53,6 @@ def customer_addressees(customer: Customer, *, user: User | None = None) -> list
             seen.add(contact.email.lower())
             out.append((contact.email, contact.name, contact.effective_language, contact))
     return out
-
-
-def privacy_officer_addresses() -> list[tuple[str, str, str]]:
-    """(email, name, language) of the privacy team: the profile's address, else officers."""
-    profile = processor_profile()
-    if profile and profile.privacy_email:
-        return [(profile.privacy_email, profile.privacy_team_name, "en")]
-    officers = User.objects.filter(role=Role.PRIVACY_OFFICER, is_active=True)
-    return [(u.email, u.full_name, u.language) for u in officers]
 
 
 def processor_name() -> str:

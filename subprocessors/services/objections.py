@@ -12,6 +12,7 @@ from compliance.access import require
 from compliance.documents import document_render
 from compliance.models import Customer, StoredDocument
 from compliance.outbox import message_queue, message_render
+from compliance.recipients import alert_recipients
 from subprocessors.models import (
     OPEN_OBJECTION_STATES,
     ChangeNotice,
@@ -28,7 +29,6 @@ from subprocessors.services.common import (
     customer_addressees,
     display_time,
     portal_url,
-    privacy_officer_addresses,
 )
 
 
@@ -300,7 +300,8 @@ def termination_exercise(*, actor, right: TerminationRight) -> TerminationRight:
             "user": actor,
             "exercised_display": display_time(now),
         }
-        for email, name, language in privacy_officer_addresses():
+        for recipient in alert_recipients():
+            email, name, language = recipient.email, recipient.name, recipient.language
             subject, text, html = message_render(
                 "subprocessor_termination_exercised", language=language, context=context
             )
