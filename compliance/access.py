@@ -357,11 +357,6 @@ def second_factor_step(request) -> tuple[frozenset, str]:
     return PROVE_FACTOR_URL_NAMES, "mfa_reauthenticate"
 
 
-def first_factor_refusal(request) -> str | None:
-    """Why this session may not go on to enrol a first second factor, if it may not."""
-    return factors.first_factor_refusal(request, request.user)
-
-
 class ApiAccess(BasePermission):
     """DRF side of the same layer: a signed-in user with a verified second factor, proven
     recently for what cannot be undone; views check actions and scope."""

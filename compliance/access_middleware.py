@@ -16,7 +16,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from rest_framework.views import APIView
 
-from compliance import access
+from compliance import access, factors
 
 
 def _is_api_view(path: str) -> bool:
@@ -48,7 +48,7 @@ class AccessMiddleware:
         ):
             if not access.is_signed_in(request.user):
                 return redirect_to_login(request.get_full_path())
-            refusal = access.first_factor_refusal(request)
+            refusal = factors.first_factor_refusal(request, request.user)
             if refusal:
                 # Signed in some way that may not lead to enrolling a factor (ON-01).
                 logout(request)

@@ -109,7 +109,7 @@ def invitation_create(
         invitation.save()
 
         profile = processor_profile_get()
-        sender = profile.legal_name or profile.privacy_team_name or settings.MFA_TOTP_ISSUER
+        sender = sender_name(profile)
         subject, text, html = message_render(
             "invitation",
             language=language,
@@ -299,6 +299,11 @@ def factors_reset(*, actor, user: User) -> int:
     return len(removed)
 
 
+def sender_name(profile) -> str:
+    """Who signs the account mails: the processor, else its privacy team, else the product."""
+    return profile.legal_name or profile.privacy_team_name or settings.MFA_TOTP_ISSUER
+
+
 def _mail_to_user(*, user: User, template: str, key: str, context: dict, actor) -> None:
     """Queue an account mail to the user in the user's language, signed by the processor
     (inside the caller's transaction)."""
@@ -308,7 +313,7 @@ def _mail_to_user(*, user: User, template: str, key: str, context: dict, actor) 
         language=user.language,
         context={
             "name": user.full_name or user.email,
-            "sender": profile.legal_name or profile.privacy_team_name or settings.MFA_TOTP_ISSUER,
+            "sender": sender_name(profile),
             "privacy_email": profile.privacy_email,
             **context,
         },

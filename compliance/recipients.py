@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from compliance.models import Contact, ProcessorProfile, Role, User
+from compliance.models import Contact, Role, User
+from compliance.selectors import processor_profile
 
 # The contacts of a customer who receive its notices (BR-05).
 NOTICE_RECIPIENT = Q(is_subscription_contact=True) | Q(receives_breach_notices=True)
@@ -65,7 +66,7 @@ def alert_recipients(*, exclude_user_id: int | None = None) -> list[AlertRecipie
     ]
     if recipients:
         return recipients
-    profile = ProcessorProfile.objects.order_by("pk").first()
+    profile = processor_profile()
     if profile is None or not profile.privacy_email:
         return []
     return [AlertRecipient("team", profile.privacy_email, profile.privacy_team_name, "en")]
