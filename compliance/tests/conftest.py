@@ -9,7 +9,11 @@ import threading
 from dataclasses import dataclass, field
 
 import pytest
+import time_machine
 from aiosmtpd.controller import Controller
+from django.core.cache import cache
+
+from compliance.tests.signin_helpers import NOW
 
 
 def free_port() -> int:
@@ -134,3 +138,25 @@ def temporary_broker(tmp_path):
     yield app
     app.conf.update(saved)
     app._after_fork()
+
+
+@pytest.fixture
+def fresh_cache():
+    """allauth keeps rate limits and used TOTP codes in the cache; the sign-in tests run at
+    one frozen time, so each starts and ends with an empty cache."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def mail(smtp_server, temporary_broker):
+    """The real SMTP server, with the outbox's doorbell on a broker of this test's own."""
+    return smtp_server
+
+
+@pytest.fixture
+def clock():
+    """The sign-in tests' frozen moment (modules with a clock of their own override it)."""
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import datetime
 import hashlib
 import hmac
 import re
@@ -10,6 +11,9 @@ import struct
 import time
 
 from compliance.outbox import outbox_sweep
+
+# The sign-in tests run at one frozen moment (the `signin_clock` fixture).
+NOW = datetime.datetime(2026, 5, 4, 9, 0, 5, tzinfo=datetime.UTC)
 
 CODE_RE = re.compile(r"^\s*([A-Z0-9]{4}-[A-Z0-9]{4})\s*$", re.MULTILINE)
 LINK_RE = re.compile(r"(https?://\S+/accounts/invitation/[\w-]+/)")

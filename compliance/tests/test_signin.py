@@ -7,12 +7,8 @@ from the secret shown on the page with RFC 6238.
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
-import time_machine
 from allauth.mfa.models import Authenticator
-from django.core.cache import cache
 from django.urls import reverse
 
 from audits.models import AuditEvent
@@ -30,28 +26,7 @@ from compliance.tests.signin_helpers import (
     totp,
 )
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-NOW = datetime.datetime(2026, 5, 4, 9, 0, 5, tzinfo=datetime.UTC)
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    # allauth keeps rate limits and used TOTP codes in the cache; tests run at one frozen time.
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def mail(smtp_server, temporary_broker):
-    return smtp_server
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fresh_cache")]
 
 
 def invite(actor, email="nieuw@klant.example", role=Role.CUSTOMER_CONTACT, customer=None):

@@ -6,11 +6,9 @@ from __future__ import annotations
 import datetime
 
 import pytest
-import time_machine
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.test import Client, RequestFactory
 from django.urls import reverse
@@ -19,32 +17,13 @@ from audits.models import AuditEvent
 from compliance import accounts
 from compliance.access import SESSION_SECOND_FACTOR, second_factor_verified
 from compliance.models import Invitation, OutboxMessage, Role, User
-from compliance.tests.signin_helpers import PASSWORD, last_code, mails_to, text_of, totp
+from compliance.tests.signin_helpers import NOW, PASSWORD, last_code, mails_to, text_of, totp
 from tests.auth import sign_in
 from tests.factories import CustomerFactory, UserFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fresh_cache")]
 
-NOW = datetime.datetime(2026, 5, 4, 9, 0, 5, tzinfo=datetime.UTC)
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def mail(smtp_server, temporary_broker):
-    return smtp_server
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
 
 
 def verified_user(role=Role.PRIVACY_OFFICER, *, with_totp=True, **kwargs):

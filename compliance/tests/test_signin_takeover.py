@@ -12,11 +12,9 @@ from __future__ import annotations
 import datetime
 
 import pytest
-import time_machine
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
-from django.core.cache import cache
 from django.urls import reverse
 
 from audits.models import AuditEvent
@@ -26,6 +24,7 @@ from compliance.models import Role, User
 from compliance.tests.signin_helpers import (
     CODE_RE,
     LINK_RE,
+    NOW,
     PASSWORD,
     SECRET_RE,
     last_code,
@@ -36,28 +35,9 @@ from compliance.tests.signin_helpers import (
 from tests.auth import sign_in
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fresh_cache")]
 
-NOW = datetime.datetime(2026, 5, 4, 9, 0, 5, tzinfo=datetime.UTC)
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def mail(smtp_server, temporary_broker):
-    return smtp_server
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
 
 
 def factorless_user(*, window_hours: int | None = 48, **kwargs) -> User:
