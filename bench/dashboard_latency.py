@@ -24,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import common
+from bench import common, latency
 
 NAME = "dashboard_latency"
 CLIENTS = 20
@@ -108,7 +108,7 @@ def run() -> dict:
     try:
         common.log(NAME, f"{customers} customers, {customers * INCIDENTS} notices; migrating ...")
         common.migrate(env)
-        web, server, port = common.web_serve(env, tmp)
+        web, server, port = latency.web_serve(env, tmp)
         common.django_setup(web)
         from django.db import connection
         from django.urls import reverse
@@ -143,15 +143,15 @@ def run() -> dict:
             return {"Cookie": cookies[n][who]}
 
         common.log(NAME, f"warming up, then {CLIENTS} clients × {per_client} requests ...")
-        warm = common.load(port, paths, clients=2, requests_per_client=9, headers_for=headers_for)
+        warm = latency.load(port, paths, clients=2, requests_per_client=9, headers_for=headers_for)
         if warm["errors"]:
             raise RuntimeError(f"warm-up failed: {warm['errors'][:5]}")
-        outcome = common.load(
+        outcome = latency.load(
             port, paths, clients=CLIENTS, requests_per_client=per_client, headers_for=headers_for
         )
         if outcome["errors"]:
             raise RuntimeError(f"{len(outcome['errors'])} errors: {outcome['errors'][:5]}")
-        summary = common.latency_summary(outcome["samples"])
+        summary = latency.latency_summary(outcome["samples"])
         value = max(summary[dashboard]["p95_ms"], summary[notice_list]["p95_ms"])
         total = sum(len(v) for v in outcome["samples"].values())
         return {

@@ -21,7 +21,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from bench import common
+from bench import common, latency
 
 NAME = "register_latency"
 CLIENTS = 50
@@ -83,7 +83,7 @@ def run() -> dict:
     try:
         common.log(NAME, "migrating ...")
         common.migrate(env)
-        web, server, port = common.web_serve(env, tmp)
+        web, server, port = latency.web_serve(env, tmp)
         common.django_setup(web)
         from django.core.cache import cache
         from django.urls import reverse
@@ -98,14 +98,14 @@ def run() -> dict:
         ping, health = "/bench/ping", reverse("healthz")
         paths = [register, feed, ping]
         common.log(NAME, f"warming up, then {CLIENTS} clients × {per_client} requests ...")
-        warm = common.load(port, paths + [health], clients=4, requests_per_client=20)
+        warm = latency.load(port, paths + [health], clients=4, requests_per_client=20)
         if warm["errors"]:
             raise RuntimeError(f"warm-up failed: {warm['errors'][:5]}")
-        outcome = common.load(port, paths, clients=CLIENTS, requests_per_client=per_client)
+        outcome = latency.load(port, paths, clients=CLIENTS, requests_per_client=per_client)
         if outcome["errors"]:
             raise RuntimeError(f"{len(outcome['errors'])} errors: {outcome['errors'][:5]}")
-        health_run = common.load(port, [health], clients=CLIENTS, requests_per_client=10)
-        summary = common.latency_summary(outcome["samples"])
+        health_run = latency.load(port, [health], clients=CLIENTS, requests_per_client=10)
+        summary = latency.latency_summary(outcome["samples"])
         value = max(summary[register]["p95_ms"], summary[feed]["p95_ms"])
         total = sum(len(v) for v in outcome["samples"].values())
         return {
@@ -121,7 +121,7 @@ def run() -> dict:
                 "pages": summary,
                 "value_is": "max(p95 register, p95 feed)",
                 "baseline_is": "p95 of /bench/ping (whole middleware stack, returns 'ok')",
-                "healthz_alone": common.latency_summary(health_run["samples"])[health],
+                "healthz_alone": latency.latency_summary(health_run["samples"])[health],
                 "note": common.SHARED_NOTE + "; the 50 client threads run on the same 2 cores",
                 **described,
             },
