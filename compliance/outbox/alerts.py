@@ -99,3 +99,9 @@ def alert_resolve(*, message: OutboxMessage, actor) -> OutboxMessage:
             customer_id=message.customer_id,
         )
     return message
+
+
+def alert_close_by_acceptance(message: OutboxMessage, at: datetime) -> list[str]:
+    """An alert whose message the server accepted after all closes itself (BR-05); returns
+    the fields it changed. The caller saves. (Filled in by the outage work of issue 12.)"""
+    return []

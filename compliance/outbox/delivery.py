@@ -41,6 +41,7 @@ from compliance.models import (
     StoredDocument,
 )
 from compliance.outbox.alerts import _escalate, _overdue, outbox_escalate_overdue
+from compliance.outbox.outage import mail_server_reachable, mail_server_unreachable
 from compliance.outbox.queueing import batch_size
 
 SWEEP_HEARTBEAT = "outbox_sweep"
@@ -286,7 +287,9 @@ def outbox_send_claimed(*, claim: Claim) -> SendResult:
         result.deferred = len(messages)
         result.server_down = True
         flush()
+        mail_server_unreachable(reply=reply)
         return result
+    mail_server_reachable()
 
     sent_upto = 0
     try:
