@@ -1,9 +1,11 @@
 """Bounce reports: delivery-status notifications (RFC 3464) that arrive after acceptance.
 
 A mail server that accepted a message may still fail to deliver it and send a report to the
-envelope sender, settings.BOUNCE_ADDRESS. The product runs its own SMTP endpoint for that
-address (`manage.py bounce_receiver`); it finds the original row by its Message-ID and marks
-that recipient failed, which raises an alert to the privacy officer.
+envelope sender, settings.BOUNCE_ADDRESS with the message's envelope id after a "+" (VERP,
+`compliance.mail.return_path`). The product runs its own SMTP endpoint for that address
+(`manage.py bounce_receiver`); it finds the original row by the Message-ID the report
+quotes, by the report's Original-Envelope-Id, or by the return path it was sent to, and
+marks that recipient failed, which raises an alert to the privacy officer.
 """
 
 from __future__ import annotations
@@ -13,9 +15,11 @@ import email
 import email.policy
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from email.message import Message
 
+from django.conf import settings
 from django.db import close_old_connections, transaction
 from django.utils import timezone
 
@@ -27,6 +31,7 @@ from compliance.models import EscalationReason, OutboxMessage, OutboxStatus
 log = logging.getLogger(__name__)
 
 _MESSAGE_ID = re.compile(r"<[^<>@\s]+@[^<>\s]+>")
+_ENVELOPE_ID = re.compile(r"[0-9a-fA-F]{32}")
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,7 @@ class DeliveryFailure:
     recipient: str
     status: str
     diagnostic: str
+    envelope_id: str = ""
 
 
 def _fields_blocks(part: Message) -> list[Message]:
@@ -79,10 +85,24 @@ def _original_message_id(report: Message, per_message: Message | None) -> str:
     return ""
 
 
-def dsn_parse(raw: bytes) -> list[DeliveryFailure]:
+def envelope_ids_from(addresses: Sequence[str]) -> list[str]:
+    """The envelope ids in VERP return paths (`bounces+<id>@domain`) a report was sent to."""
+    local = settings.BOUNCE_ADDRESS.rpartition("@")[0].lower()
+    found = []
+    for address in addresses:
+        mailbox = address.strip("<>").rpartition("@")[0]
+        base, plus, token = mailbox.partition("+")
+        if plus and base.lower() == local and _ENVELOPE_ID.fullmatch(token):
+            found.append(token.lower())
+    return found
+
+
+def dsn_parse(raw: bytes, *, envelope_id: str = "") -> list[DeliveryFailure]:
     """The failed recipients a delivery-status notification reports; [] if it is none.
 
-    Only `Action: failed` counts: `delayed` reports mean the server is still trying.
+    Only `Action: failed` counts: `delayed` reports mean the server is still trying. The
+    message is named by the Message-ID the report quotes, its Original-Envelope-Id, or
+    `envelope_id` (from the return path the report was sent to).
     """
     report = email.message_from_bytes(raw, policy=email.policy.compat32)
     if report.get_content_type() != "multipart/report":
@@ -99,7 +119,9 @@ def dsn_parse(raw: bytes) -> list[DeliveryFailure]:
     if per_message.get("Final-Recipient") or per_message.get("Action"):
         per_message, per_recipient = None, blocks  # no per-message group
     message_id = _original_message_id(report, per_message)
-    if not message_id:
+    quoted = (per_message.get("Original-Envelope-Id") or "").strip() if per_message else ""
+    envelope_id = quoted if _ENVELOPE_ID.fullmatch(quoted) else envelope_id
+    if not (message_id or envelope_id):
         return []
     failures = []
     for block in per_recipient:
@@ -111,19 +133,36 @@ def dsn_parse(raw: bytes) -> list[DeliveryFailure]:
                 recipient=_address(block.get("Original-Recipient") or block.get("Final-Recipient")),
                 status=(block.get("Status") or "").strip(),
                 diagnostic=" ".join((block.get("Diagnostic-Code") or "").split())[:500],
+                envelope_id=envelope_id.lower(),
             )
         )
     return failures
 
 
+def _bounced_message(failure: DeliveryFailure) -> OutboxMessage | None:
+    rows = OutboxMessage.objects.select_for_update()
+    message = None
+    if failure.message_id:
+        message = rows.filter(message_id=failure.message_id).first()
+    if message is None and failure.envelope_id:
+        # The envelope id is the random part of the Message-ID (compliance.mail.envelope_id).
+        message = (
+            rows.filter(message_id=f"<{failure.envelope_id}@{settings.MESSAGE_ID_DOMAIN}>").first()
+            or rows.filter(message_id__startswith=f"<{failure.envelope_id}@").first()
+        )
+    return message
+
+
 def bounce_record(*, failure: DeliveryFailure) -> OutboxMessage | None:
     """Mark the recipient of a bounced message failed and alert the privacy officer (BR-05)."""
     with transaction.atomic():
-        message = (
-            OutboxMessage.objects.select_for_update().filter(message_id=failure.message_id).first()
-        )
+        message = _bounced_message(failure)
         if message is None:
-            log.warning("bounce for unknown message %s", failure.message_id)
+            log.warning(
+                "bounce for unknown message %s (envelope id %s)",
+                failure.message_id,
+                failure.envelope_id,
+            )
             return None
         if failure.recipient and failure.recipient != message.to_email.lower():
             # Forwarded mail bounces with the final address; Message-ID is per recipient.
@@ -173,11 +212,15 @@ def bounce_record(*, failure: DeliveryFailure) -> OutboxMessage | None:
     return message
 
 
-def bounce_process(raw: bytes) -> list[OutboxMessage]:
-    """Record every failure a received report names; reports of other kinds are ignored."""
+def bounce_process(raw: bytes, recipients: Sequence[str] = ()) -> list[OutboxMessage]:
+    """Record every failure a received report names; reports of other kinds are ignored.
+    `recipients` are the addresses the report was sent to (a VERP return path names the
+    message when the report does not)."""
     close_old_connections()
+    verp = envelope_ids_from(recipients)
     try:
-        return [m for f in dsn_parse(raw) if (m := bounce_record(failure=f)) is not None]
+        failures = dsn_parse(raw, envelope_id=verp[0] if len(verp) == 1 else "")
+        return [m for f in failures if (m := bounce_record(failure=f)) is not None]
     finally:
         close_old_connections()
 
@@ -192,7 +235,9 @@ class BounceHandler:
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd hook name
         loop = asyncio.get_running_loop()
         try:
-            marked = await loop.run_in_executor(None, bounce_process, envelope.original_content)
+            marked = await loop.run_in_executor(
+                None, bounce_process, envelope.original_content, list(envelope.rcpt_tos)
+            )
         except Exception:
             log.exception("could not process a bounce report")
             return "451 4.3.0 Could not process the report now, try again later"

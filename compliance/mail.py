@@ -31,6 +31,28 @@ def attachment_part(doc: StoredDocument) -> MIMEBase:
     return part
 
 
+class AttachmentCache:
+    """MIME parts of stored documents, built once per batch and shared by its messages."""
+
+    def __init__(self):
+        self.parts: dict[int, MIMEBase] = {}
+
+    def load(self, message_ids: Sequence[int]) -> dict[int, list[MIMEBase]]:
+        through = OutboxMessage.attachments.through
+        pairs = list(
+            through.objects.filter(outboxmessage_id__in=message_ids)
+            .order_by("id")
+            .values_list("outboxmessage_id", "storeddocument_id")
+        )
+        missing = {doc_id for _, doc_id in pairs} - self.parts.keys()
+        for doc in StoredDocument.objects.filter(id__in=missing):
+            self.parts[doc.pk] = attachment_part(doc)
+        by_message: dict[int, list[MIMEBase]] = {}
+        for message_id, doc_id in pairs:
+            by_message.setdefault(message_id, []).append(self.parts[doc_id])
+        return by_message
+
+
 def _header(value: str) -> str | Header:
     return value if value.isascii() else Header(value, "utf-8")
 
@@ -59,6 +81,22 @@ def message_build(message: OutboxMessage, attachments: Sequence[MIMEBase] = ()) 
     body["Auto-Submitted"] = "auto-generated"
     # smtplib sends bytes as they are, and SMTP lines end in CRLF.
     return body.as_bytes(policy=_SMTP_POLICY)
+
+
+def envelope_id(message: OutboxMessage) -> str:
+    """The token that names a message in its return path and its DSN envelope id: the
+    random part of its Message-ID (letters and digits only, so it is valid in both)."""
+    return message.message_id.strip("<>").partition("@")[0]
+
+
+def return_path(message: OutboxMessage) -> str:
+    """VERP: the envelope sender `bounces+<envelope id>@domain`, so a bounce names the
+    message it is about even when the report quotes neither its Message-ID nor its
+    envelope id."""
+    local, at, domain = settings.BOUNCE_ADDRESS.rpartition("@")
+    if not at or not getattr(settings, "OUTBOX_VERP", True):
+        return settings.BOUNCE_ADDRESS
+    return f"{local}+{envelope_id(message)}@{domain}"
 
 
 def smtp_open() -> smtplib.SMTP:
@@ -101,13 +139,16 @@ class ConnectionLost(Exception):
     pass
 
 
-def smtp_transaction(conn: smtplib.SMTP, sender: str, recipient: str, data: bytes):
-    """One SMTP transaction; returns (code, reply) of the step that decided it.
+def smtp_transaction(
+    conn: smtplib.SMTP, sender: str, recipient: str, data: bytes, options: Sequence[str] = ()
+):
+    """One SMTP transaction; returns (code, reply) of the step that decided it. `options`
+    go with MAIL FROM (for example the DSN envelope id).
 
     `ConnectionLost` when the connection broke, so that the caller retries later.
     """
     try:
-        code, text = conn.mail(sender)
+        code, text = conn.mail(sender, list(options))
         if code != 250:
             conn.rset()
             return code, smtp_reply(code, text)

@@ -1,9 +1,9 @@
 """Delivery: claiming due rows, sending them over SMTP and recording each outcome, the beat
 sweep, and its heartbeat (BR-05).
 
-A row is marked accepted only after the server accepted it; a worker that dies between
-acceptance and recording leaves its claim behind, the claim expires, and the row is sent
-again with the same Message-ID.
+A row is marked accepted only after the server accepted it, in its own commit right then;
+a worker that dies between acceptance and that commit leaves its claim behind, the claim
+expires within a minute, and that one row is sent again with the same Message-ID.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from email.mime.base import MIMEBase
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -26,9 +25,11 @@ from django.utils import timezone
 from audits.services import event_record
 from compliance import signals
 from compliance.mail import (
+    AttachmentCache,
     ConnectionLost,
-    attachment_part,
+    envelope_id,
     message_build,
+    return_path,
     smtp_open,
     smtp_reply,
     smtp_transaction,
@@ -38,9 +39,13 @@ from compliance.models import (
     Heartbeat,
     OutboxMessage,
     OutboxStatus,
-    StoredDocument,
 )
-from compliance.outbox.alerts import _escalate, _overdue, outbox_escalate_overdue
+from compliance.outbox.alerts import (
+    _escalate,
+    _overdue,
+    alert_close_by_acceptance,
+    outbox_escalate_overdue,
+)
 from compliance.outbox.outage import mail_server_reachable, mail_server_unreachable
 from compliance.outbox.queueing import batch_size
 
@@ -56,8 +61,10 @@ after_acceptance_hook: Callable[[OutboxMessage], None] | None = None
 
 
 def claim_seconds() -> int:
-    """How long a claim holds a row; after that another worker may take it over."""
-    return getattr(settings, "OUTBOX_CLAIM_SECONDS", 300)
+    """How long a claim holds a row; after that another worker may take it over. Short, so
+    that the rows of a worker that died go out again within a minute; a living worker
+    renews the lease of its remaining rows as it goes (`_Lease`)."""
+    return getattr(settings, "OUTBOX_CLAIM_SECONDS", 60)
 
 
 def worker_name() -> str:
@@ -128,28 +135,6 @@ def outbox_claim(
 # --------------------------------------------------------------------------- sending
 
 
-class _AttachmentCache:
-    """MIME parts of stored documents, built once per batch and shared by its messages."""
-
-    def __init__(self):
-        self.parts: dict[int, MIMEBase] = {}
-
-    def load(self, message_ids: Sequence[int]) -> dict[int, list[MIMEBase]]:
-        through = OutboxMessage.attachments.through
-        pairs = list(
-            through.objects.filter(outboxmessage_id__in=message_ids)
-            .order_by("id")
-            .values_list("outboxmessage_id", "storeddocument_id")
-        )
-        missing = {doc_id for _, doc_id in pairs} - self.parts.keys()
-        for doc in StoredDocument.objects.filter(id__in=missing):
-            self.parts[doc.pk] = attachment_part(doc)
-        by_message: dict[int, list[MIMEBase]] = {}
-        for message_id, doc_id in pairs:
-            by_message.setdefault(message_id, []).append(self.parts[doc_id])
-        return by_message
-
-
 @dataclass
 class SendResult:
     accepted: int = 0
@@ -166,12 +151,17 @@ def _outcome_fields(message: OutboxMessage) -> list[str]:
 
 def _record_accepted(message: OutboxMessage, accepted_at: datetime, reply: str) -> None:
     message.status = OutboxStatus.ACCEPTED
-    message.accepted_at = accepted_at
     message.last_reply = reply
-    fields = _outcome_fields(message) + ["accepted_at"]
-    OutboxMessage.objects.filter(pk=message.pk).update(
-        **{name: getattr(message, name) for name in fields}
-    )
+    values = {name: getattr(message, name) for name in _outcome_fields(message)}
+    rows = OutboxMessage.objects.filter(pk=message.pk)
+    # A row is accepted twice only when it was sent again after a crash or a lease that ran
+    # out; the first recorded acceptance is the one that counts (BR-03).
+    resent = not rows.filter(accepted_at__isnull=True).update(accepted_at=accepted_at, **values)
+    if resent:
+        rows.update(**values)
+        message.accepted_at = rows.values_list("accepted_at", flat=True).first()
+    else:
+        message.accepted_at = accepted_at
     event_record(
         actor=None,
         action="outbox.accepted",
@@ -181,9 +171,15 @@ def _record_accepted(message: OutboxMessage, accepted_at: datetime, reply: str) 
             "to": message.to_email,
             "accepted_at": accepted_at.isoformat(),
             "reply": reply,
+            **({"sent_again": True} if resent else {}),
         },
         customer_id=message.customer_id,
     )
+    closed = alert_close_by_acceptance(message, accepted_at)
+    if closed:
+        OutboxMessage.objects.filter(pk=message.pk).update(
+            **{name: getattr(message, name) for name in closed}
+        )
     if message.cause_type:
         signals.message_accepted.send(sender=OutboxMessage, message=message)
 
@@ -234,14 +230,52 @@ def _release(token: str, ids: Iterable[int]) -> None:
     ).update(status=OutboxStatus.PENDING, claimed_until=None)
 
 
+class _Lease:
+    """Keeps a living worker's claim from running out while it sends: every third of the
+    lease it moves `claimed_until` of the rows it still holds (one UPDATE)."""
+
+    def __init__(self, token: str):
+        self.token = token
+        self.renewed = time.monotonic()
+
+    def keep(self) -> None:
+        if time.monotonic() - self.renewed < claim_seconds() / 3:
+            return
+        OutboxMessage.objects.filter(claimed_by=self.token, status=OutboxStatus.SENDING).update(
+            claimed_until=timezone.now() + timedelta(seconds=claim_seconds())
+        )
+        self.renewed = time.monotonic()
+
+
+def _commit_lazily() -> None:
+    """On PostgreSQL, let this transaction's commit return before its WAL is on disk.
+
+    Only for outcome records: a record lost in a database crash means one message is sent
+    again with the same Message-ID, which at-least-once delivery allows, and not waiting for
+    the disk per message is what makes a commit per message affordable."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
+def _record(outcomes: Sequence[tuple[str, OutboxMessage, str, datetime]]) -> None:
+    with transaction.atomic():
+        _commit_lazily()
+        for outcome, message, reply, at in outcomes:
+            if outcome == "accepted":
+                _record_accepted(message, at, reply)
+            elif outcome == "failed":
+                _record_failed(message, at, reply)
+            else:
+                _record_deferred(message, at, reply)
+
+
 def outbox_send_claimed(*, claim: Claim) -> SendResult:
     """Send the claimed rows over one SMTP connection and record each outcome (BR-05).
 
-    A row is marked accepted only after the server's 250 for its DATA. Outcomes are written
-    in small groups rather than one transaction per message: one commit (an fsync) per
-    message would cap throughput at the disk's fsync rate, while a group costs only that the
-    at most OUTBOX_COMMIT_GROUP messages accepted since the last commit are sent a second
-    time, with the same Message-ID, if the worker dies before the next commit. That is the
+    A row is marked accepted only after the server's 250 for its DATA, and that is committed
+    at once (OUTBOX_COMMIT_GROUP, default 1, messages per commit), so a worker that dies
+    sends again only the message that was in flight, with the same Message-ID: the
     at-least-once window SMTP imposes anyway. The database is never written (or, on SQLite,
     locked) while waiting for the mail server.
     """
@@ -255,29 +289,17 @@ def outbox_send_claimed(*, claim: Claim) -> SendResult:
     )
     if not messages:
         return result
-    attachments = _AttachmentCache().load([m.pk for m in messages])
-    group_size = getattr(settings, "OUTBOX_COMMIT_GROUP", 50)
-    group_seconds = getattr(settings, "OUTBOX_COMMIT_SECONDS", 1.0)
-    # Stop early rather than outlive the lease: another worker would take the rows over.
-    deadline = time.monotonic() + claim_seconds() / 2
+    attachments = AttachmentCache().load([m.pk for m in messages])
+    group_size = max(getattr(settings, "OUTBOX_COMMIT_GROUP", 1), 1)
+    lease = _Lease(claim.token)
     pending: list[tuple[str, OutboxMessage, str, datetime]] = []
-    last_flush = time.monotonic()
 
     def flush():
-        nonlocal last_flush
         if pending:
-            with transaction.atomic():
-                for outcome, message, reply, at in pending:
-                    if outcome == "accepted":
-                        _record_accepted(message, at, reply)
-                    elif outcome == "failed":
-                        _record_failed(message, at, reply)
-                    else:
-                        _record_deferred(message, at, reply)
+            _record(pending)
             pending.clear()
-        last_flush = time.monotonic()
+        lease.keep()
 
-    sender = settings.BOUNCE_ADDRESS
     try:
         conn = smtp_open()
     except (smtplib.SMTPException, OSError) as exc:
@@ -290,15 +312,22 @@ def outbox_send_claimed(*, claim: Claim) -> SendResult:
         mail_server_unreachable(reply=reply)
         return result
     mail_server_reachable()
+    dsn = conn.has_extn("dsn")
 
+    # A batch is not held for ever: what is left after this long is released to the next
+    # claim (the lease is renewed meanwhile, so nobody else sends it in between).
+    deadline = time.monotonic() + claim_seconds() / 2
     sent_upto = 0
     try:
         for index, message in enumerate(messages):
             if time.monotonic() > deadline:
                 break
             data = message_build(message, attachments.get(message.pk, ()))
+            options = [f"ENVID={envelope_id(message)}"] if dsn else []
             try:
-                code, reply = smtp_transaction(conn, sender, message.to_email, data)
+                code, reply = smtp_transaction(
+                    conn, return_path(message), message.to_email, data, options
+                )
             except ConnectionLost as exc:
                 now = timezone.now()
                 reply = smtp_reply(0, f"connection lost: {exc}")
@@ -326,7 +355,7 @@ def outbox_send_claimed(*, claim: Claim) -> SendResult:
                 result.deferred += len(rest)
                 sent_upto = len(messages)
                 break
-            if len(pending) >= group_size or time.monotonic() - last_flush >= group_seconds:
+            if len(pending) >= group_size:
                 flush()
         flush()
         if sent_upto < len(messages):

@@ -13,6 +13,7 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.utils import timezone
 from pypdf import PdfReader, PdfWriter
 
 from audits.models import AuditEvent
@@ -175,7 +176,9 @@ def test_accepted(db, smtp_server, customer, settings):
     assert row.attempts == 1
     assert row.last_reply.startswith("250")
     [received] = smtp_server.handler.received
-    assert received.mail_from == "bounces@processor.example"
+    # VERP: the return path names the message, so a bounce does too.
+    token = row.message_id.strip("<>").split("@")[0]
+    assert received.mail_from == f"bounces+{token}@processor.example"
     assert received.rcpt_tos == [contact.email]
     message = received.message
     assert message["Message-ID"] == row.message_id
@@ -360,7 +363,9 @@ class WorkerDied(BaseException):
 def test_killed_after_acceptance_resends_with_the_same_message_id(
     db, smtp_server, clock, monkeypatch
 ):
-    """OBL BR-05: the only duplicate is a resend after a crash between acceptance and record."""
+    """OBL BR-05: the only duplicate is a resend after a crash between acceptance and record,
+    and it is only the message that was in flight: each acceptance is committed as it
+    happens, and the first recorded acceptance keeps its time."""
     rows = queue(3)
 
     def die(message):
@@ -372,9 +377,13 @@ def test_killed_after_acceptance_resends_with_the_same_message_id(
         outbox_sweep()
 
     assert len(smtp_server.handler.received) == 2  # rows 0 and 1 reached the server
-    for row in refresh(rows):
+    first, in_flight, untouched = refresh(rows)
+    assert first.status == OutboxStatus.ACCEPTED  # committed right after its 250
+    first_accepted_at = first.accepted_at
+    for row in (in_flight, untouched):
         assert row.status == OutboxStatus.SENDING  # nothing recorded, claim left behind
         assert row.accepted_at is None
+        assert row.claimed_until <= timezone.now() + timedelta(seconds=60)
 
     monkeypatch.setattr(outbox.delivery, "after_acceptance_hook", None)
     outbox_sweep()
@@ -384,8 +393,9 @@ def test_killed_after_acceptance_resends_with_the_same_message_id(
     outbox_sweep()
     for row in refresh(rows):
         assert row.status == OutboxStatus.ACCEPTED
+    assert refresh(rows)[0].accepted_at == first_accepted_at
     counts = Counter(smtp_server.handler.message_ids())
-    assert counts == {rows[0].message_id: 2, rows[1].message_id: 2, rows[2].message_id: 1}
+    assert counts == {rows[0].message_id: 1, rows[1].message_id: 2, rows[2].message_id: 1}
 
 
 def test_every_row_ends_accepted_or_escalated(db, smtp_server, clock, settings):
