@@ -9,12 +9,20 @@ A request is due when the last confirmation (or, for a customer that never confi
 registration) is more than a year old, or when a request is newer than the last confirmation.
 Each request has outbox keys unique per customer and occasion (the year for the yearly one, the
 confirmation it follows for a bounce), so the same request is never sent twice.
+
+A request never goes to an address whose last message was refused or bounced (the one that
+just failed included): after a bounce it goes to every other address of the customer that
+still works (subscription contact, breach contacts, administrators). When no working address
+is left, the privacy officers are alerted instead (`compliance.recipients.alert_recipients`,
+once per occasion): they phone the customer and record an out-of-band notice; the dashboard
+marks the customer's delivery alerts the same way (`customers_unreachable`).
 """
 
 from __future__ import annotations
 
 import datetime
 import logging
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -28,8 +36,9 @@ from django.utils.translation import gettext as _
 from audits.services import event_record
 from compliance import signals
 from compliance.access import SYSTEM, customer_scope, require
-from compliance.models import Contact, Customer, OutboxMessage, Role, User
+from compliance.models import Contact, Customer, OutboxMessage, OutboxStatus, Role, User
 from compliance.outbox import message_queue, message_render
+from compliance.recipients import NOTICE_RECIPIENT, alert_recipients
 from compliance.services import processor_profile_get
 
 log = logging.getLogger(__name__)
@@ -78,11 +87,13 @@ def confirmation_due(customer: Customer, *, now: datetime.datetime | None = None
     return requested is not None and (confirmed is None or requested > confirmed)
 
 
-def _recipients(customer: Customer) -> list[tuple[str, str, str, Contact | None]]:
-    """(e-mail, name, language, contact) of the subscription contact and active admins."""
+def _recipients(customer: Customer, reason: str) -> list[tuple[str, str, str, Contact | None]]:
+    """(e-mail, name, language, contact) of the subscription contact and active admins;
+    after a bounce also the breach contacts, so that whoever still receives notices hears."""
     out: dict[str, tuple[str, str, str, Contact | None]] = {}
+    asked = NOTICE_RECIPIENT if reason == Reason.BOUNCE else Q(is_subscription_contact=True)
     # Through the customer's manager: each contact comes with `customer` already set.
-    for contact in customer.contacts.filter(is_subscription_contact=True):
+    for contact in customer.contacts.filter(asked).order_by("-is_subscription_contact", "pk"):
         out[contact.email.lower()] = (
             contact.email,
             contact.name,
@@ -93,6 +104,45 @@ def _recipients(customer: Customer) -> list[tuple[str, str, str, Contact | None]
     for admin in admins.order_by("email"):
         out.setdefault(admin.email.lower(), (admin.email, admin.full_name, admin.language, None))
     return list(out.values())
+
+
+def failed_addresses(customer_id: int, emails: Iterable[str]) -> set[str]:
+    """Those of `emails` (lower case) whose last message to this customer was refused or
+    bounced, with none accepted since: addresses that do not work (BR-05)."""
+    wanted = {email.lower() for email in emails}
+    failed: dict[str, datetime.datetime] = {}
+    rows = OutboxMessage.objects.filter(
+        customer_id=customer_id, status=OutboxStatus.FAILED, failed_at__isnull=False
+    ).values_list("to_email", "failed_at")
+    for email, at in rows:
+        email = email.lower()
+        if email in wanted and (email not in failed or at > failed[email]):
+            failed[email] = at
+    if not failed:
+        return set()
+    accepted = OutboxMessage.objects.filter(
+        customer_id=customer_id,
+        status=OutboxStatus.ACCEPTED,
+        accepted_at__gt=min(failed.values()),
+    ).values_list("to_email", "accepted_at")
+    for email, at in accepted:
+        if email.lower() in failed and at > failed[email.lower()]:
+            del failed[email.lower()]
+    return set(failed)
+
+
+def customers_unreachable(customer_ids: Iterable[int]) -> set[int]:
+    """Those of the customers (a page's worth) whose notice recipients, the subscription
+    contact and every breach contact, all failed: no e-mail reaches them (BR-05)."""
+    by_customer: dict[int, set[str]] = {}
+    contacts = Contact.objects.filter(NOTICE_RECIPIENT, customer_id__in=set(customer_ids))
+    for customer_id, email in contacts.values_list("customer_id", "email"):
+        by_customer.setdefault(customer_id, set()).add(email.lower())
+    return {
+        customer_id
+        for customer_id, emails in by_customer.items()
+        if failed_addresses(customer_id, emails) >= emails
+    }
 
 
 def _occasion(customer: Customer, reason: str, now: datetime.datetime) -> str:
@@ -121,15 +171,22 @@ def contacts_confirmation_request(*, customer: Customer, reason: str) -> bool:
         base_key = (
             f"{KEY_PREFIX}:customer:{customer.pk}:{reason}:{_occasion(customer, reason, now)}"
         )
+        candidates = _recipients(customer, reason)
+        failed = failed_addresses(customer.pk, (email for email, *_rest in candidates))
+        # Never to an address that was refused or bounced (the one that just did included).
+        recipients = [r for r in candidates if r[0].lower() not in failed]
+        if not recipients and (failed or reason == Reason.BOUNCE):
+            _officers_alert_unreachable(customer, base_key=base_key, failed=failed, reason=reason)
         # Through the customer's index: a prefix match alone would scan the whole outbox.
-        sent = OutboxMessage.objects.filter(customer_id=customer.pk, key__startswith=base_key + ":")
+        sent = OutboxMessage.objects.filter(
+            customer_id=customer.pk, key__startswith=base_key + ":to:"
+        )
         if sent.exists():
             return False
 
         profile = processor_profile_get()
         sender = profile.legal_name or profile.privacy_team_name
         link = settings.SITE_URL.rstrip("/") + reverse("portal_contacts")
-        recipients = _recipients(customer)
         for email, name, language, contact in recipients:
             subject, text, html = message_render(
                 "contacts_confirmation",
@@ -175,10 +232,61 @@ def contacts_confirmation_request(*, customer: Customer, reason: str) -> bool:
                 "contacts_confirmation_requested_at": now.isoformat(),
                 "reason": reason,
                 "recipients": sorted(email.lower() for email, *_rest in recipients),
+                "not_working": sorted(failed),
             },
             customer_id=customer.pk,
         )
     return True
+
+
+def _officers_alert_unreachable(
+    customer: Customer, *, base_key: str, failed: set[str], reason: str
+) -> None:
+    """No working address is left for the customer: alert the privacy officers, once per
+    occasion, so that they phone it (BR-05). Inside the caller's transaction."""
+    key = f"{base_key}:unreachable"
+    if OutboxMessage.objects.filter(customer_id=customer.pk, key__startswith=key + ":").exists():
+        return
+    officers = alert_recipients()
+    phones = [
+        (contact.name, contact.phone)
+        for contact in customer.contacts.filter(NOTICE_RECIPIENT).exclude(phone="")
+    ]
+    link = settings.SITE_URL.rstrip("/") + reverse("customer_detail", args=[customer.pk])
+    for officer in officers:
+        subject, text, html = message_render(
+            "contacts_unreachable",
+            language=officer.language,
+            context={
+                "customer": customer,
+                "name": officer.name,
+                "addresses": sorted(failed),
+                "phones": phones,
+                "link": link,
+            },
+        )
+        message_queue(
+            key=f"{key}:{officer.key}",
+            to_email=officer.email,
+            to_name=officer.name,
+            language=officer.language,
+            subject=subject,
+            body_text=text,
+            body_html=html,
+            customer=customer,
+            actor=SYSTEM,
+        )
+    event_record(
+        actor=SYSTEM,
+        action="customer.contacts_unreachable",
+        obj=customer,
+        after={
+            "reason": reason,
+            "not_working": sorted(failed),
+            "officers_alerted": sorted(officer.email.lower() for officer in officers),
+        },
+        customer_id=customer.pk,
+    )
 
 
 def contacts_confirm(*, actor, customer: Customer) -> Customer:
@@ -251,14 +359,22 @@ def contacts_confirmation_after_bounce(*, message: OutboxMessage) -> None:
     Runs inside the transaction that records the failure; a problem here is logged and must
     not undo that record (the request rolls back to its own savepoint).
     """
-    if message.customer_id is None:
-        return
+    if message.customer_id is None or not _customers_own_address(message):
+        return  # for example an alert about the customer to a privacy officer
     try:
         contacts_confirmation_request(
             customer=Customer(pk=message.customer_id), reason=Reason.BOUNCE
         )
     except Exception:
         log.exception("could not ask customer %s to confirm its contacts", message.customer_id)
+
+
+def _customers_own_address(message: OutboxMessage) -> bool:
+    if message.contact_id is not None:
+        return True
+    return User.objects.filter(
+        customer_id=message.customer_id, email__iexact=message.to_email
+    ).exists()
 
 
 @receiver(signals.message_failed, dispatch_uid="compliance.contacts_confirmation_after_failure")

@@ -1,4 +1,14 @@
-"""What /healthz reports: the database, the broker, and how long ago the outbox was swept."""
+"""What /healthz reports: the database, the broker, how long ago the outbox was swept, and
+whether the mail server can be reached.
+
+`status` is "ok", "degraded" or "down". Down (HTTP 503): the database or the broker is
+unreachable, so the product cannot work. Degraded (HTTP 200): the product works and keeps
+queuing mail, but the mail server has been unreachable since `mail_server.unreachable_since`
+(BR-05), so notices wait; it stays 200 because the web application itself is healthy (a load
+balancer must keep sending the privacy officer to the dashboard that shows the outage), and
+a monitor alerts on `status != "ok"`. No error text of the mail server is shown here (the
+endpoint is public); the dashboard and the audit trail carry it.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +18,7 @@ from django.conf import settings
 from django.db import connection
 from kombu import Connection
 
-from compliance.outbox import SWEEP_HEARTBEAT, heartbeat_age
+from compliance.outbox import SWEEP_HEARTBEAT, heartbeat_age, mail_outage_open
 
 BROKER_TIMEOUT_SECONDS = 2.0
 
@@ -47,13 +57,37 @@ def broker_check(
     return True, ""
 
 
+def mail_server_check() -> dict:
+    """The mail server as the outbox last found it: ok, or unreachable since when."""
+    outage = mail_outage_open()
+    if outage is None:
+        return {"ok": True, "unreachable_since": None, "failed_connections": 0}
+    return {
+        "ok": False,
+        "unreachable_since": outage.started_at.isoformat(),
+        "failed_connections": outage.failures,
+    }
+
+
 def health_report() -> tuple[dict, bool]:
-    """The report and whether the product can work (database and broker up)."""
+    """The report and whether the product can work (database and broker up); see the
+    module's docstring for "degraded"."""
     database_ok, database_error = database_check()
     broker_ok, broker_error = broker_check()
     sweep_age = heartbeat_age(SWEEP_HEARTBEAT) if database_ok else None
+    mail_server = (
+        mail_server_check()
+        if database_ok
+        else {"ok": None, "unreachable_since": None, "failed_connections": None}
+    )
+    if not (database_ok and broker_ok):
+        status = "down"
+    elif not mail_server["ok"]:
+        status = "degraded"
+    else:
+        status = "ok"
     report = {
-        "status": "ok" if database_ok and broker_ok else "down",
+        "status": status,
         "database": {"ok": database_ok, "error": database_error},
         "broker": {"ok": broker_ok, "error": broker_error},
         "outbox_sweep": {
@@ -61,5 +95,6 @@ def health_report() -> tuple[dict, bool]:
             # Beat rings every 30 s; a few missed ticks mean beat or the worker is not running.
             "ok": sweep_age is not None and sweep_age < 120,
         },
+        "mail_server": mail_server,
     }
     return report, database_ok and broker_ok

@@ -18,6 +18,9 @@ NOT_HISTORISED = {
     # claims rows with a conditional UPDATE, which history would not see anyway.
     "compliance.OutboxMessage",
     "compliance.Heartbeat",
+    # An outage's start and end are audit events; its counters (failed connections, last
+    # error) are evidence in their own columns, rewritten at every failed connection.
+    "compliance.MailOutage",
     # Counters for the subscribe form's limits: written once, never changed, deleted after
     # a day (SP-01).
     "subprocessors.SubscribeRequest",

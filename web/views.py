@@ -11,11 +11,12 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
 from audits.models import AuditEvent
+from breaches.at_risk import deadlines_at_risk
 from breaches.selectors import open_deadlines
-from compliance.access import can, require
+from compliance.access import can, customer_scope, require
 from compliance.contact_views import confirmation_context
 from compliance.models import Product
-from compliance.outbox import open_alerts
+from compliance.outbox import mail_server_state, open_alerts
 from compliance.selectors import (
     audit_events_for_user,
     contacts_for,
@@ -24,6 +25,7 @@ from compliance.selectors import (
 )
 from compliance.services import processor_profile_get
 from subprocessors.selectors import change_notice_letters_for, open_objections_for_dashboard
+from web.alerts import alerts_annotate
 
 RECENT_AUDIT_EVENTS = 10
 OUTBOX_ALERTS_SHOWN = 20
@@ -45,10 +47,27 @@ def _recent_audit_events(user) -> list[AuditEvent] | None:
 
 
 def _outbox_alerts(user):
-    """Escalated undelivered mail for the privacy officer, or None when not shown."""
+    """Escalated undelivered mail for the privacy officer, breach notices apart from other
+    mail (BR-05), or None when not shown."""
     if not can(user, "outbox.view"):
         return None
-    return list(open_alerts(user)[:OUTBOX_ALERTS_SHOWN])
+    groups = {}
+    for name, breach_notices in (("breach_notices", True), ("other", False)):
+        alerts = open_alerts(user, breach_notices=breach_notices)
+        shown = alerts_annotate(user, list(alerts[:OUTBOX_ALERTS_SHOWN]))
+        groups[name] = {"alerts": shown, "count": alerts.count() if shown else 0}
+    return groups
+
+
+def _mail_outage(user):
+    """The open mail server outage with the deadlines it puts at risk, or None (BR-05)."""
+    state = mail_server_state(user)
+    if state is None:
+        return None
+    # Staff only: a customer-scoped auditor sees its own outage counts, no incident links.
+    staff = can(user, "incident.view") and customer_scope(user) is None
+    at_risk = deadlines_at_risk(user) if staff else None
+    return {"state": state, "at_risk": at_risk}
 
 
 OPEN_DEADLINES_SHOWN = 20
@@ -72,15 +91,26 @@ def _open_objections(user):
 def dashboard(request):
     user = request.user
     require(user, "dashboard.view")
+    alert_groups = _outbox_alerts(user)
     context = {
         # The cards a role's work needs (ON-02): customers for those who may list them,
         # breach contacts only for those who may read contacts (AC-01).
         "customers_count": customers_for(user).count() if can(user, "customer.view_list") else None,
         "breach_contacts_count": None,
         "show_outbox": can(user, "outbox.view"),
-        "outbox_alerts": _outbox_alerts(user),
+        # BR-05: a mail server that cannot be reached is shown at once, with what it risks.
+        "mail_outage": _mail_outage(user),
+        # BR-05: breach notices apart from other mail.
+        "outbox_alert_groups": alert_groups,
+        "outbox_alerts": (
+            None
+            if alert_groups is None
+            else [a for g in alert_groups.values() for a in g["alerts"]]
+        ),
+        "outbox_alerts_count": (
+            sum(group["count"] for group in alert_groups.values()) if alert_groups else 0
+        ),
         "can_resolve_alerts": can(user, "outbox.resolve_alert"),
-        "outbox_alerts_count": open_alerts(user).count() if can(user, "outbox.view") else 0,
         "audit_events": _recent_audit_events(user),
         # BR-03/BR-04: open incidents and notices, nearest deadline first.
         "open_deadlines": _open_deadlines(user),

@@ -25,15 +25,25 @@ from compliance.models.documents import (
     StoredDocument,
     StoredDocumentQuerySet,
 )
-from compliance.models.outbox import EscalationReason, Heartbeat, OutboxMessage, OutboxStatus
+from compliance.models.outbox import (
+    BREACH_NOTICE_CAUSE,
+    AlertResolution,
+    EscalationReason,
+    Heartbeat,
+    MailOutage,
+    OutboxMessage,
+    OutboxStatus,
+)
 from compliance.models.tokens import ApiToken, CalendarToken, Invitation, InvitationQuerySet
 
 __all__ = [
     "ADDRESS_MAX_CHARACTERS",
     "ADDRESS_MAX_LINES",
+    "BREACH_NOTICE_CAUSE",
     "CUSTOMER_ROLES",
     "STAFF_ROLES",
     "AgreementModel",
+    "AlertResolution",
     "ApiToken",
     "CalendarToken",
     "Contact",
@@ -46,6 +56,7 @@ __all__ = [
     "Invitation",
     "InvitationQuerySet",
     "Language",
+    "MailOutage",
     "OutboxMessage",
     "OutboxStatus",
     "ProcessorProfile",

@@ -1,6 +1,7 @@
-"""The notice outbox's rows (one e-mail to one recipient, BR-05) and the heartbeats of
-periodic jobs."""
+"""The notice outbox's rows (one e-mail to one recipient, BR-05), the mail server's outages
+and the heartbeats of periodic jobs."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -21,6 +22,16 @@ class EscalationReason(models.TextChoices):
     REFUSED = "refused", _("Refused by the mail server")
     BOUNCED = "bounced", _("Bounced after acceptance")
     OVERDUE = "overdue", _("Not delivered in time")
+
+
+class AlertResolution(models.TextChoices):
+    DEALT_WITH = "dealt_with", _("Dealt with by the privacy officer")
+    ACCEPTED = "accepted", _("Closed itself: the mail server accepted the message later")
+
+
+# The cause the breach workflow gives its customer notices (initial notice and updates); the
+# lists of the privacy officer keep these apart from every other message (BR-05).
+BREACH_NOTICE_CAUSE = "breaches.CustomerNotice"
 
 
 class OutboxMessage(models.Model):
@@ -61,6 +72,17 @@ class OutboxMessage(models.Model):
         _("reason for the alert"), max_length=20, choices=EscalationReason.choices, blank=True
     )
     alert_resolved_at = models.DateTimeField(_("alert resolved at"), null=True, blank=True)
+    alert_resolution = models.CharField(
+        _("how the alert was closed"), max_length=20, choices=AlertResolution.choices, blank=True
+    )
+    alert_resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("alert resolved by"),
+    )
     # What the message is about (e.g. "breaches.CustomerNotice", 42): the workflow that queued
     # it hears of acceptance and failure through compliance.signals.
     cause_type = models.CharField(_("cause"), max_length=100, blank=True)
@@ -82,10 +104,51 @@ class OutboxMessage(models.Model):
                 name="outbox_open_alert_idx",
             ),
             models.Index(fields=["cause_type", "cause_id"], name="outbox_cause_idx"),
+            models.Index(
+                fields=["-alert_resolved_at"],
+                condition=Q(alert_resolved_at__isnull=False),
+                name="outbox_closed_alert_idx",
+            ),
         ]
 
     def __str__(self):
         return f"{self.subject} → {self.to_email}"
+
+    @property
+    def is_breach_notice(self) -> bool:
+        return self.cause_type == BREACH_NOTICE_CAUSE
+
+
+class MailOutage(models.Model):
+    """A time the mail server could not be reached: from the first refused connection (or
+    timeout, failed TLS or login) to the next connection that worked (BR-05).
+
+    At most one is open (`ended_at` empty) per channel, which a database constraint keeps
+    true when several workers fail at once. Its start and end are audit events; the
+    counters in between are evidence in their own columns.
+    """
+
+    channel = models.CharField(_("channel"), max_length=20, default="smtp")
+    started_at = models.DateTimeField(_("unreachable since"))
+    last_failure_at = models.DateTimeField(_("last failed connection"))
+    last_reply = models.TextField(_("last error"), blank=True)
+    failures = models.PositiveIntegerField(_("failed connections"), default=1)
+    ended_at = models.DateTimeField(_("reachable again at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("mail server outage")
+        verbose_name_plural = _("mail server outages")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel"],
+                condition=Q(ended_at__isnull=True),
+                name="mail_outage_one_open_per_channel",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.channel} {self.started_at:%Y-%m-%d %H:%M:%S}"
 
 
 class Heartbeat(models.Model):

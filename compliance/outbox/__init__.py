@@ -11,11 +11,18 @@ behind, the claim expires, and the row is sent again with the same Message-ID (t
 in which a recipient can get a message twice).
 
 The parts: `queueing` (writing rows, rendering templates, the doorbell), `delivery` (claiming,
-sending, the sweep and its heartbeat) and `alerts` (escalation and the privacy officer's
-alerts). Callers import from `compliance.outbox`.
+sending, the sweep and its heartbeat), `alerts` (escalation and the privacy officer's
+alerts, open and closed) and `outage` (whether the mail server can be reached). Callers
+import from `compliance.outbox`.
 """
 
-from compliance.outbox.alerts import alert_resolve, open_alerts, outbox_escalate_overdue
+from compliance.outbox.alerts import (
+    alert_close_by_acceptance,
+    alert_resolve,
+    closed_alerts,
+    open_alerts,
+    outbox_escalate_overdue,
+)
 from compliance.outbox.delivery import (
     BACKOFF_FIRST_SECONDS,
     BACKOFF_MAX_SECONDS,
@@ -31,6 +38,15 @@ from compliance.outbox.delivery import (
     outbox_send_claimed,
     outbox_sweep,
     worker_name,
+)
+from compliance.outbox.outage import (
+    MailServerState,
+    mail_outage_open,
+    mail_outages_recent,
+    mail_server_probe,
+    mail_server_reachable,
+    mail_server_state,
+    mail_server_unreachable,
 )
 from compliance.outbox.queueing import (
     DELIVER_TASK,
@@ -50,14 +66,23 @@ __all__ = [
     "SWEEP_HEARTBEAT",
     "Claim",
     "FilledTemplate",
+    "MailServerState",
     "QueuedRow",
     "SendResult",
+    "alert_close_by_acceptance",
     "alert_resolve",
     "backoff_seconds",
     "batch_size",
     "claim_seconds",
+    "closed_alerts",
     "heartbeat_age",
     "heartbeat_record",
+    "mail_outage_open",
+    "mail_outages_recent",
+    "mail_server_probe",
+    "mail_server_reachable",
+    "mail_server_state",
+    "mail_server_unreachable",
     "message_id_new",
     "message_queue",
     "message_render",
