@@ -170,7 +170,11 @@ class AuditAction(models.TextChoices):
     NOTICE_DECISION_REVISED = "notice.decision_revised", _("Customer's decision revised")
     # A reminder to a customer that has not acknowledged its notice.
     NOTICE_REMINDER_SENT = "notice.reminder_sent", _("Reminder sent to the customer")
+    # A version of the notice's PDF letter was asked for: the notice was informed, or the
+    # moment it was informed changed (BR-04, BR-06).
+    NOTICE_LETTER_REQUESTED = "notice.letter_requested", _("Notice letter requested")
     NOTICE_LETTER_STORED = "notice.letter_stored", _("Notice letter stored")
+    NOTICE_LETTER_FAILED = "notice.letter_failed", _("Notice letter could not be rendered")
     DOSSIER_REQUESTED = "dossier.requested", _("Evidence dossier requested")
     DOSSIER_ISSUED = "dossier.issued", _("Evidence dossier ready")
     DOSSIER_FAILED = "dossier.failed", _("Evidence dossier failed")

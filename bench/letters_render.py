@@ -3,10 +3,12 @@
 
 Set-up (not measured): customers (half English, half Dutch), contracts and contacts written
 in bulk; an incident reported, triaged, its customers selected and notified with the real
-services (the letter tasks it queues go to the benchmark's own queue, which nothing
-consumes). Measured, in this one process: `breaches.letters.notice_letters_render` over
-every notice in chunks of 100 ids, as the Celery task receives them; this includes the
-shared pages and the own page's stationery (rendered once per language and variant; the
+services; then every notice informed and its letter version asked for, in bulk (what each
+mail's acceptance does through `breaches.services.notice_letter_queue`: the letter states
+the customer's own deadline, so it is rendered once the customer is informed).
+Measured, in this one process: `breaches.letters.letter_versions_render` over every version
+in chunks of 100 ids, as the Celery task receives them; this includes claiming each chunk,
+the shared pages and the own page's stationery (rendered once per language and variant; the
 cache is emptied first), the customers' values in batches, the assembly of each letter, and
 storing each letter with its audit events.
 Baseline, same run: `document_render` of the complete letter (`pdf/breach_notice_letter.html`,
@@ -31,7 +33,7 @@ from bench import common
 
 NAME = "letters_render"
 TARGET_RATIO = 5
-CHUNK = 100  # notice ids per Celery task (breaches.services.notify._letters_enqueue)
+CHUNK = 100  # version ids per Celery task (breaches.services.letters.RING_CHUNK)
 
 
 def run() -> dict:
@@ -44,10 +46,11 @@ def run() -> dict:
         common.migrate(env)
         common.django_setup(env)
 
+        from django.utils import timezone
         from pypdf import PdfReader
 
-        from breaches import letters
-        from breaches.models import CustomerNotice
+        from breaches import deadlines, letters
+        from breaches.models import CustomerNotice, NoticeLetter
         from breaches.services import (
             affected_select,
             incident_notify,
@@ -123,6 +126,30 @@ def run() -> dict:
             .order_by("pk")
             .values_list("pk", flat=True)
         )
+        # Every customer informed (its mail accepted), each letter version asked for.
+        informed_at = timezone.now()
+        due = deadlines.authority_due_at(informed_at)
+        CustomerNotice.objects.filter(pk__in=notice_ids).update(
+            informed_at=informed_at, aware_at=informed_at, authority_due_at=due
+        )
+        NoticeLetter.objects.bulk_create(
+            [
+                NoticeLetter(
+                    notice_id=pk,
+                    version=1,
+                    informed_at=informed_at,
+                    aware_at=informed_at,
+                    authority_due_at=due,
+                )
+                for pk in notice_ids
+            ],
+            batch_size=1000,
+        )
+        version_ids = list(
+            NoticeLetter.objects.filter(notice_id__in=notice_ids)
+            .order_by("notice_id")
+            .values_list("pk", flat=True)
+        )
         setup_seconds = time.perf_counter() - started
         common.log(NAME, f"{len(notice_ids)} notices set up in {setup_seconds:.1f} s")
 
@@ -143,7 +170,7 @@ def run() -> dict:
 
         # The baseline letters are interleaved with the fast path's chunks (timed apart), so
         # both see the same load on a machine shared with other work.
-        chunks = [notice_ids[i : i + CHUNK] for i in range(0, len(notice_ids), CHUNK)]
+        chunks = [version_ids[i : i + CHUNK] for i in range(0, len(version_ids), CHUNK)]
         every = max(1, len(chunks) // max(sample, 1))
         pending = list(notices[1 : sample + 1])
         baseline_docs = []
@@ -152,7 +179,7 @@ def run() -> dict:
         common.log(NAME, f"fast path: {len(notice_ids)} letters, {sample} baseline among them")
         for number, chunk in enumerate(chunks):
             started = time.perf_counter()
-            stored += len(letters.notice_letters_render(notice_ids=chunk))
+            stored += len(letters.letter_versions_render(ids=chunk))
             fast_seconds += time.perf_counter() - started
             while pending and (number % every == 0 or number == len(chunks) - 1):
                 started = time.perf_counter()

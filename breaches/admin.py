@@ -3,7 +3,13 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from breaches.models import CustomerNotice, DossierRequest, Incident, IncidentUpdate
+from breaches.models import (
+    CustomerNotice,
+    DossierRequest,
+    Incident,
+    IncidentUpdate,
+    NoticeLetter,
+)
 from compliance.admin import ReadOnlyAdmin
 from compliance.models import StoredDocument
 
@@ -37,6 +43,24 @@ class DossierRequestAdmin(ReadOnlyAdmin):
     list_filter = ("state",)
     list_select_related = ("incident", "customer")
     search_fields = ("incident__title",)
+    # The document is shown by its UUID, without loading its PDF bytes.
+    exclude = ("document",)
+    readonly_fields = ("document_uuid",)
+
+    @admin.display(description=_("document"))
+    def document_uuid(self, obj):
+        if not obj.document_id:
+            return "—"
+        return (
+            StoredDocument.objects.filter(pk=obj.document_id).values_list("uuid", flat=True).first()
+        )
+
+
+@admin.register(NoticeLetter)
+class NoticeLetterAdmin(ReadOnlyAdmin):
+    list_display = ("pk", "notice", "version", "informed_at", "requested_at", "attempts")
+    list_select_related = ("notice",)
+    raw_id_fields = ("notice",)
     # The document is shown by its UUID, without loading its PDF bytes.
     exclude = ("document",)
     readonly_fields = ("document_uuid",)

@@ -24,6 +24,7 @@ from breaches.models import (
     Incident,
     IncidentState,
     IncidentUpdate,
+    NoticeLetter,
     NoticeState,
 )
 from breaches.services.common import NOTICE_CAUSE
@@ -110,6 +111,42 @@ def notice_messages(user, notice: CustomerNotice) -> QuerySet[OutboxMessage]:
         raise Http404
     return OutboxMessage.objects.filter(cause_type=NOTICE_CAUSE, cause_id=notice.pk).order_by(
         "created_at", "pk"
+    )
+
+
+@dataclass(frozen=True)
+class NoticeLetters:
+    """Every version of a notice's PDF letter, newest first (BR-06): each states the moment
+    the customer was informed and its own deadline as they were when it was asked for."""
+
+    versions: list[NoticeLetter]
+
+    @property
+    def preparing(self) -> bool:
+        """A version is still being rendered (asked for, not stored, not given up)."""
+        return any(v.is_open for v in self.versions)
+
+    @property
+    def issued(self) -> list[NoticeLetter]:
+        return [v for v in self.versions if v.document_id]
+
+    @property
+    def failed(self) -> bool:
+        """The newest version was given up (the privacy team looks into it)."""
+        return bool(self.versions) and self.versions[0].failed_at is not None
+
+
+def notice_letters(user, notice: CustomerNotice) -> NoticeLetters:
+    """The letter versions of a notice the user may see (else 404), without their bytes."""
+    if not notices_for(user).filter(pk=notice.pk).exists():
+        raise Http404
+    return NoticeLetters(
+        versions=list(
+            NoticeLetter.objects.filter(notice_id=notice.pk)
+            .select_related("document")
+            .defer("document__content")
+            .order_by("-version")
+        )
     )
 
 

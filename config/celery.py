@@ -20,6 +20,11 @@ app.conf.beat_schedule = {
         "task": "breaches.tasks.dossier_requests_sweep",
         "schedule": 60.0,
     },
+    # BR-06: letter versions whose doorbell was lost or whose worker died.
+    "breach-notice-letters-sweep": {
+        "task": "breaches.tasks.notice_letters_sweep",
+        "schedule": 60.0,
+    },
     # BR-05: yearly request to confirm breach contacts; the sweep itself skips the recent ones.
     "contacts-confirmation-sweep": {
         "task": "compliance.tasks.contacts_confirmation_sweep",

@@ -17,6 +17,7 @@ from breaches.models import (
     CustomerNotice,
     Incident,
     IncidentUpdate,
+    NoticeLetter,
 )
 from breaches.services.common import NOTICE_CAUSE
 from compliance.access import customer_scope, require
@@ -145,7 +146,34 @@ def dossier_data(*, user, incident: Incident) -> dict:
     for message in messages:
         by_notice.setdefault(message.cause_id, []).append(message)
     updates = list(IncidentUpdate.objects.filter(incident=incident).order_by("number"))
-    letter_ids = [n.letter_id for n in notices if n.letter_id]
+    # Every version of every notice's letter (BR-06), not only the current one.
+    versions = list(
+        NoticeLetter.objects.filter(notice_id__in=notice_ids, document__isnull=False)
+        .order_by("notice_id", "version")
+        .values(
+            "notice_id",
+            "version",
+            "informed_at",
+            "authority_due_at",
+            "document_id",
+            "document__sha256",
+            "document__uuid",
+        )
+    )
+    letter_ids = sorted(
+        {n.letter_id for n in notices if n.letter_id} | {v["document_id"] for v in versions}
+    )
+    versions_by_notice: dict[int, list[dict]] = {}
+    for version in versions:
+        versions_by_notice.setdefault(version["notice_id"], []).append(
+            {
+                "version": version["version"],
+                "informed_at": _plain(version["informed_at"]),
+                "authority_due_at": _plain(version["authority_due_at"]),
+                "document": str(version["document__uuid"]),
+                "sha256": version["document__sha256"],
+            }
+        )
 
     incident_fields = [f for f in INCIDENT_FIELDS if full or f not in INTERNAL_INCIDENT_FIELDS]
     incident_row = _row(incident, incident_fields)
@@ -239,6 +267,7 @@ def dossier_data(*, user, incident: Incident) -> dict:
         row = _row(notice, NOTICE_FIELDS)
         row["customer"] = {"id": notice.customer_id, "name": notice.customer.name}
         row["letter_sha256"] = None
+        row["letters"] = versions_by_notice.get(notice.pk, [])
         row["messages"] = [_row(m, MESSAGE_FIELDS) for m in by_notice.get(notice.pk, [])]
         row["decision"] = _row(notice, DECISION_FIELDS) if notice.decided_at else None
         row["decision_history"] = _decision_history(notice)

@@ -25,19 +25,31 @@ page costs about as much again even inside a batch, so:
   fresh cross-reference table: one revision, readable as any PDF (text extraction follows
   the XObjects);
 - the letter is stored as its own immutable StoredDocument with the SHA-256 of exactly the
-  bytes issued.
+  bytes issued, once per letter version (`breaches.models.NoticeLetter`): a version is asked
+  for when the notice is informed and states the customer's own deadline (BR-04); it is
+  durable work, claimed, rendered, stored at most once and taken up again by a sweep after
+  a crash (`jobs`).
 
 `pdf/breach_notice_letter.html` renders the same letter from scratch in one document: the
 same own-page markup with the values in their boxes, then the shared pages.
 
 The parts: `stationery` (templates, shared pages, the own page's stationery and its boxes),
 `fields` (the customers' values in batches), `assembly` (pypdf: one file per letter),
-`issue` (render, assemble and store the letters of notices).
+`issue` (render and assemble the letters of versions, batch by batch), `jobs` (claim, store,
+sweep).
 """
 
 from breaches.letters.assembly import letters_assemble
 from breaches.letters.fields import fields_render
-from breaches.letters.issue import letter_complete_render, notice_letters_render
+from breaches.letters.issue import letter_complete_render, letter_filename, letters_render
+from breaches.letters.jobs import (
+    LetterSweepResult,
+    letter_versions_render,
+    letters_claim,
+    letters_claimed_render,
+    notice_letters_render,
+    notice_letters_sweep,
+)
 from breaches.letters.stationery import (
     _SHARED_CACHE,
     BATCH_SIZE,
@@ -64,14 +76,21 @@ __all__ = [
     "STATIONERY_TEMPLATE",
     "TEMPLATE_NAME",
     "Box",
+    "LetterSweepResult",
     "Variant",
     "enclosure_title",
     "fields_render",
     "letter_complete_render",
+    "letter_filename",
     "letter_template_version",
     "letter_title",
+    "letter_versions_render",
     "letters_assemble",
+    "letters_claim",
+    "letters_claimed_render",
+    "letters_render",
     "notice_letters_render",
+    "notice_letters_sweep",
     "shared_pages_render",
     "stationery_render",
 ]

@@ -3,6 +3,7 @@ stationery's boxes (BR-06; see `breaches.letters`)."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -40,6 +41,9 @@ class _Letter:
     notice_link: str
     variant: Variant
     variant_index: int = 0
+    # The moments the letter's version states (BR-04).
+    aware_at: datetime.datetime | None = None
+    authority_due_at: datetime.datetime | None = None
 
     @property
     def customer(self):

@@ -1,17 +1,14 @@
-"""Issuing breach-notice letters: render, assemble and store one per notice (BR-06; see
-`breaches.letters`)."""
+"""Rendering breach-notice letters: one per letter version, in batches, and the complete letter
+from scratch (BR-06; see `breaches.letters`)."""
 
 from __future__ import annotations
 
 import itertools
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
-from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_update_with_history
 
-from audits.services import events_record
 from breaches import deadlines
 from breaches.letters.assembly import letters_assemble
 from breaches.letters.fields import _Letter, fields_render
@@ -27,39 +24,34 @@ from breaches.letters.stationery import (
     stationery_render,
 )
 from breaches.links import notice_link
-from breaches.models import CustomerNotice
-from compliance.documents import (
-    document_build,
-    document_render,
-    documents_store,
-)
+from breaches.models import CustomerNotice, NoticeLetter
+from compliance.documents import document_build, document_render
 from compliance.models import StoredDocument
 from compliance.selectors import processor_profile
 
 
-def notice_letters_render(
-    *, notice_ids: Sequence[int], batch_size: int = BATCH_SIZE
-) -> list[StoredDocument]:
-    """Render and store the PDF letters of these notices, skipping those that have one
-    (BR-06: evidence of what each customer was told; never on the sending path).
+def letters_render(
+    *, versions: Sequence[NoticeLetter], batch_size: int = BATCH_SIZE
+) -> Iterator[tuple[list[NoticeLetter], list[StoredDocument]]]:
+    """Render the letters of these versions (BR-06; each states the moments its version
+    records, BR-04), batch by batch: yields each batch's versions with their documents,
+    built but not stored (`breaches.letters.jobs` stores them).
 
-    Each letter is its own immutable StoredDocument (SHA-256, template and version,
-    language, customer) with a `document.issued` and a `notice.letter_stored` audit event,
-    written in one transaction per batch together with the notices' link to it."""
-    notices = list(
-        CustomerNotice.objects.filter(pk__in=list(notice_ids), letter__isnull=True)
-        .select_related("incident", "customer")
-        .order_by("incident_id", "customer__language", "pk")
+    The versions come with their notice, incident and customer; the shared pages are
+    rendered once per (incident, language) and the customers' own pages in batches."""
+    versions = sorted(
+        versions, key=lambda v: (v.notice.incident_id, v.notice.customer.language, v.pk)
     )
-    if not notices:
-        return []
+    if not versions:
+        return
     processor = processor_profile()
-    version = letter_template_version()
-    stored: list[StoredDocument] = []
-    groups = itertools.groupby(notices, key=lambda n: (n.incident_id, n.customer.language))
+    template_version = letter_template_version()
+    groups = itertools.groupby(
+        versions, key=lambda v: (v.notice.incident_id, v.notice.customer.language)
+    )
     for (_incident_id, language), group in groups:
         group = list(group)
-        incident = group[0].incident
+        incident = group[0].notice.incident
         title = letter_title(incident, language)
         for start in range(0, len(group), batch_size):
             batch = group[start : start + batch_size]
@@ -67,20 +59,22 @@ def notice_letters_render(
             shared_pdf = shared_pages_render(
                 incident=incident, language=language, processor=processor
             )
-            references = [uuid.uuid4() for _n in batch]
+            references = [uuid.uuid4() for _v in batch]
             letters = [
                 _Letter(
-                    notice=n,
+                    notice=v.notice,
                     document_reference=str(r),
                     notice_link=link,
+                    aware_at=v.aware_at,
+                    authority_due_at=v.authority_due_at,
                     variant=Variant(
-                        reported=bool(n.customer_reported),
-                        has_deadline=bool(n.authority_due_at),
+                        reported=bool(v.notice.customer_reported),
+                        has_deadline=bool(v.authority_due_at),
                         has_link=bool(link),
                     ),
                 )
-                for n, r in zip(batch, references, strict=True)
-                for link in (notice_link(n.pk),)
+                for v, r in zip(batch, references, strict=True)
+                for link in (notice_link(v.notice_id),)
             ]
             variants = sorted({letter.variant for letter in letters})
             for letter in letters:
@@ -115,61 +109,40 @@ def notice_letters_render(
                 document_build(
                     content=content,
                     title=title,
-                    filename=f"incident-{incident.pk}-notice-{n.customer.customer_number}.pdf",
+                    filename=letter_filename(v),
                     template_name=TEMPLATE_NAME,
-                    template_version=version,
+                    template_version=template_version,
                     language=language,
                     issued_at=issued_at,
-                    customer=n.customer,
+                    customer=v.notice.customer,
                     document_uuid=reference,
                 )
-                for n, reference, content in zip(batch, references, contents, strict=True)
+                for v, reference, content in zip(batch, references, contents, strict=True)
             ]
-            stored.extend(_store(batch=batch, documents=documents))
-    return stored
+            yield batch, documents
 
 
-def _store(*, batch, documents) -> list[StoredDocument]:
-    with transaction.atomic():
-        # Another worker may have stored a letter meanwhile (a task delivered twice):
-        # keep its letter, issue none for that notice.
-        locked = {
-            n.pk: n
-            for n in CustomerNotice.objects.select_for_update()
-            .filter(pk__in=[n.pk for n in batch], letter__isnull=True)
-            .select_related("customer")
-        }
-        pairs = [(locked[n.pk], d) for n, d in zip(batch, documents, strict=True) if n.pk in locked]
-        if not pairs:
-            return []
-        stored = documents_store(documents=[d for _n, d in pairs])
-        for notice, document in pairs:
-            notice.letter = document
-        bulk_update_with_history([n for n, _d in pairs], CustomerNotice, ["letter"])
-        events_record(
-            [
-                {
-                    "actor": None,
-                    "action": "notice.letter_stored",
-                    "obj": notice,
-                    "after": {"document": str(document.uuid), "sha256": document.sha256},
-                    "customer_id": notice.customer_id,
-                }
-                for notice, document in pairs
-            ]
-        )
-    return stored
+def letter_filename(version: NoticeLetter) -> str:
+    notice = version.notice
+    suffix = f"-v{version.version}" if version.version > 1 else ""
+    return f"incident-{notice.incident_id}-notice-{notice.customer.customer_number}{suffix}.pdf"
 
 
-def letter_complete_render(*, notice: CustomerNotice) -> StoredDocument:
+def letter_complete_render(
+    *, notice: CustomerNotice, version: NoticeLetter | None = None
+) -> StoredDocument:
     """The same letter rendered from scratch as one WeasyPrint document and stored by
-    `document_render` (not linked to the notice): the slow path the benchmark compares with."""
+    `document_render` (not linked to the notice): the slow path the benchmark compares with.
+    It states the moments of `version`, else the notice's own."""
     language = notice.customer.language
+    stated = version or notice
     return document_render(
         template_name=LETTER_TEMPLATE,
         context={
             "incident": notice.incident,
             "notice": notice,
+            "aware_at": stated.aware_at,
+            "due_at": stated.authority_due_at,
             "notice_link": notice_link(notice.pk),
             "enclosure_title": enclosure_title(notice.incident, language),
             "authority_hours": deadlines.AUTHORITY_DECISION_HOURS,

@@ -34,6 +34,7 @@ from breaches.models.notice import (
     NotificationKind,
 )
 from breaches.models.dossier import DossierRequest, DossierRequestState
+from breaches.models.letters import NoticeLetter
 
 __all__ = [
     "ASSESSMENT_FIELDS",
@@ -51,6 +52,7 @@ __all__ = [
     "IncidentUpdateKind",
     "InformedHow",
     "IntentionRecipient",
+    "NoticeLetter",
     "NoticeState",
     "NotificationKind",
     "SelectionRule",

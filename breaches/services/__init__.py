@@ -1,5 +1,6 @@
 """Writes of the breach workflow (BR-01 … BR-11). Each service is one transaction with its
-audit event; side effects (outbox doorbell, PDF letters) run after commit.
+audit event; side effects (outbox rows, PDF letter versions) are recorded with it and rung
+after commit.
 
 There is deliberately no service that notifies a supervisory authority (BR-04): the
 processor never does; customers record their own decision.
@@ -12,6 +13,7 @@ from breaches.services.incidents import (
     incident_report_by_customer,
     incident_triage,
 )
+from breaches.services.letters import notice_letter_queue
 from breaches.services.notices import (
     notice_acknowledge,
     notice_decision_record,
@@ -28,6 +30,7 @@ from breaches.services.notify import (
 from breaches.services.rendering import (
     notice_letter_render,
     notice_letters_render,
+    notice_letters_sweep,
     notice_preview,
 )
 from breaches.services.selection import affected_customers_change, affected_select
@@ -52,8 +55,10 @@ __all__ = [
     "notice_decision_record",
     "notice_intention_announce",
     "notice_late_reason_record",
+    "notice_letter_queue",
     "notice_letter_render",
     "notice_letters_render",
+    "notice_letters_sweep",
     "notice_out_of_band_record",
     "notice_preview",
     "update_publish",

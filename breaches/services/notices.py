@@ -29,6 +29,7 @@ from breaches.services.common import (
     officers_alert,
     required_text,
 )
+from breaches.services.letters import notice_letter_queue
 from compliance.access import require
 from compliance.templatetags.compliance_tags import local_deadline
 
@@ -130,6 +131,7 @@ def notice_out_of_band_record(
             notice.late_reason = late_reason
         notice_inform(notice, at=informed_at, how=InformedHow.OUT_OF_BAND)
         notice.save()
+        notice_letter_queue(notice)  # BR-06: the letter states its own deadline (BR-04)
         event_record(
             actor=actor,
             action="notice.out_of_band_recorded",
@@ -185,6 +187,7 @@ def notice_acknowledge(*, actor, notice: CustomerNotice) -> CustomerNotice:
         else:
             notice.acknowledge(by=actor, at=at)
         notice.save()
+        notice_letter_queue(notice)
         event_record(
             actor=actor,
             action="notice.acknowledged",
@@ -364,6 +367,7 @@ def notice_decision_record(
             setattr(notice, name, value)
         notice.decide(by=actor, at=at)
         notice.save()
+        notice_letter_queue(notice)
         event_record(
             actor=actor,
             action="notice.decision_revised" if revised else "notice.decision_recorded",

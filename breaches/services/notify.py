@@ -37,7 +37,6 @@ from breaches.services.common import (
 from breaches.services.rendering import NoticeRenderer
 from breaches.services.selection import SELECTABLE_STATES
 from compliance.access import require
-from compliance.doorbell import task_ring
 from compliance.models import Customer
 from compliance.outbox import QueuedRow, messages_queue_bulk
 from compliance.recipients import alert_recipients, notice_recipients_by_customer
@@ -46,8 +45,6 @@ from compliance.services import processor_profile_get
 log = logging.getLogger(__name__)
 
 ID_CHUNK = 2000
-# The Celery task that renders and stores the letters of notified customers (breaches.tasks).
-LETTERS_TASK = "breaches.tasks.notice_letters_render"
 
 NOTIFIABLE_STATES = SELECTABLE_STATES
 UPDATABLE_STATES = (IncidentState.NOTIFYING, IncidentState.MONITORING, IncidentState.RESOLVED)
@@ -258,21 +255,13 @@ def _notify(
             },
             actor=actor,
         )
-    notice_ids = [n.pk for n in notices]
-    transaction.on_commit(lambda: _letters_enqueue(notice_ids))
+    # No letter yet: it states the customer's own deadline, so it is asked for when the
+    # notice is informed (breaches.services.notice_letter_queue, BR-04, BR-06).
     return NotifyResult(
         notices_created=len(new),
         messages_queued=queued,
         customers_without_recipients=without,
     )
-
-
-def _letters_enqueue(notice_ids: list[int]) -> None:
-    for chunk in chunks(notice_ids, 100):
-        try:
-            task_ring(LETTERS_TASK, list(chunk))
-        except Exception:  # noqa: BLE001 - the letters are evidence, not the notice itself
-            log.warning("letter task not queued", exc_info=True)
 
 
 def incident_notify(*, actor, incident: Incident, late_reason: str = "") -> NotifyResult:

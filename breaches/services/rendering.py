@@ -63,17 +63,25 @@ def notice_preview(
 
 
 def notice_letter_render(*, notice_id: int) -> StoredDocument | None:
-    """Render and store the PDF letter of one notice (BR-06; evidence, never on the sending
-    path): the batch path of `breaches.letters` with a batch of one."""
-    notice = CustomerNotice.objects.filter(pk=notice_id).select_related("letter").first()
-    if notice is None or notice.letter_id:
-        return notice.letter if notice else None
+    """Render and store now the open letter versions of one notice (BR-06; evidence, never
+    on the sending path) and return its current letter: the batch path of
+    `breaches.letters` with a batch of one."""
+    notice = CustomerNotice.objects.filter(pk=notice_id).first()
+    if notice is None:
+        return None
     letters.notice_letters_render(notice_ids=[notice_id])
     notice.refresh_from_db(fields=["letter"])
     return notice.letter
 
 
 def notice_letters_render(*, notice_ids: list[int]) -> list[StoredDocument]:
-    """Render and store the PDF letters of many notices at once (BR-06): the shared pages
-    once per language, the customers' own pages in batches (see `breaches.letters`)."""
+    """Render and store now the open letter versions of many notices (BR-06): the shared
+    pages once per language, the customers' own pages in batches (see `breaches.letters`).
+    A notice gets a version when it is informed (`notice_letter_queue`)."""
     return letters.notice_letters_render(notice_ids=notice_ids)
+
+
+def notice_letters_sweep(**kwargs) -> letters.LetterSweepResult:
+    """OBL BR-06: render every letter version whose doorbell was lost or whose worker died
+    (`breaches.letters.notice_letters_sweep`; beat, every minute)."""
+    return letters.notice_letters_sweep(**kwargs)

@@ -605,11 +605,13 @@ def test_notice_letter_pdf(notified, officer, staff):
     import base64
     import hashlib
 
-    from breaches.services import notice_letters_render
+    from breaches.services import notice_letters_render, notice_out_of_band_record
 
     notice = notified["a"]
-    CustomerNotice.objects.filter(pk__in=[notice.pk, notified["b"].pk]).update(letter=None)
     url = f"/api/notices/{notice.pk}/letter/"
+    # The letter is asked for once the customer is informed (it states its own deadline).
+    for informed in (notice, notified["b"]):
+        notice_out_of_band_record(actor=officer, notice=informed, note="Phoned the contact.")
     waiting = api(notified["user_a"]).get(url, HTTP_ACCEPT="application/json")
     assert waiting.status_code == 404
     assert "not rendered yet" in waiting.json()["detail"]

@@ -1,6 +1,7 @@
 """PDF letters of breach notices through the fast path: shared pages rendered once per
 language, the own page as stationery with each customer's values stamped in, assembled per
-customer (BR-06)."""
+customer (BR-06). A letter is a version asked for when the notice is informed
+(`notice_letter_queue`); `breaches/tests/test_letter_versions.py` covers the versions."""
 
 import hashlib
 import io
@@ -14,12 +15,13 @@ from pypdf import PdfReader
 
 from audits.models import AuditEvent
 from breaches import letters
-from breaches.models import CustomerNotice
+from breaches.models import CustomerNotice, NoticeLetter
 from breaches.services import (
     affected_select,
     incident_notify,
     incident_report,
     incident_triage,
+    notice_letter_queue,
     notice_letter_render,
     notice_letters_render,
 )
@@ -57,10 +59,16 @@ def notices(clock, staff, officer, processor, product, make_customer, smtp_serve
     affected_select(actor=officer, incident=incident, rule="all")
     incident_notify(actor=officer, incident=incident)
     outbox_sweep()  # the mail server accepts: each customer is informed, its 72 h start
-    return {
+    notices = {
         key: CustomerNotice.objects.select_related("customer").get(customer=customer)
         for key, customer in customers.items()
     }
+    for notice in notices.values():
+        # The acceptance asks for the letter (breaches.services.informing); asking again
+        # changes nothing, so this holds with or without that receiver.
+        notice_letter_queue(notice)
+    assert NoticeLetter.objects.filter(document__isnull=True).count() == 3
+    return notices
 
 
 def pages_text(document: StoredDocument) -> list[str]:
@@ -186,7 +194,8 @@ def test_fast_letter_says_what_the_complete_letter_says(notices):
     longest = "W" * Customer._meta.get_field("name").max_length
     Customer.objects.filter(pk=notices["beta"].customer_id).update(name=longest)
     CustomerNotice.objects.filter(pk=notices["gamma"].pk).update(customer_reported=True)
-    CustomerNotice.objects.filter(pk=notices["alpha"].pk).update(
+    # A letter issued before the deadline was known (a version stating none).
+    NoticeLetter.objects.filter(notice=notices["alpha"]).update(
         aware_at=None, authority_due_at=None
     )
     notice_letters_render(notice_ids=[n.pk for n in notices.values()])
@@ -194,7 +203,8 @@ def test_fast_letter_says_what_the_complete_letter_says(notices):
         notice = CustomerNotice.objects.select_related("letter", "incident", "customer").get(
             pk=notices[key].pk
         )
-        complete = letters.letter_complete_render(notice=notice)
+        version = NoticeLetter.objects.get(document=notice.letter)
+        complete = letters.letter_complete_render(notice=notice, version=version)
         fast_pages, complete_pages = pages_text(notice.letter), pages_text(complete)
         assert len(fast_pages) == len(complete_pages)
         assert fast_pages[1:] == complete_pages[1:]

@@ -11,7 +11,7 @@ from pypdf import PdfReader
 
 from audits.models import AuditEvent
 from breaches import selectors
-from breaches.models import CustomerNotice, IncidentState, NoticeState
+from breaches.models import CustomerNotice, IncidentState, NoticeLetter, NoticeState
 from breaches.services import (
     affected_select,
     incident_notify,
@@ -434,11 +434,16 @@ def test_informed_after_48h_is_late(incident, officer, product, make_customer, s
 
 
 def test_letter_is_rendered_and_stored(incident, officer, product, make_customer):
-    """OBL BR-06: the PDF letter per customer is rendered in the background and stored."""
+    """OBL BR-06, BR-04: the PDF letter per customer is asked for once the customer is
+    informed (not when the notice is queued: it states the customer's own deadline), then
+    rendered in the background and stored."""
     customer = make_customer(product)
     affected_select(actor=officer, incident=incident, rule="all")
     incident_notify(actor=officer, incident=incident)
     notice = CustomerNotice.objects.get(customer=customer)
+    assert notice_letter_render(notice_id=notice.pk) is None
+    assert not NoticeLetter.objects.filter(notice=notice).exists()
+    notice_out_of_band_record(actor=officer, notice=notice, note="Phoned the contact.")
     document = notice_letter_render(notice_id=notice.pk)
     notice.refresh_from_db()
     assert notice.letter == document

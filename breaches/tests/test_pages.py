@@ -16,6 +16,7 @@ from breaches.services import (
     incident_notify,
     incident_report,
     notice_letters_render,
+    notice_out_of_band_record,
 )
 from breaches.tests.conftest import START
 from compliance.models import ProcessorProfile, Role
@@ -375,6 +376,13 @@ def test_progress_fragment_and_server_reply(incident, officer, product, make_cus
     ).content.decode()
     assert messages_page.count("@") >= 3  # three recipients listed
     assert "Message-ID" in messages_page
+    # BR-06: no letter is being prepared before the customer is informed.
+    assert "The PDF letter is being prepared." not in messages_page
+    assert "No letter yet: it is issued once the customer is informed." in messages_page
+    notice_out_of_band_record(actor=officer, notice=notice, note="Phoned the contact.")
+    messages_page = client.get(
+        reverse("incident_notice_messages", args=[incident.pk, notice.pk])
+    ).content.decode()
     assert "The PDF letter is being prepared." in messages_page
     notice_letters_render(notice_ids=[notice.pk])
     notice.refresh_from_db()
@@ -383,6 +391,7 @@ def test_progress_fragment_and_server_reply(incident, officer, product, make_cus
     ).content.decode()
     download = reverse("document_download", args=[notice.letter.uuid])
     assert download in messages_page
+    assert "The PDF letter is being prepared." not in messages_page
     assert client.get(download).status_code == 200  # BR-06: the letter to post if mail fails
 
 

@@ -8,8 +8,9 @@ import re
 import pytest
 from django.test import Client
 from django.urls import get_resolver, reverse
+from django.utils import timezone
 
-from breaches.models import CustomerNotice, Incident, IncidentSource, NoticeState
+from breaches.models import CustomerNotice, Incident, IncidentSource, NoticeLetter, NoticeState
 from breaches.services import affected_select, incident_notify, incident_report
 from breaches.tests.conftest import START
 from compliance.models import OutboxMessage, Role, StoredDocument
@@ -253,6 +254,9 @@ def test_letter_download_only_for_own_customer(notified):
         template_name="pdf/breach_notice_letter.html",
         template_version="1",
         language="en",
+    )
+    NoticeLetter.objects.create(
+        notice=notice, version=1, document=document, informed_at=timezone.now()
     )
     CustomerNotice.objects.filter(pk=notice.pk).update(letter=document)
     client = client_of(notified["user_a"])

@@ -58,6 +58,7 @@ def _notice_page(request, notice, *, forms: dict | None = None, status=200):
         "notice": notice,
         "incident": notice.incident,
         "updates": selectors.notice_updates(user, notice),
+        "letters": selectors.notice_letters(user, notice),
         "processor": processor_profile_get(),
         "can_respond": respond,
         "decision_history": decision_versions(notice, latest=20)[::-1],

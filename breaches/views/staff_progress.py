@@ -136,6 +136,7 @@ def incident_notice_messages(request, pk, notice_pk):
             "incident": incident,
             "notice": notice,
             "outbox": selectors.notice_messages(user, notice),
+            "letters": selectors.notice_letters(user, notice),
             "history": notice.history.order_by("-history_date")[:50],
         },
     )
