@@ -92,11 +92,6 @@ class AuditAction(models.TextChoices):
         "customer.contacts_unreachable",
         _("No working e-mail address left for the customer"),
     )
-    # None of the customer's addresses works any more: the privacy officers were alerted.
-    CUSTOMER_CONTACTS_UNREACHABLE = (
-        "customer.contacts_unreachable",
-        _("No working e-mail address left for the customer"),
-    )
     CONTRACT_CREATED = "contract.created", _("Contract added")
     CONTRACT_UPDATED = "contract.updated", _("Contract changed")
     CONTRACT_DELETED = "contract.deleted", _("Contract deleted")
@@ -119,15 +114,6 @@ class AuditAction(models.TextChoices):
     # A message undelivered too long: the privacy officers were alerted.
     OUTBOX_ESCALATED = "outbox.escalated", _("Undelivered message escalated")
     OUTBOX_ALERT_RESOLVED = "outbox.alert_resolved", _("Delivery alert resolved")
-    # The message of an open alert was accepted after all: the alert closed itself.
-    OUTBOX_ALERT_CLOSED = (
-        "outbox.alert_closed",
-        _("Delivery alert closed: the message was accepted later"),
-    )
-    # The first connection to the mail server failed: an outage began.
-    OUTBOX_MAIL_SERVER_DOWN = "outbox.mail_server_down", _("Mail server unreachable")
-    # A connection worked again: the outage ended.
-    OUTBOX_MAIL_SERVER_UP = "outbox.mail_server_up", _("Mail server reachable again")
     # The message of an open alert was accepted after all: the alert closed itself.
     OUTBOX_ALERT_CLOSED = (
         "outbox.alert_closed",

@@ -18,9 +18,6 @@ NOT_HISTORISED = {
     # claims rows with a conditional UPDATE, which history would not see anyway.
     "compliance.OutboxMessage",
     "compliance.Heartbeat",
-    # An outage's start and end are audit events; its counters (failed connections, last
-    # error) are evidence in their own columns, rewritten at every failed connection.
-    "compliance.MailOutage",
     # A letter version is a job: claimed with a conditional UPDATE, stored once; what
     # happened to it is on the audit trail (notice.letter_requested / _stored / _failed).
     "breaches.NoticeLetter",
