@@ -155,6 +155,14 @@ class AuditAction(models.TextChoices):
     # A message of the notice was accepted: the customer counts as informed.
     NOTICE_INFORMED = "notice.informed", _("Customer informed")
     NOTICE_UNDELIVERED = "notice.undelivered", _("Notice not delivered")
+    NOTICE_INFORMED_MOVED = (
+        "notice.informed_moved",
+        _("Moment the customer was informed changed (a message bounced or arrived earlier)"),
+    )
+    NOTICE_INFORMED_WITHDRAWN = (
+        "notice.informed_withdrawn",
+        _("Customer no longer counted as informed (its message bounced)"),
+    )
     NOTICE_OUT_OF_BAND_RECORDED = (
         "notice.out_of_band_recorded",
         _("Customer informed another way"),

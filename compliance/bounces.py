@@ -178,6 +178,8 @@ def bounce_record(*, failure: DeliveryFailure) -> OutboxMessage | None:
         message.escalated_at = now
         message.escalation_reason = EscalationReason.BOUNCED
         message.alert_resolved_at = None
+        message.alert_resolution = ""
+        message.alert_resolved_by = None
         message.save(
             update_fields=[
                 "status",
@@ -187,6 +189,8 @@ def bounce_record(*, failure: DeliveryFailure) -> OutboxMessage | None:
                 "escalated_at",
                 "escalation_reason",
                 "alert_resolved_at",
+                "alert_resolution",
+                "alert_resolved_by",
             ]
         )
         event_record(

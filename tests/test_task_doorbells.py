@@ -3,7 +3,7 @@ module: every name they ring is a task registered once the apps are loaded, so t
 after commit reaches its task (and runs in the caller when tasks are eager)."""
 
 from breaches.dossier.requests import RENDER_TASK
-from breaches.services.notify import LETTERS_TASK as NOTICE_LETTERS_TASK
+from breaches.services.letters import LETTER_VERSIONS_TASK as NOTICE_LETTERS_TASK
 from compliance.outbox import DELIVER_TASK
 from config.celery import app
 from subprocessors.services.notice_mail import LETTERS_TASK as CHANGE_NOTICE_LETTERS_TASK

@@ -216,6 +216,11 @@ class CustomerNotice(ConcurrentTransitionMixin, models.Model):
     def mark_failed(self):
         pass
 
+    # The message it was informed by bounced while another is still being retried.
+    @transition(field=state, source=NoticeState.SENT, target=NoticeState.QUEUED)
+    def mark_waiting(self):
+        pass
+
     @transition(
         field=state,
         source=[NoticeState.QUEUED, NoticeState.SENT, NoticeState.FAILED],

@@ -5,8 +5,16 @@ import datetime
 import pytest
 import time_machine
 
+from breaches.tests.processes import (  # noqa: F401 - fixtures for tests with real processes
+    fanout,
+    holding_smtp,
+    shared_database,
+)
 from compliance.models import ProcessorProfile, Role
-from compliance.tests.conftest import smtp_server  # noqa: F401 - a real SMTP server
+from compliance.tests.conftest import (  # noqa: F401 - fixtures
+    smtp_server,
+    temporary_broker,
+)
 from subprocessors.models import Subprocessor
 from tests.factories import (
     ContactFactory,

@@ -24,17 +24,9 @@ from django.db.models import Min
 from django.utils import timezone
 
 from breaches.models import CustomerNotice
-from breaches.tests.test_fanout_crash import (  # noqa: F401 - fixtures
-    ACCEPT_BEFORE_HOLD,
-    CUSTOMERS,
-    fanout,
-    holding_smtp,
-    shared_database,
-    wait_until_holding,
-)
+from breaches.tests.processes import ACCEPT_BEFORE_HOLD, CUSTOMERS, wait_until_holding
 from compliance.models import OutboxMessage, OutboxStatus
 from compliance.outbox import outbox_sweep
-from compliance.tests.conftest import temporary_broker  # noqa: F401 - fixture
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("temporary_broker")]
 

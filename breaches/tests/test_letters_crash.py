@@ -38,9 +38,7 @@ from breaches.services import (
     notice_letters_sweep,
     notice_out_of_band_record,
 )
-from breaches.tests.test_fanout_crash import shared_database  # noqa: F401 - a fixture
 from compliance.models import StoredDocument
-from compliance.tests.conftest import temporary_broker  # noqa: F401 - a fixture
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("temporary_broker")]
 

@@ -46,7 +46,12 @@ from compliance.outbox.alerts import (
     alert_close_by_acceptance,
     outbox_escalate_overdue,
 )
-from compliance.outbox.outage import mail_server_reachable, mail_server_unreachable
+from compliance.outbox.outage import (
+    connect_reply,
+    mail_server_probe,
+    mail_server_reachable,
+    mail_server_unreachable,
+)
 from compliance.outbox.queueing import batch_size
 
 SWEEP_HEARTBEAT = "outbox_sweep"
@@ -304,7 +309,7 @@ def outbox_send_claimed(*, claim: Claim) -> SendResult:
         conn = smtp_open()
     except (smtplib.SMTPException, OSError) as exc:
         now = timezone.now()
-        reply = _connectionsmtp_reply(exc)
+        reply = connect_reply(exc)
         pending.extend(("deferred", m, reply, now) for m in messages)
         result.deferred = len(messages)
         result.server_down = True
@@ -368,12 +373,6 @@ def outbox_send_claimed(*, claim: Claim) -> SendResult:
     return result
 
 
-def _connectionsmtp_reply(exc: Exception) -> str:
-    if isinstance(exc, smtplib.SMTPResponseException):
-        return smtp_reply(exc.smtp_code, exc.smtp_error)
-    return smtp_reply(0, f"cannot connect to {settings.EMAIL_HOST}:{settings.EMAIL_PORT}: {exc}")
-
-
 # --------------------------------------------------------------------------- sweeping
 
 
@@ -404,6 +403,9 @@ def outbox_sweep(*, worker: str | None = None, max_seconds: float | None = None)
     Runs in-process from tests at a moved clock, and every 30 s from Celery beat.
     """
     outbox_escalate_overdue()
+    # During an outage rows back off for up to 30 minutes; one connection per sweep notices
+    # at once that the server is back (and makes them due again).
+    mail_server_probe()
     total = SendResult()
     budget = (
         max_seconds if max_seconds is not None else getattr(settings, "OUTBOX_SWEEP_SECONDS", 25)

@@ -106,7 +106,7 @@ def mail_server_probe() -> bool | None:
     try:
         conn = smtp_open()
     except (smtplib.SMTPException, OSError) as exc:
-        mail_server_unreachable(reply=_connect_reply(exc))
+        mail_server_unreachable(reply=connect_reply(exc))
         return False
     try:
         conn.quit()
@@ -116,7 +116,8 @@ def mail_server_probe() -> bool | None:
     return True
 
 
-def _connect_reply(exc: Exception) -> str:
+def connect_reply(exc: Exception) -> str:
+    """What a failed connection to the mail server said, as an outbox row records it."""
     if isinstance(exc, smtplib.SMTPResponseException):
         return smtp_reply(exc.smtp_code, exc.smtp_error)
     return smtp_reply(0, f"cannot connect to {settings.EMAIL_HOST}:{settings.EMAIL_PORT}: {exc}")
