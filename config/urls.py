@@ -31,6 +31,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/login/", auth_views.admin_login),
     path("", include("web.urls")),
+    path("", include("web.audit.urls")),
     path("", include("compliance.urls")),
     path("", include("subprocessors.urls")),
     path("", include("breaches.urls")),

@@ -1,0 +1,3 @@
+"""Routes of the Audit section's evidence part."""
+
+urlpatterns: list = []

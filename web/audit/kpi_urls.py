@@ -1,0 +1,3 @@
+"""Routes of the Audit section's kpi part."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Routes of the Audit section's sampling part."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Routes of the Audit section's search part."""
+
+urlpatterns: list = []
