@@ -16,26 +16,14 @@ from breaches.dossier.assembly import MESSAGE_FIELDS, dossier_data
 from breaches.dossier.selection import DOSSIER_TEMPLATE, filename_prefix
 from breaches.models import DECISION_FIELDS, Incident
 from compliance.access import customer_scope, require
+from compliance.csv_safe import cell
 from compliance.documents import document_build, documents_store, pdf_render, template_version
 from compliance.models import Customer, Language, ProcessorProfile, StoredDocument
-from compliance.text import bidi_strip
 
 TIMELINE_COLUMNS = ("at", "source", "event", "actor", "role", "object", "customer_id", "detail")
 MESSAGE_COLUMNS = ("notice_id", "customer_id", "customer", *MESSAGE_FIELDS)
 DECISION_COLUMNS = ("notice_id", "customer_id", "customer", "revision", "recorded_at", "by")
 DECISION_COLUMNS += DECISION_FIELDS
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula (CSV injection)."""
-    if value is None:
-        return ""
-    if isinstance(value, dict | list):
-        value = json.dumps(value, ensure_ascii=False, sort_keys=True)
-    text = bidi_strip(str(value))  # shown as typed, not reordered (`compliance.text`)
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def _csv(columns, rows) -> str:
@@ -43,7 +31,7 @@ def _csv(columns, rows) -> str:
     writer = csv.writer(buffer)
     writer.writerow(columns)
     for row in rows:
-        writer.writerow([_cell(row.get(c)) for c in columns])
+        writer.writerow([cell(row.get(c)) for c in columns])
     return buffer.getvalue()
 
 

@@ -1,0 +1,22 @@
+"""Cells for files a spreadsheet opens (CSV, XLSX): never run as a formula (CSV injection)
+and shown as typed (no bidi control characters, `compliance.text`)."""
+
+from __future__ import annotations
+
+import json
+
+from compliance.text import bidi_strip
+
+# A spreadsheet reads a cell starting with one of these as a formula (or a DDE command).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(value) -> str:
+    """The text of one cell: '' for None, JSON for lists and dicts, and a leading
+    apostrophe before a formula-like start, so the cell reads back as text."""
+    if value is None:
+        return ""
+    if isinstance(value, dict | list):
+        value = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    text = bidi_strip(str(value))
+    return "'" + text if text.startswith(FORMULA_START) else text
