@@ -101,3 +101,41 @@ class ChainHead(models.Model):
 
     def __str__(self):
         return f"{self.seq} {self.chain_hash}"
+
+
+class AuditSample(models.Model):
+    """A reproducible sample drawn by an auditor or the privacy officer (AU-03).
+
+    The members are the `size` ids of the population (the records of `kind` in the period,
+    limited to `customer_id` for an auditor engaged by one customer) with the lowest
+    SHA-256 of `f"{seed}|{id}"` (`audits.sampling.sample_key`), in that order; the chain
+    head at the moment of drawing pins the sample in the history. `kind` is a plain string
+    (`incident`, `notice`, `change_notice`): this app knows no other app's models."""
+
+    kind = models.CharField(_("population"), max_length=30)
+    period_from = models.DateField(_("period from"))
+    period_to = models.DateField(_("period to"))
+    seed = models.CharField(_("seed"), max_length=100)
+    size = models.PositiveIntegerField(_("sample size asked"))
+    formula = models.CharField(_("formula"), max_length=40)
+    population_size = models.PositiveIntegerField(_("population size"))
+    member_ids = models.JSONField(_("members"), default=list)
+    chain_seq = models.BigIntegerField(_("chain head position"))
+    chain_hash = models.CharField(_("chain head hash"), max_length=64)
+    customer_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    drawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        verbose_name=_("drawn by"),
+    )
+    drawn_at = models.DateTimeField(_("drawn at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-drawn_at", "-id"]
+        verbose_name = _("audit sample")
+        verbose_name_plural = _("audit samples")
+
+    def __str__(self):
+        return f"{self.kind} {self.period_from}–{self.period_to} n={self.size} seed={self.seed}"
