@@ -23,10 +23,14 @@ class AuditAction(models.TextChoices):
     # --- the audit trail itself ----------------------------------------------------------
     # An event's before/after were replaced by the tombstone at the end of its retention.
     AUDIT_PAYLOAD_ERASED = "audit.payload_erased", _("Personal data erased from an audit event")
+    # The Audit section (AU-03): every search and export by its readers is recorded too.
+    AUDIT_HISTORY_SEARCHED = "audit.history_searched", _("History searched")
+    AUDIT_HISTORY_EXPORTED = "audit.history_exported", _("History exported")
     # An auditor drew a reproducible sample (audits.sampling): recipe, chain head, members.
     AUDIT_SAMPLE_DRAWN = "audit.sample_drawn", _("Audit sample drawn")
     AUDIT_SAMPLE_EXPORTED = "audit.sample_exported", _("Audit sample exported")
     AUDIT_EVIDENCE_EXPORTED = "audit.evidence_exported", _("Evidence by control exported")
+    AUDIT_KPI_EXPORTED = "audit.kpi_exported", _("KPI report exported")
 
     # --- sign-in (compliance.auth_signals, compliance.accounts) --------------------------
     AUTH_SIGNED_IN = "auth.signed_in", _("Signed in")

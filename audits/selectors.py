@@ -48,15 +48,23 @@ class EventFilter:
     objects: tuple = ()
 
 
+# The role an event of the system (a task, a sweep, the mail server's answer) is recorded with.
 SYSTEM_ROLE = "system"
 
 
-def audit_search(*, scope: int | None, selection: EventFilter) -> QuerySet[AuditEvent]:
+def audit_search(
+    *, scope: int | None, selection: EventFilter, shared: tuple = ()
+) -> QuerySet[AuditEvent]:
     """The events of a selection, newest first; with `scope`, only those about that one
-    customer (the caller's access rule decides the scope)."""
+    customer (the caller's access rule decides the scope) and, from `shared` (pairs as in
+    `EventFilter.objects`), the events about those objects recorded without a customer
+    because they concern several (the caller shows them without their payload)."""
     events = AuditEvent.objects.all()
     if scope is not None:
-        events = events.filter(customer_id=scope)
+        visible = Q(customer_id=scope)
+        for object_type, ids in shared:
+            visible |= Q(customer_id__isnull=True, object_type=object_type, object_id__in=ids)
+        events = events.filter(visible)
     if selection.customer_id is not None:
         events = events.filter(customer_id=selection.customer_id)
     if selection.occurred_from is not None:
@@ -65,9 +73,7 @@ def audit_search(*, scope: int | None, selection: EventFilter) -> QuerySet[Audit
         events = events.filter(occurred_at__lt=selection.occurred_before)
     if selection.actor_id is not None:
         events = events.filter(actor_id=selection.actor_id)
-    if selection.role == SYSTEM_ROLE:
-        events = events.filter(actor_id__isnull=True)
-    elif selection.role:
+    if selection.role:
         events = events.filter(role=selection.role)
     if selection.actions:
         exact = [a for a in selection.actions if not a.endswith(".")]
