@@ -56,6 +56,7 @@ FORM_PAGES = frozenset(
         "subprocessors:objection_create",
         "subprocessors:objection_decision",
         "subprocessors:termination_confirm",
+        "audit_samples",
     }
 )
 # Buttons: POST only, nothing to show.

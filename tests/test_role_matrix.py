@@ -368,6 +368,8 @@ AUDITOR_OWN_WRITES = frozenset(
         "calendar_token",
         "incident_dossier",
         "api-incident-dossier-list",
+        # Drawing a reproducible sample records the auditor's own sample (AU-03).
+        "audit_samples",
     }
 )
 

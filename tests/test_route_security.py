@@ -352,8 +352,30 @@ def _victim_world() -> list:
         ),
         *_victim_subprocessor_objects(victim, victim_user),
         *_victim_breach_objects(victim, victim_user),
+        _victim_audit_sample(victim, victim_user),
     ]
     return objects
+
+
+def _victim_audit_sample(victim, victim_user):
+    """A sample drawn by an auditor engaged by the victim (AU-03)."""
+    from audits.models import AuditSample
+
+    return AuditSample.objects.create(
+        pk=VICTIM_ID,
+        kind="notice",
+        period_from=datetime.date(2026, 1, 1),
+        period_to=datetime.date(2026, 12, 31),
+        seed="victim",
+        size=1,
+        formula="sha256-utf8(seed|id)-lowest-n-v1",
+        population_size=1,
+        member_ids=[VICTIM_ID],
+        chain_seq=0,
+        chain_hash="0" * 64,
+        customer_id=victim.pk,
+        drawn_by=victim_user,
+    )
 
 
 def _victim_breach_objects(victim, victim_user) -> list:

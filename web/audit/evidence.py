@@ -24,10 +24,19 @@ from django.views.decorators.http import require_safe
 
 from audits.models import ChainHead
 from audits.sampling import export_record
+from audits.selectors import EventFilter, audit_search
 from compliance.access import customer_scope, require
 from compliance.csv_safe import cell
-from web.audit.controls import CHECKS, CONTROLS, OBLIGATIONS, controls_of, obligation_order
-from web.audit.evidence_checks import CheckResult, Context, Period, check_run, zone
+from web.audit.controls import CHECKS, CONTROLS, OBLIGATIONS, Check, controls_of, obligation_order
+from web.audit.evidence_checks import (
+    RECORD_QUERIES,
+    CheckResult,
+    Context,
+    EvidenceRecord,
+    Period,
+    search_url,
+    zone,
+)
 
 SHOWN_PER_CHECK = 10
 EXPORT_PER_CHECK = 10_000
@@ -70,6 +79,48 @@ class PeriodForm(forms.Form):
             days=DEFAULT_PERIOD_DAYS
         )
         return Period(start, end)
+
+
+# --- running the checks ----------------------------------------------------------------
+
+
+def _records_check(ctx: Context, check: Check) -> CheckResult:
+    qs_fn, rows, date_field, period_field = RECORD_QUERIES[check.key]
+    qs = qs_fn(ctx)
+    if period_field:
+        qs = qs.filter(ctx.period.within(period_field))
+    return CheckResult(check, count=qs.count(), records=list(rows(ctx, qs, date_field)))
+
+
+def _events_check(ctx: Context, check: Check) -> CheckResult:
+    selection = EventFilter(
+        occurred_from=ctx.period.starts_at,
+        occurred_before=ctx.period.ends_before,
+        actions=check.actions,
+    )
+    count = audit_search(scope=ctx.scope, selection=selection).count()
+    return CheckResult(check, count=count, search_url=search_url(check.actions, ctx.period))
+
+
+def _chain_check(ctx: Context, check: Check) -> CheckResult:
+    chain = ctx.chain()
+    if chain is None:
+        return CheckResult(check, verified=False)
+    if check.key == "chain_intact":
+        head = EvidenceRecord("chain_head", chain.head_seq, chain.head_hash, None)
+        return CheckResult(check, count=chain.count if chain.ok else 0, records=[head])
+    breaks = [
+        EvidenceRecord("chain_break", brk.event_id, brk.message, None) for brk in chain.breaks
+    ]
+    return CheckResult(check, count=len(breaks), records=breaks)
+
+
+def check_run(ctx: Context, check: Check) -> CheckResult:
+    if check.key in ("chain_intact", "chain_breaks"):
+        return _chain_check(ctx, check)
+    if check.actions:
+        return _events_check(ctx, check)
+    return _records_check(ctx, check)
 
 
 # --- assembling the view ------------------------------------------------------------------

@@ -124,11 +124,27 @@ def _link(name: str, *args) -> str:
 # --- the record queries -------------------------------------------------------------------
 
 
-def _incidents(ctx: Context) -> QuerySet[Incident]:
-    if ctx.scope is None:
-        return incidents_for(ctx.user)
-    affected = CustomerNotice.objects.filter(incident=OuterRef("pk"), customer_id=ctx.scope)
+def scoped_incidents(user, scope: int | None) -> QuerySet[Incident]:
+    """The incidents an Audit reader may count: all of them, or for an auditor engaged by
+    one customer those that customer has a notice of (it cannot open incident pages)."""
+    if scope is None:
+        return incidents_for(user)
+    affected = CustomerNotice.objects.filter(incident=OuterRef("pk"), customer_id=scope)
     return Incident.objects.filter(Exists(affected))
+
+
+def scoped_changes(user, scope: int | None):
+    """Announced (not draft) change notices; for an engaged auditor those its customer was
+    sent."""
+    qs = change_notices_for(user).exclude(state=ChangeNoticeState.DRAFT)
+    if scope is not None:
+        mine = ChangeNoticeRecipient.objects.filter(change_notice=OuterRef("pk"), customer_id=scope)
+        qs = qs.filter(Exists(mine))
+    return qs
+
+
+def _incidents(ctx: Context) -> QuerySet[Incident]:
+    return scoped_incidents(ctx.user, ctx.scope)
 
 
 def _incident_rows(ctx: Context, qs, date_field: str):
@@ -163,8 +179,8 @@ def _notice_rows(ctx: Context, qs, date_field: str):
         )
 
 
-def _alerts(ctx: Context):
-    qs = OutboxMessage.objects.filter(escalated_at__isnull=False)
+def _messages(ctx: Context):
+    qs = OutboxMessage.objects.all()
     return qs if ctx.scope is None else qs.filter(customer_id=ctx.scope)
 
 
@@ -177,13 +193,7 @@ def _alert_rows(ctx: Context, qs, date_field: str):
 
 
 def _changes(ctx: Context):
-    qs = change_notices_for(ctx.user).exclude(state=ChangeNoticeState.DRAFT)
-    if ctx.scope is not None:
-        mine = ChangeNoticeRecipient.objects.filter(
-            change_notice=OuterRef("pk"), customer_id=ctx.scope
-        )
-        qs = qs.filter(Exists(mine))
-    return qs
+    return scoped_changes(ctx.user, ctx.scope)
 
 
 def _change_rows(ctx: Context, qs, date_field: str):
@@ -321,12 +331,14 @@ RECORD_QUERIES = {
         "authority_due_at",
     ),
     "alerts_resolved": _p(
-        lambda c: _alerts(c).filter(alert_resolved_at__isnull=False),
+        lambda c: _messages(c).filter(escalated_at__isnull=False, alert_resolved_at__isnull=False),
         _alert_rows,
         "alert_resolved_at",
     ),
     "alerts_open": _p(
-        lambda c: _alerts(c).filter(alert_resolved_at__isnull=True), _alert_rows, "escalated_at"
+        lambda c: _messages(c).filter(escalated_at__isnull=False, alert_resolved_at__isnull=True),
+        _alert_rows,
+        "escalated_at",
     ),
     "subprocessors_located": _p(
         lambda c: _active_subprocessors().filter(locations__isnull=False).distinct(),
@@ -396,51 +408,8 @@ RECORD_QUERIES = {
         NO_PERIOD,
     ),
     "messages_accepted_before_queued": _p(
-        lambda c: (
-            OutboxMessage.objects.filter(accepted_at__lt=F("created_at"))
-            if c.scope is None
-            else OutboxMessage.objects.filter(accepted_at__lt=F("created_at"), customer_id=c.scope)
-        ),
+        lambda c: _messages(c).filter(accepted_at__lt=F("created_at")),
         _outbox_rows,
         "created_at",
     ),
 }
-
-
-def _records_check(ctx: Context, check: Check) -> CheckResult:
-    qs_fn, rows, date_field, period_field = RECORD_QUERIES[check.key]
-    qs = qs_fn(ctx)
-    if period_field:
-        qs = qs.filter(ctx.period.within(period_field))
-    return CheckResult(check, count=qs.count(), records=list(rows(ctx, qs, date_field)))
-
-
-def _events_check(ctx: Context, check: Check) -> CheckResult:
-    selection = EventFilter(
-        occurred_from=ctx.period.starts_at,
-        occurred_before=ctx.period.ends_before,
-        actions=check.actions,
-    )
-    count = audit_search(scope=ctx.scope, selection=selection).count()
-    return CheckResult(check, count=count, search_url=search_url(check.actions, ctx.period))
-
-
-def _chain_check(ctx: Context, check: Check) -> CheckResult:
-    chain = ctx.chain()
-    if chain is None:
-        return CheckResult(check, verified=False)
-    if check.key == "chain_intact":
-        head = EvidenceRecord("chain_head", chain.head_seq, chain.head_hash, None)
-        return CheckResult(check, count=chain.count if chain.ok else 0, records=[head])
-    breaks = [
-        EvidenceRecord("chain_break", brk.event_id, brk.message, None) for brk in chain.breaks
-    ]
-    return CheckResult(check, count=len(breaks), records=breaks)
-
-
-def check_run(ctx: Context, check: Check) -> CheckResult:
-    if check.key in ("chain_intact", "chain_breaks"):
-        return _chain_check(ctx, check)
-    if check.actions:
-        return _events_check(ctx, check)
-    return _records_check(ctx, check)
