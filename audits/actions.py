@@ -26,6 +26,11 @@ class AuditAction(models.TextChoices):
     # The Audit section (AU-03): every search and export by its readers is recorded too.
     AUDIT_HISTORY_SEARCHED = "audit.history_searched", _("History searched")
     AUDIT_HISTORY_EXPORTED = "audit.history_exported", _("History exported")
+    AUDIT_HISTORY_EXPORT_REQUESTED = (
+        "audit.history_export_requested",
+        _("History export asked for (built in the background)"),
+    )
+    AUDIT_HISTORY_EXPORT_FAILED = "audit.history_export_failed", _("History export failed")
     # An auditor drew a reproducible sample (audits.sampling): recipe, chain head, members.
     AUDIT_SAMPLE_DRAWN = "audit.sample_drawn", _("Audit sample drawn")
     AUDIT_SAMPLE_EXPORTED = "audit.sample_exported", _("Audit sample exported")

@@ -25,6 +25,11 @@ app.conf.beat_schedule = {
         "task": "breaches.tasks.notice_letters_sweep",
         "schedule": 60.0,
     },
+    # AU-03: Audit section exports whose task was lost or whose worker died.
+    "audit-history-exports-sweep": {
+        "task": "web.tasks.history_exports_sweep",
+        "schedule": 60.0,
+    },
     # BR-05: yearly request to confirm breach contacts; the sweep itself skips the recent ones.
     "contacts-confirmation-sweep": {
         "task": "compliance.tasks.contacts_confirmation_sweep",

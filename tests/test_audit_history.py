@@ -21,6 +21,9 @@ NOT_HISTORISED = {
     # A letter version is a job: claimed with a conditional UPDATE, stored once; what
     # happened to it is on the audit trail (notice.letter_requested / _stored / _failed).
     "breaches.NoticeLetter",
+    # An export of the audit history is a job: claimed with a conditional UPDATE, its file
+    # stored once; its request, failure and file (SHA-256) are audit events.
+    "compliance.HistoryExport",
     # An outage's start and end are audit events; its counters (failed connections, last
     # error) are evidence in their own columns, rewritten at every failed connection.
     "compliance.MailOutage",

@@ -11,17 +11,22 @@ import hashlib
 import io
 import json
 
+import openpyxl
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
+from pypdf import PdfReader
 
 from audits.models import AuditEvent
 from breaches.models import CustomerNotice
 from breaches.services import affected_select, incident_notify, incident_report, incident_triage
-from compliance.models import OutboxMessage, ProcessorProfile, Role
+from compliance.models import ExportState, HistoryExport, OutboxMessage, ProcessorProfile, Role
 from compliance.services import contact_update
 from tests.auth import sign_in
 from tests.factories import ContactFactory, ContractFactory, CustomerFactory, ProductFactory
+from web.audit import exports
+from web.audit.exports import history_export_build, history_exports_sweep
 
 pytestmark = pytest.mark.django_db
 
@@ -214,3 +219,93 @@ def test_customer_auditor_cannot_open_another_customers_record(client, world):
         "audit_object_history", args=["compliance.Contact", str(world["other_contact"].pk)]
     )
     assert client.get(url).status_code == 404
+
+
+# --- exports built in the background ------------------------------------------------------
+
+
+def _request_export(client, fmt: str, **filters):
+    return client.post(reverse("audit_export_request"), {"format": fmt, **filters})
+
+
+def test_xlsx_export_equals_the_csv_split_over_sheets_and_neutralised(client, world, settings):
+    """OBL AU-03: the Excel workbook is built in the background, split over sheets past the
+    row limit, holds exactly the CSV export's rows, reads a formula-like name back as text,
+    and is downloadable only by its requester, with the SHA-256 in its audit event."""
+    settings.AUDIT_XLSX_SHEET_ROWS = 4
+    signed_in(client, world["officer"])
+    filters = {"incident": world["incident"].pk}
+    response = _request_export(client, "xlsx", **filters)
+    assert response.status_code == 302
+    export = HistoryExport.objects.get()
+    assert export.state == ExportState.PENDING and export.rows_total >= 6
+    assert history_export_build(export_id=export.pk) is not None
+    export.refresh_from_db()
+    assert export.state == ExportState.DONE
+    page = client.get(reverse("audit_search"), filters).content.decode()
+    assert reverse("audit_export_download", args=[export.pk]) in page
+
+    download = client.get(reverse("audit_export_download", args=[export.pk]))
+    assert download.status_code == 200
+    body = download.content
+    workbook = openpyxl.load_workbook(io.BytesIO(body), read_only=True)
+    sheets = workbook.worksheets
+    assert len(sheets) == -(-export.rows_total // 4)
+    rows = []
+    for sheet in sheets:
+        values = list(sheet.iter_rows(values_only=True))
+        assert values[0][:3] == ("seq", "id", "occurred_at")
+        rows += values[1:]
+    csv_export_rows, _body = csv_rows(client.get(reverse("audit_export_csv"), filters))
+    assert sorted(int(r[1]) for r in rows) == sorted(int(r["id"]) for r in csv_export_rows)
+    names = {r[11] for r in rows if r[11]}
+    assert f"'{world['other'].name} ({world['other'].customer_number})" in names
+    exported = AuditEvent.objects.filter(
+        action="audit.history_exported", after__format="xlsx"
+    ).get()
+    assert exported.after["sha256"] == hashlib.sha256(body).hexdigest()
+    # Nobody else's: another officer does not even see it.
+    other_officer = world["auditor"]
+    client.logout()
+    signed_in(client, other_officer)
+    assert client.get(reverse("audit_export_download", args=[export.pk])).status_code == 404
+
+
+def test_pdf_report_up_to_its_limit_and_refused_beyond(client, world, monkeypatch):
+    """OBL AU-03: a PDF report for a small selection (title, selection, table, page x of
+    y); a selection over the limit is refused with a message offering CSV or Excel."""
+    signed_in(client, world["auditor"])
+    filters = {"incident": world["incident"].pk, "action": "incident."}
+    _request_export(client, "pdf", **filters)
+    export = HistoryExport.objects.get()
+    history_export_build(export_id=export.pk)
+    export.refresh_from_db()
+    assert export.state == ExportState.DONE
+    reader = PdfReader(io.BytesIO(bytes(export.document.content)))
+    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    assert "Audit history" in text
+    assert f"Page 1 of {len(reader.pages)}" in text
+    assert "Incident reported" in text and "Incidents" in text  # the selection in words
+    assert "incident.reported" not in text
+
+    monkeypatch.setattr("web.audit.exports.PDF_MAX_ROWS", 2)
+    response = _request_export(client, "pdf", **filters)
+    assert response.status_code == 302
+    assert HistoryExport.objects.count() == 1
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert any("export it as CSV or Excel" in m for m in messages)
+
+
+def test_an_export_whose_worker_died_is_built_by_the_sweep(client, world):
+    """OBL AU-03: an export whose doorbell was lost, or whose worker died holding it, is
+    built by the sweep once its lease ran out; never twice."""
+    signed_in(client, world["officer"])
+    _request_export(client, "xlsx")
+    export = HistoryExport.objects.get()
+    assert exports._claim(export.pk) is not None  # a worker took it and died
+    assert history_exports_sweep() == []  # its lease still holds
+    with time_machine.travel(timezone.now() + exports.LEASE + datetime.timedelta(seconds=1)):
+        assert history_exports_sweep() == [export.pk]
+        assert history_exports_sweep() == []
+    export.refresh_from_db()
+    assert export.state == ExportState.DONE and export.attempts == 2

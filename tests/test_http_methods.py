@@ -71,6 +71,7 @@ ACTIONS = frozenset(
         "incident_resolve",
         "portal_notice_acknowledge",
         "subprocessors:objection_review",
+        "audit_export_request",
     }
 )
 NEVER = ("put", "patch", "delete")

@@ -365,6 +365,8 @@ AUDITOR_OWN_WRITES = frozenset(
         "mfa_generate_recovery_codes",
         "api_token_create",
         "api-token-list",
+        # Its own exports of the audit history (AU-03).
+        "audit_export_request",
         "calendar_token",
         "incident_dossier",
         "api-incident-dossier-list",

@@ -7,3 +7,7 @@ class WebConfig(AppConfig):
     It has no models, so no name of its own appears anywhere a user looks."""
 
     name = "web"
+
+    def ready(self):
+        # Django app loading: the tasks need the models, so they are imported once apps are ready.
+        from web import tasks  # noqa: F401 - registers the Celery tasks that services ring by name

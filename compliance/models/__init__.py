@@ -35,6 +35,7 @@ from compliance.models.outbox import (
     OutboxStatus,
 )
 from compliance.models.tokens import ApiToken, CalendarToken, Invitation, InvitationQuerySet
+from compliance.models.exports import ExportFormat, ExportState, HistoryExport
 
 __all__ = [
     "ADDRESS_MAX_CHARACTERS",
@@ -52,7 +53,10 @@ __all__ = [
     "Customer",
     "DocumentImmutableError",
     "EscalationReason",
+    "ExportFormat",
+    "ExportState",
     "Heartbeat",
+    "HistoryExport",
     "Invitation",
     "InvitationQuerySet",
     "Language",

@@ -6,17 +6,23 @@ from __future__ import annotations
 
 import datetime
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.http import urlencode
-from django.views.decorators.http import require_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
 
 from audits.services import event_record
 from compliance.access import customer_scope, require
+from compliance.api_pdf import stored_document_response
+from compliance.models import ExportState
+from web.audit.exports import export_get, exports_for, history_export_request
 from web.audit.history import (
     HistoryFilterForm,
     audited_models,
@@ -28,6 +34,7 @@ from web.audit.history import (
 from web.audit.object_history import object_history_context
 
 PAGE_SIZE = 50
+EXPORTS_SHOWN = 10
 
 
 def _record(user, action: str, after: dict) -> None:
@@ -76,6 +83,8 @@ def audit_search(request):
             "paged": bool(before),
             "query": query,
             "scoped": form.scope is not None,
+            "exports": exports_for(request.user)[:EXPORTS_SHOWN],
+            "filters": [(k, v) for k, values in form.data.lists() for v in values],
         },
     )
 
@@ -139,3 +148,43 @@ def audit_object_history(request, object_type: str, object_id: str):
     context = object_history_context(user=request.user, model=model, object_id=object_id, at=at)
     context["search_url"] = reverse("audit_search") + "?" + urlencode({"object_type": object_type})
     return render(request, "audit/object_history.html", {"current": "audit_search", **context})
+
+
+@require_POST
+def audit_export_request(request):
+    """Ask for an Excel workbook or a PDF report of the selection, built in the background."""
+    params = request.POST.copy()
+    params.pop("csrfmiddlewaretoken", None)
+    try:
+        export = history_export_request(
+            actor=request.user, params=params, format=request.POST.get("format", "")
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("Your %(kind)s is being prepared; it appears below when it is ready.")
+            % {"kind": export.get_format_display().lower()},
+        )
+    params.pop("format", None)
+    return redirect(reverse("audit_search") + ("?" + params.urlencode() if params else ""))
+
+
+@require_safe
+def audit_exports(request):
+    """The reader's own exports with their progress (refreshed while one is prepared)."""
+    require(request.user, "audit.view")
+    return render(
+        request,
+        "audit/_exports.html",
+        {"exports": exports_for(request.user)[:EXPORTS_SHOWN]},
+    )
+
+
+@require_safe
+def audit_export_download(request, pk: int):
+    export = export_get(request.user, pk)
+    if export.state != ExportState.DONE or export.document is None:
+        raise Http404("not ready")
+    return stored_document_response(export.document)
