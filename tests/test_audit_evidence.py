@@ -305,3 +305,27 @@ def test_a_broken_chain_shows_the_logging_control_failing(audit_world):
     controls = {c["control"]: c for c in json.loads(response.content)["controls"]}
     breaks = {f["check"]: f for f in controls["A.8.15"]["failing"]}["chain_breaks"]
     assert breaks["count"] >= 1
+
+
+LINK = re.compile(r'href="(/[^"]*)"')
+
+
+@pytest.mark.parametrize("role", ["officer", "auditor", "engaged"])
+def test_no_link_on_the_evidence_page_leads_to_a_refusal(audit_world, role):
+    """OBL AU-03, ON-02: every record the page links to opens for the reader: an engaged
+    auditor gets its portal's notice pages, never the staff pages it may not open."""
+    from html import unescape
+
+    client = _client(audit_world[role])
+    links = set()
+    for params in ({}, {"by": "duty"}):
+        body = client.get(reverse("audit_evidence"), params).content.decode()
+        links |= {unescape(link) for link in LINK.findall(body)}
+    refused = []
+    for link in sorted(links):
+        if link.startswith(("/static/", "/accounts/logout", "/logout")) or "/export." in link:
+            continue
+        status = client.get(link, follow=True).status_code
+        if status != 200:
+            refused.append(f"{link}: {status}")
+    assert refused == []

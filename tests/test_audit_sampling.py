@@ -7,12 +7,15 @@ import datetime
 import hashlib
 import io
 import json
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from audits.models import AuditEvent, AuditSample, ChainHead
 from audits.sampling import sample_key, sample_select
@@ -226,3 +229,88 @@ def test_pages_render_in_english_and_dutch(audit_world):  # noqa: F811
         assert listing.status_code == detail.status_code == 200
         assert f'<html lang="{language}">' in detail.content.decode()
         assert "audit-2026|42" in detail.content.decode()
+
+
+@pytest.mark.parametrize("role", ["auditor", "engaged"])
+def test_no_link_on_a_sample_leads_to_a_refusal(audit_world, role):  # noqa: F811
+    """OBL AU-03, ON-02: the members' links open for the reader who drew the sample."""
+    import re
+    from html import unescape
+
+    client = sign_in(Client(), audit_world[role])
+    links = set()
+    for kind in ("incident", "notice", "change_notice"):
+        response = _draw(client, kind=kind, size=10)
+        body = client.get(response["Location"]).content.decode()
+        links |= {unescape(link) for link in re.findall(r'href="(/[^"]*)"', body)}
+    refused = [
+        link
+        for link in sorted(links)
+        if not link.startswith("/static/") and client.get(link, follow=True).status_code != 200
+    ]
+    assert refused == []
+
+
+# --- in a real browser ----------------------------------------------------------------------
+
+SHOTS = Path("/tmp/shots13")
+
+
+@pytest.fixture
+def site(live_server, settings):
+    base = f"http://localhost:{urlsplit(live_server.url).port}"
+    settings.SITE_URL = base
+    if "localhost" not in settings.ALLOWED_HOSTS:
+        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "localhost"]
+    return base
+
+
+def _browser_page(browser, base, user, language):
+    from django.conf import settings
+
+    client = sign_in(Client(), user)
+    context = browser.new_context(
+        base_url=base, locale=language, viewport={"width": 1280, "height": 1000}
+    )
+    context.set_default_timeout(10_000)
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": base,
+            },
+            {"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": base},
+        ]
+    )
+    return context.new_page()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_auditor_draws_a_sample_and_reads_the_evidence_in_a_browser(many_notices, site, browser):
+    """OBL AU-03: in Chromium, the auditor opens evidence by control and draws a sample with
+    the form, in English and Dutch; the second draw with the same seed gives the same
+    members. Screenshots in /tmp/shots13/."""
+    SHOTS.mkdir(exist_ok=True)
+    w = many_notices
+    for language in ("en", "nl"):
+        page = _browser_page(browser, site, w["auditor"], language)
+        page.goto(reverse("audit_evidence"))
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        page.screenshot(path=str(SHOTS / f"evidence-{language}.png"), full_page=True)
+        page.goto(reverse("audit_evidence") + "?by=duty")
+        page.screenshot(path=str(SHOTS / f"evidence-by-duty-{language}.png"), full_page=True)
+        page.goto(reverse("audit_samples"))
+        page.locator("#id_kind").select_option("notice")
+        page.locator("#id_size").fill("8")
+        page.locator("#id_seed").fill("ISO-2026")
+        page.screenshot(path=str(SHOTS / f"samples-form-{language}.png"), full_page=True)
+        page.locator("form.form button[type=submit]").click()
+        expect(page.locator("table tbody tr")).to_have_count(8)
+        page.screenshot(path=str(SHOTS / f"sample-detail-{language}.png"), full_page=True)
+        page.goto(reverse("audit_samples"))
+        page.screenshot(path=str(SHOTS / f"samples-list-{language}.png"), full_page=True)
+        page.context.close()
+    first, second = AuditSample.objects.order_by("pk")
+    assert first.member_ids == second.member_ids

@@ -38,12 +38,14 @@ from web.audit.evidence_checks import (
     zone,
 )
 
-SHOWN_PER_CHECK = 10
+SHOWN_PER_CHECK = 5
 EXPORT_PER_CHECK = 10_000
 DEFAULT_PERIOD_DAYS = 365
 # Walking the whole chain takes a while on a long trail: beyond this many sealed events it
 # is done only when asked (`?verify=1`).
 CHAIN_VERIFY_LIMIT = 200_000
+ISO_DATE = ["%Y-%m-%d"]
+DATE_INPUT = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 
 # --- the period ---------------------------------------------------------------------------
@@ -55,11 +57,12 @@ def default_period() -> Period:
 
 
 class PeriodForm(forms.Form):
+    # A date input sends and shows ISO dates whatever the language.
     period_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From"), required=False, input_formats=ISO_DATE, widget=DATE_INPUT
     )
     period_to = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("To"), required=False, input_formats=ISO_DATE, widget=DATE_INPUT
     )
 
     def clean(self):
@@ -99,7 +102,8 @@ def _events_check(ctx: Context, check: Check) -> CheckResult:
         actions=check.actions,
     )
     count = audit_search(scope=ctx.scope, selection=selection).count()
-    return CheckResult(check, count=count, search_url=search_url(check.actions, ctx.period))
+    links = [(action, search_url(action, ctx.period)) for action in check.actions]
+    return CheckResult(check, count=count, search_links=[(a, url) for a, url in links if url])
 
 
 def _chain_check(ctx: Context, check: Check) -> CheckResult:
@@ -210,7 +214,7 @@ CSV_COLUMNS = (
     "record_label",
     "record_at",
     "record_url",
-    "search_url",
+    "search_urls",
     "not_recorded",
 )
 
@@ -218,6 +222,8 @@ CSV_COLUMNS = (
 def _request_context(request, *, limit: int):
     form = PeriodForm(request.GET or None)
     period = form.period()
+    if not form.is_bound:
+        form = PeriodForm(initial={"period_from": period.start, "period_to": period.end})
     ctx = context_for(request.user, period, verify=request.GET.get("verify") == "1", limit=limit)
     return form, period, ctx
 
@@ -257,7 +263,7 @@ def _result_json(result: CheckResult) -> dict:
         "label": str(result.check.label),
         "count": result.count,
         "verified": result.verified,
-        "search_url": result.search_url,
+        "search_urls": [url for _action, url in result.search_links],
         "records": [
             {
                 "kind": r.kind,
@@ -318,7 +324,7 @@ def evidence_csv_rows(ctx: Context, controls: list[ControlEvidence]):
         for side, results in (("working", item.working), ("failing", item.failing)):
             for result in results:
                 head = [*base, side, result.check.key, str(result.check.label), result.count]
-                tail = [result.search_url, ""]
+                tail = [" ".join(url for _action, url in result.search_links), ""]
                 if not result.records:
                     yield [*head, "", "", "", "", "", *tail]
                 for r in result.records:

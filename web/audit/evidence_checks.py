@@ -79,7 +79,8 @@ class CheckResult:
     check: Check
     count: int = 0
     records: list[EvidenceRecord] = field(default_factory=list)
-    search_url: str = ""
+    # (action, link to the audit search for it in the period), once the search exists.
+    search_links: list[tuple[str, str]] = field(default_factory=list)
     # False when the chain was not walked on this view (see CHAIN_VERIFY_LIMIT).
     verified: bool = True
 
@@ -104,14 +105,13 @@ class Context:
         return self._chain
 
 
-def search_url(actions: tuple[str, ...], period: Period) -> str:
-    """A link to the audit search for these actions in the period, once the search exists."""
+def search_url(action: str, period: Period) -> str:
+    """A link to the audit search for one action in the period, once the search exists."""
     try:
         base = reverse("audit_search")
     except NoReverseMatch:
         return ""
-    params = [("action", action) for action in actions] + list(period.as_params().items())
-    return f"{base}?{urlencode(params)}"
+    return f"{base}?{urlencode({'action': action, **period.as_params()})}"
 
 
 def _link(name: str, *args) -> str:
