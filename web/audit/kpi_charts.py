@@ -20,6 +20,7 @@ shows a table with the same numbers, and the image's `alt` text says which table
 from __future__ import annotations
 
 import base64
+import math
 from collections.abc import Sequence
 
 import pygal
@@ -69,14 +70,24 @@ def _chart(kind, key: str, *, title: str, colors: Sequence[str] | None = None, *
         style=style,
         width=800,
         height=400,
+        explicit_size=True,  # width and height on the root: the image's intrinsic size
         title=title,
         legend_at_bottom=True,
-        legend_at_bottom_columns=5,
+        legend_at_bottom_columns=config.pop("legend_columns", 3),
+        truncate_legend=-1,
+        truncate_label=-1,
         **config,
     )
     chart.uuid = f"kpi-{key}"  # the id of the root and the scope of its stylesheet
     chart.add_xml_filter(_strip)
     return chart
+
+
+def _whole_numbers(chart, largest: float) -> None:
+    """Counts have whole-number axes: about five steps from 0 to at least the largest."""
+    top = max(1, math.ceil(largest))
+    step = max(1, math.ceil(top / 5))
+    chart.y_labels = list(range(0, top + step, step))
 
 
 def _render(chart) -> bytes:
@@ -102,12 +113,18 @@ def stacked_bars(
         title=title,
         colors=colors,
         x_label_rotation=0 if horizontal else (30 if len(labels) > 8 else 0),
+        legend_columns=5,
         no_data_text=no_data_text,
         print_values=False,
     )
+    if horizontal:  # pygal draws the first label at the bottom; read from the top instead
+        labels = list(reversed(labels))
+        series = [(name, list(reversed(values))) for name, values in series]
     chart.x_labels = list(labels)
     for name, values in series:
         chart.add(name, list(values))
+    totals = [sum(column) for column in zip(*(values for _name, values in series), strict=True)]
+    _whole_numbers(chart, max(totals, default=0))
     return _render(chart)
 
 
@@ -117,6 +134,7 @@ def bars(
     title: str,
     items: Sequence[tuple[str, float | int | None, str]],
     horizontal: bool = False,
+    whole: bool = True,
     no_data_text: str = "—",
 ) -> bytes:
     """One bar per item (label, value, colour), each its own series so it keeps its colour
@@ -133,6 +151,8 @@ def bars(
     )
     for label, value, _color in items:
         chart.add(label, [value])
+    if whole:
+        _whole_numbers(chart, max((value or 0 for _label, value, _color in items), default=0))
     return _render(chart)
 
 
