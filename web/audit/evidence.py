@@ -62,7 +62,7 @@ class PeriodForm(forms.Form):
         label=_("From"), required=False, input_formats=ISO_DATE, widget=DATE_INPUT
     )
     period_to = forms.DateField(
-        label=_("To"), required=False, input_formats=ISO_DATE, widget=DATE_INPUT
+        label=_("To (inclusive)"), required=False, input_formats=ISO_DATE, widget=DATE_INPUT
     )
 
     def clean(self):
