@@ -237,6 +237,18 @@ def test_page_shows_the_figures(world, auditor, client, language, share, median,
     assert "style=" not in page.split("<main", 1)[1]
 
 
+def test_empty_period(world, auditor, client):
+    """OBL AU-03: a period with nothing in it: zeros, dashes and charts that say so."""
+    sign_in(client, auditor)
+    for name in ("audit_kpi", "audit_kpi_pdf", "audit_kpi_csv"):
+        response = _get(client, name, date_from="2024-01-01", date_to="2024-03-31")
+        assert response.status_code == 200, name
+    page = _get(client, "audit_kpi", date_from="2024-01-01", date_to="2024-03-31")
+    text = page.content.decode()
+    assert 'data-kpi="incidents-total">0<' in text and 'data-kpi="share">—<' in text
+    assert "No change notices announced in this period." in text
+
+
 def test_invalid_period_is_refused(world, auditor, client):
     """OBL AU-03: a period that ends before it starts is an error on the page and a 400 for
     the downloads."""

@@ -84,7 +84,10 @@ def _chart(kind, key: str, *, title: str, colors: Sequence[str] | None = None, *
 
 
 def _whole_numbers(chart, largest: float) -> None:
-    """Counts have whole-number axes: about five steps from 0 to at least the largest."""
+    """Counts have whole-number axes: about five steps from 0 to at least the largest.
+    A chart without series keeps pygal's "no data" text (it has no axes to label)."""
+    if not chart.raw_series:
+        return
     top = max(1, math.ceil(largest))
     step = max(1, math.ceil(top / 5))
     chart.y_labels = list(range(0, top + step, step))
