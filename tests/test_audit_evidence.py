@@ -11,11 +11,14 @@ import re
 
 import pytest
 from django.conf import settings
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from audits.models import AuditEvent
+from audits.services import audit_seal, event_record
+from audits.tests.conftest import tamper
 from compliance.models import OutboxMessage, Role
 from tests.auth import sign_in
 from tests.factories import CustomerFactory, UserFactory
@@ -292,15 +295,12 @@ def test_period_filter_leaves_out_records_outside_it(audit_world):
 
 def test_a_broken_chain_shows_the_logging_control_failing(audit_world):
     """OBL AU-03: a sealed event whose content changed shows as a failure of logging and
-    protection of records."""
-    from django.db import transaction
-
-    from audits.services import audit_seal, event_record
-
+    protection of records (changed behind the application's back: on PostgreSQL past the
+    append-only trigger, as a database superuser could)."""
     with transaction.atomic():
         event = event_record(actor="system", action="customer.updated", after={"x": 1})
     audit_seal()
-    AuditEvent.objects.filter(pk=event.pk).update(role="tampered")
+    tamper("UPDATE audits_auditevent SET role = %s WHERE id = %s", ["tampered", event.pk])
     response = _client(audit_world["auditor"]).get(reverse("audit_evidence_json"))
     controls = {c["control"]: c for c in json.loads(response.content)["controls"]}
     breaks = {f["check"]: f for f in controls["A.8.15"]["failing"]}["chain_breaks"]
