@@ -26,6 +26,8 @@ BENCHMARKS = {
     "register_latency": "bench.register_latency",
     "dashboard_latency": "bench.dashboard_latency",
     "letters_render": "bench.letters_render",
+    "history_export": "bench.history_export",
+    "audit_search_latency": "bench.audit_search_latency",
 }
 
 
