@@ -201,7 +201,8 @@ def exports_equal(web: dict, officer, cookie: str, queries: list[dict]) -> list[
     from django.http import QueryDict
     from django.utils import translation
 
-    from web.audit.history import HistoryFilterForm, csv_export, history_events
+    from web.audit.history import HistoryFilterForm, history_events
+    from web.audit.streams import csv_export
 
     port = common.free_port()
     server = latency.gunicorn_start(web, port, workers=1, threads=4)

@@ -22,7 +22,7 @@ from compliance.csv_safe import cell
 from compliance.models import Role
 from tests.auth import sign_in
 from tests.factories import CustomerFactory
-from web.audit import history, search
+from web.audit import history, search, streams
 
 pytestmark = pytest.mark.django_db
 
@@ -71,9 +71,9 @@ def _ordinary(kind: str, query: dict, user) -> bytes:
         pass
 
     if kind == "csv":
-        return b"".join(history.csv_export(events, scope=form.scope, done=done))
+        return b"".join(streams.csv_export(events, scope=form.scope, done=done))
     return b"".join(
-        history.json_export(events, scope=form.scope, selection=form.described(), done=done)
+        streams.json_export(events, scope=form.scope, selection=form.described(), done=done)
     )
 
 
@@ -119,8 +119,8 @@ def test_a_reader_who_stops_early_is_recorded_as_incomplete(rf, trail):
         request_finished.connect(close_old_connections)
     recorded = AuditEvent.objects.filter(action="audit.history_exported").get()
     assert recorded.after["complete"] is False
-    assert recorded.after["rows"] == history.CHUNK_ROWS
-    assert first.count(b"\r\n") >= history.CHUNK_ROWS
+    assert recorded.after["rows"] == streams.CHUNK_ROWS
+    assert first.count(b"\r\n") >= streams.CHUNK_ROWS
 
 
 @pytest.mark.parametrize(
@@ -145,4 +145,4 @@ def test_a_reader_who_stops_early_is_recorded_as_incomplete(rf, trail):
 def test_quick_cell_is_cell(value):
     """OBL AU-03: the export's quick path writes every cell as `cell` would (formula-like
     starts neutralised, bidi controls removed)."""
-    assert history._text_cell(value) == cell(value)
+    assert streams._text_cell(value) == cell(value)

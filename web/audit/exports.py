@@ -23,17 +23,11 @@ from openpyxl import Workbook
 
 from audits.services import event_record
 from compliance.access import customer_scope, require
-from compliance.csv_safe import cell
 from compliance.documents import document_build, documents_store, pdf_render, template_version
 from compliance.doorbell import task_ring
 from compliance.models import ExportFormat, ExportState, HistoryExport
-from web.audit.history import (
-    EXPORT_COLUMNS,
-    HistoryFilterForm,
-    _export_records,
-    history_events,
-    history_rows,
-)
+from web.audit.history import HistoryFilterForm, history_events, history_rows
+from web.audit.streams import EXPORT_COLUMNS, _export_records, _text_cell
 
 log = logging.getLogger(__name__)
 
@@ -171,10 +165,7 @@ def _xlsx(export: HistoryExport, form: HistoryFilterForm) -> tuple[bytes, int]:
         if rows % per_sheet == 0:
             sheet = workbook.create_sheet(title=f"{_('History')} {rows // per_sheet + 1}")
             sheet.append(EXPORT_COLUMNS)
-        record = list(record)
-        for index in _TEXT_CELLS:
-            record[index] = cell(record[index])
-        sheet.append(record)
+        sheet.append([_text_cell(v) if i in _TEXT_CELLS else v for i, v in enumerate(record)])
         rows += 1
         if rows % PROGRESS_EVERY == 0:
             _progress(export.pk, rows)

@@ -23,15 +23,9 @@ from compliance.access import customer_scope, require
 from compliance.api_pdf import stored_document_response
 from compliance.models import ExportState
 from web.audit.exports import export_get, exports_for, history_export_request
-from web.audit.history import (
-    HistoryFilterForm,
-    audited_models,
-    csv_export,
-    history_events,
-    history_rows,
-    json_export,
-)
+from web.audit.history import HistoryFilterForm, audited_models, history_events, history_rows
 from web.audit.object_history import object_history_context
+from web.audit.streams import csv_export, json_export
 
 PAGE_SIZE = 50
 EXPORTS_SHOWN = 10
