@@ -98,6 +98,8 @@ LABELS = {
         "what": "What happened",
         "button": "Search",
         "failed": "Sign-in failed",
+        "incidents": "All: Incidents",
+        "reported": "Incident reported",
         "excel": "Excel workbook",
         "download": "Download",
     },
@@ -109,6 +111,8 @@ LABELS = {
         "what": "Wat er is gebeurd",
         "button": "Zoeken",
         "failed": "Inloggen mislukt",
+        "incidents": "Alles: Incidenten",
+        "reported": "Incident gemeld",
         "excel": "Excel-werkmap",
         "download": "Downloaden",
     },
@@ -119,9 +123,9 @@ LABELS = {
 def test_auditor_finds_and_exports_a_periods_sign_in_failures(
     site, history, browser: Browser, language
 ):
-    """OBL AU-03: from the menu, the auditor finds today's failed sign-ins, downloads them
-    as CSV, and asks for an Excel workbook that is built in the background and downloaded
-    from the same page."""
+    """OBL AU-03: from the menu, the auditor finds today's incident events and failed
+    sign-ins, downloads the failures as CSV, and asks for an Excel workbook that is built
+    in the background and downloaded from the same page."""
     SHOTS.mkdir(exist_ok=True)
     words = LABELS[language]
     page = page_for(browser, site, history["auditor"], language)
@@ -131,9 +135,15 @@ def test_auditor_finds_and_exports_a_periods_sign_in_failures(
     today = datetime.date.today().isoformat()
     page.get_by_role("textbox", name=words["from"] + ":", exact=True).fill(today)
     page.get_by_role("textbox", name=words["to"] + ":", exact=True).fill(today)
-    page.get_by_label(words["what"]).select_option("auth.sign_in_failed")
+    # The period's incidents first: the whole family of incident events.
+    page.get_by_label(words["what"]).select_option(label=words["incidents"])
     page.get_by_role("button", name=words["button"], exact=True).click()
     table = page.locator("table.audit-history tbody")
+    expect(table).to_contain_text(words["reported"])
+    page.screenshot(path=str(SHOTS / f"audit-search-incidents-{language}.png"), full_page=True)
+    # Then the same day's failed sign-ins.
+    page.get_by_label(words["what"]).select_option("auth.sign_in_failed")
+    page.get_by_role("button", name=words["button"], exact=True).click()
     expect(table.locator("tr")).to_have_count(2)
     expect(table).to_contain_text(words["failed"])
     page.screenshot(path=str(SHOTS / f"audit-search-{language}.png"), full_page=True)
