@@ -52,6 +52,10 @@ class EventFilter:
 SYSTEM_ROLE = "system"
 
 
+# The order of a search and its exports; every filter has an index in this order.
+NEWEST_FIRST = ("-occurred_at", "-id")
+
+
 def audit_search(
     *, scope: int | None, selection: EventFilter, shared: tuple = ()
 ) -> QuerySet[AuditEvent]:
@@ -91,7 +95,7 @@ def audit_search(
         for object_type, ids in selection.objects:
             match |= Q(object_type=object_type, object_id__in=ids)
         events = events.filter(match)
-    return events.order_by("-id")
+    return events.order_by(*NEWEST_FIRST)
 
 
 class Problem:

@@ -14,11 +14,13 @@ import json
 import openpyxl
 import pytest
 import time_machine
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
 from audits.models import AuditEvent
+from audits.services import event_record
 from breaches.models import CustomerNotice
 from breaches.services import affected_select, incident_notify, incident_report, incident_triage
 from compliance.models import ExportState, HistoryExport, OutboxMessage, ProcessorProfile, Role
@@ -309,3 +311,29 @@ def test_an_export_whose_worker_died_is_built_by_the_sweep(client, world):
         assert history_exports_sweep() == []
     export.refresh_from_db()
     assert export.state == ExportState.DONE and export.attempts == 2
+
+
+def test_pages_go_back_in_time_without_gaps_or_repeats(client, world, monkeypatch):
+    """OBL AU-03: the history reads newest first by time (an event recorded later with an
+    earlier moment sorts by its moment), and the pages together hold every event once."""
+    monkeypatch.setattr("web.audit.search.PAGE_SIZE", 2)
+    # Recorded last, but of the earliest moment: it belongs on the last page.
+    with time_machine.travel(NOW - datetime.timedelta(days=1)), transaction.atomic():
+        late = event_record(actor=world["officer"], action="customer.updated", after={})
+    signed_in(client, world["officer"])
+    seen, url = [], reverse("audit_search") + "?role=privacy_officer"
+    for _ in range(20):
+        response = client.get(url)
+        rows = response.context["rows"]
+        seen += [(row.event.occurred_at, row.event.pk) for row in rows]
+        if not response.context["next_url"]:
+            break
+        url = reverse("audit_search") + response.context["next_url"]
+    expected = sorted(
+        AuditEvent.objects.filter(role="privacy_officer")
+        .exclude(action__startswith="audit.")  # the searches themselves, recorded meanwhile
+        .values_list("occurred_at", "pk"),
+        reverse=True,
+    )
+    assert [s for s in seen if s[1] in {pk for _t, pk in expected}] == expected
+    assert len(expected) >= 4 and expected[-1][1] == late.pk

@@ -9,6 +9,7 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,6 +19,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from audits.models import AuditEvent
 from audits.services import event_record
 from compliance.access import customer_scope, require
 from compliance.api_pdf import stored_document_response
@@ -29,6 +31,15 @@ from web.audit.streams import csv_export, json_export
 
 PAGE_SIZE = 50
 EXPORTS_SHOWN = 10
+
+
+def events_before(events, event_id: int):
+    """The events of a selection older than one of them (the next page): by time, and by
+    id among events of the same moment, as the selection is ordered."""
+    mark = AuditEvent.objects.filter(pk=event_id).values_list("occurred_at", flat=True).first()
+    if mark is None:
+        return events.none()
+    return events.filter(Q(occurred_at__lt=mark) | Q(occurred_at=mark, id__lt=event_id))
 
 
 def _record(user, action: str, after: dict) -> None:
@@ -52,7 +63,7 @@ def audit_search(request):
         events = history_events(form).select_related("actor")
         before = request.GET.get("before")
         if before and before.isdigit() and len(before) <= 18:
-            events = events.filter(id__lt=int(before))
+            events = events_before(events, int(before))
         page = list(events[: PAGE_SIZE + 1])
         more = len(page) > PAGE_SIZE
         page = page[:PAGE_SIZE]
