@@ -136,12 +136,7 @@ def run() -> dict:
             "target_op": "<=",
         }
     finally:
-        if server is not None:
-            server.terminate()
-            try:
-                server.wait(timeout=20)
-            except Exception:  # noqa: BLE001
-                server.kill()
+        latency.server_stop(server)
         common.cleanup(env, described)
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -136,6 +136,17 @@ def web_serve(env: dict, tmp: Path) -> tuple[dict, subprocess.Popen, int]:
     return web, gunicorn_start(web, port), port
 
 
+def server_stop(server: subprocess.Popen | None) -> None:
+    """Stop a server started by `web_serve` (or `gunicorn_start`), killing it if it hangs."""
+    if server is None:
+        return
+    server.terminate()
+    try:
+        server.wait(timeout=20)
+    except Exception:  # noqa: BLE001 - whatever went wrong, it must not outlive the run
+        server.kill()
+
+
 def latency_summary(samples: dict[str, list[float]]) -> dict:
     return {
         path: {
