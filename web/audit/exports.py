@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404, QueryDict
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
@@ -204,12 +204,15 @@ def _selection_words(form: HistoryFilterForm) -> list[tuple[str, str]]:
         value = form.cleaned_data.get(name)
         if value in (None, ""):
             continue
-        shown = dict(field.choices).get(value, value) if hasattr(field, "choices") else value
-        if name == "action" and value:
-            flat = {k: v for group in field.choices for k, v in _flatten(group)}
-            shown = flat.get(value, value)
-        if name == "customer":
+        if isinstance(value, datetime.date):
+            shown = formats.date_format(value, "j F Y")
+        elif name == "customer":
             shown = f"{value.name} ({value.customer_number})"
+        elif hasattr(field, "choices"):
+            flat = {k: v for choice in field.choices for k, v in _flatten(choice)}
+            shown = flat.get(value, value)
+        else:
+            shown = value
         words.append((str(field.label), str(shown)))
     return words
 

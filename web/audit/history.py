@@ -32,7 +32,7 @@ from breaches.history import (
 )
 from breaches.models import Incident
 from compliance.access import customer_scope
-from compliance.models import Customer, Role, User
+from compliance.models import STAFF_ROLES, Customer, Role, User
 
 # The apps whose objects the audit trail records.
 AUDITED_APPS = ("compliance", "breaches", "subprocessors", "audits")
@@ -121,6 +121,10 @@ class HistoryFilterForm(forms.Form):
         if self.scope is not None:
             people = people.filter(customer_id=self.scope)
             del self.fields["customer"]
+        else:
+            # The processor's own people; customers' users are found through their customer
+            # (thousands of them would make the list unusable).
+            people = people.filter(role__in=STAFF_ROLES)
         self.fields["actor"].choices = [("", _("Anyone"))] + [
             (u.pk, f"{u.full_name} ({u.email})" if u.full_name else u.email) for u in people
         ]
