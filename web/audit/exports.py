@@ -27,7 +27,7 @@ from compliance.documents import document_build, documents_store, pdf_render, te
 from compliance.doorbell import task_ring
 from compliance.models import ExportFormat, ExportState, HistoryExport
 from web.audit.history import HistoryFilterForm, history_events, history_rows
-from web.audit.streams import EXPORT_COLUMNS, _export_records, _text_cell
+from web.audit.streams import EXPORT_COLUMNS, _export_records, spreadsheet_row
 
 log = logging.getLogger(__name__)
 
@@ -40,19 +40,11 @@ LEASE = datetime.timedelta(minutes=10)
 PICKUP_AFTER = datetime.timedelta(minutes=1)
 MAX_ATTEMPTS = 3
 PROGRESS_EVERY = 10_000
-_TEXT_CELLS = (4, 8, 9, 11, 12, 13, 14)
 
 
 def sheet_rows() -> int:
     # Excel holds 1,048,576 rows per sheet; a round million leaves room for the header.
     return getattr(settings, "AUDIT_XLSX_SHEET_ROWS", 1_000_000)
-
-
-def _form(user, params: dict) -> HistoryFilterForm:
-    data = QueryDict(mutable=True)
-    for key, values in params.items():
-        data.setlist(key, values if isinstance(values, list) else [values])
-    return HistoryFilterForm(data, user=user)
 
 
 def history_export_request(*, actor, params: QueryDict, format: str) -> HistoryExport:
@@ -61,8 +53,8 @@ def history_export_request(*, actor, params: QueryDict, format: str) -> HistoryE
     require(actor, "audit.view")
     if format not in ExportFormat.values:
         raise ValidationError({"format": _("Choose Excel or PDF.")})
-    filters = {k: v for k, v in params.lists() if k not in ("format", "before")}
-    form = _form(actor, filters)
+    form = HistoryFilterForm.for_params(params, user=actor)
+    filters = dict(form.data.lists())
     if not form.is_valid():
         raise ValidationError(form.errors)
     total = history_events(form).count()
@@ -165,7 +157,7 @@ def _xlsx(export: HistoryExport, form: HistoryFilterForm) -> tuple[bytes, int]:
         if rows % per_sheet == 0:
             sheet = workbook.create_sheet(title=f"{_('History')} {rows // per_sheet + 1}")
             sheet.append(EXPORT_COLUMNS)
-        sheet.append([_text_cell(v) if i in _TEXT_CELLS else v for i, v in enumerate(record)])
+        sheet.append(spreadsheet_row(record))
         rows += 1
         if rows % PROGRESS_EVERY == 0:
             _progress(export.pk, rows)
@@ -232,7 +224,7 @@ def history_export_build(*, export_id: int) -> HistoryExport | None:
     user = export.requested_by
     language = getattr(user, "language", "") or settings.LANGUAGE_CODE[:2]
     try:
-        form = _form(user, export.params)
+        form = HistoryFilterForm.for_params(export.params, user=user)
         if not user.is_active or not form.is_valid():
             raise ValidationError(_("The selection is no longer valid for its requester."))
         if export.format == ExportFormat.XLSX:

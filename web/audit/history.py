@@ -19,6 +19,7 @@ from django import forms
 from django.apps import apps
 from django.conf import settings
 from django.db.models import QuerySet
+from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -86,6 +87,10 @@ def _action_choices() -> list:
     return choices
 
 
+# Query parameters beside the filters: the page's position and an export's format.
+NOT_FILTERS = ("before", "format", "csrfmiddlewaretoken")
+
+
 class HistoryFilterForm(forms.Form):
     """The selection an auditor makes; every field optional. Dates are Amsterdam days."""
 
@@ -135,6 +140,17 @@ class HistoryFilterForm(forms.Form):
             ),
             key=lambda pair: pair[1],
         )
+
+    @classmethod
+    def for_params(cls, params, *, user) -> HistoryFilterForm:
+        """The form for a selection given as a query (a QueryDict, or a dict of lists as an
+        export stores it), without what is not a filter: the page's position, a format."""
+        data = QueryDict(mutable=True)
+        items = params.lists() if isinstance(params, QueryDict) else params.items()
+        for key, values in items:
+            if key not in NOT_FILTERS:
+                data.setlist(key, values if isinstance(values, list) else [values])
+        return cls(data, user=user)
 
     def clean_customer(self):
         number = (self.cleaned_data.get("customer") or "").strip()

@@ -49,10 +49,7 @@ def _record(user, action: str, after: dict) -> None:
 
 def _form(request) -> HistoryFilterForm:
     require(request.user, "audit.view")
-    params = request.GET.copy()
-    for name in ("before", "format"):
-        params.pop(name, None)
-    return HistoryFilterForm(params, user=request.user)
+    return HistoryFilterForm.for_params(request.GET, user=request.user)
 
 
 @require_safe

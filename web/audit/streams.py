@@ -129,6 +129,20 @@ def _text_cell(value: str | None) -> str:
     return value
 
 
+def spreadsheet_row(r: tuple) -> tuple:
+    """An export record as a spreadsheet (CSV or Excel) gets it: what people or payloads
+    typed — actor, object, customer, request id, payloads — neutralised."""
+    text = _text_cell
+    return (*r[:4], text(r[4]), *r[5:8], text(r[8]), text(r[9]), r[10]) + (
+        text(r[11]),
+        text(r[12]),
+        text(r[13]),
+        text(r[14]),
+        r[15],
+        r[16],
+    )
+
+
 class _Digest:
     """Counts the rows and hashes exactly the bytes sent."""
 
@@ -159,14 +173,11 @@ def csv_export(
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(EXPORT_COLUMNS)
-    complete, rows, text = False, [], _text_cell
+    complete, rows = False, []
     try:
         with transaction.atomic():
             for r in _export_records(events, scope):
-                rows.append(
-                    (*r[:4], text(r[4]), *r[5:8], text(r[8]), text(r[9]), r[10])
-                    + (text(r[11]), text(r[12]), text(r[13]), text(r[14]), r[15], r[16])
-                )
+                rows.append(spreadsheet_row(r))
                 if len(rows) == CHUNK_ROWS:
                     writer.writerows(rows)
                     digest.rows += len(rows)
