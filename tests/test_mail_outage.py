@@ -25,7 +25,7 @@ from django.urls import reverse
 
 from audits.models import AuditEvent
 from breaches.models import CustomerNotice
-from breaches.tests.processes import shared_database  # noqa: F401 - a fixture
+from breaches.tests.processes import shared_database, wait_for  # noqa: F401 - a fixture
 from compliance.models import (
     BREACH_NOTICE_CAUSE,
     AlertResolution,
@@ -224,19 +224,6 @@ def start_worker(database_url: str, smtp_port: int, stop: Path, log: Path) -> su
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
     )
-
-
-def wait_for(condition, *, limit: float, what: str, worker: subprocess.Popen, log: Path):
-    """Poll `condition` until it is true or `limit` seconds passed; the seconds it took."""
-    started = time.monotonic()
-    while time.monotonic() - started < limit:
-        value = condition()
-        if value:
-            return time.monotonic() - started
-        if worker.poll() is not None:
-            pytest.fail(f"the worker ended while waiting for {what}:\n{log.read_text()}")
-        time.sleep(0.2)
-    pytest.fail(f"no {what} within {limit} s:\n{log.read_text()}")
 
 
 @pytest.mark.django_db(transaction=True)

@@ -10,6 +10,7 @@ import asyncio
 import sqlite3
 import subprocess
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -120,3 +121,25 @@ def wait_until_holding(handler: HoldingHandler, worker: subprocess.Popen, log: P
         if worker.poll() is not None:
             pytest.fail(f"the worker ended before the hold:\n{log.read_text()}")
     pytest.fail(f"the worker never reached the hold:\n{log.read_text()}")
+
+
+def wait_for(
+    condition,
+    *,
+    what: str,
+    limit: float = 20.0,
+    worker: subprocess.Popen | None = None,
+    log: Path | None = None,
+) -> float:
+    """Poll `condition` until it is true or `limit` seconds passed (never a bare sleep);
+    the seconds it took. With `worker`, fail at once when that process ended meanwhile."""
+    pause = threading.Event()
+    started = time.monotonic()
+    output = (lambda: ":\n" + log.read_text()) if log is not None else (lambda: "")
+    while time.monotonic() - started < limit:
+        if condition():
+            return time.monotonic() - started
+        if worker is not None and worker.poll() is not None:
+            pytest.fail(f"the worker ended while waiting for {what}{output()}")
+        pause.wait(0.05)
+    pytest.fail(f"no {what} within {limit} s{output()}")

@@ -14,9 +14,6 @@ import os
 import smtplib
 import subprocess
 import sys
-import threading
-import time
-from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -34,6 +31,7 @@ from breaches.services import (
     incident_triage,
     notice_acknowledge,
 )
+from breaches.tests.processes import wait_for
 from compliance.mail import envelope_id, return_path
 from compliance.models import OutboxMessage, OutboxStatus, Role
 from compliance.outbox import outbox_sweep
@@ -43,15 +41,6 @@ from tests.factories import UserFactory
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("temporary_broker")]
 
 DEFERRED = "451 4.2.1 Mailbox busy, try again later"
-
-
-def wait_for(condition: Callable[[], bool], what: str, timeout: float = 20.0) -> None:
-    pause = threading.Event()
-    limit = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > limit:
-            pytest.fail(f"timed out waiting for {what}")
-        pause.wait(0.05)
 
 
 @pytest.fixture
@@ -79,7 +68,9 @@ def bounce_receiver(shared_database, tmp_path):
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
     )
-    wait_for(lambda: b"listening" in log.read_bytes() or process.poll() is not None, "receiver")
+    wait_for(
+        lambda: b"listening" in log.read_bytes() or process.poll() is not None, what="receiver"
+    )
     assert process.poll() is None, log.read_text()
     yield port
     process.terminate()
@@ -163,7 +154,7 @@ def test_bounce_withdraws_informed_until_the_other_message_arrives(
     assert letter_moments(notice) == [first.accepted_at]
 
     bounce_send(bounce_receiver, first, verp=True)
-    wait_for(lambda: bounced(first), "the bounce")
+    wait_for(lambda: bounced(first), what="the bounce")
     notice.refresh_from_db()
     assert notice.informed_at is None
     assert notice.aware_at is None and notice.authority_due_at is None
@@ -204,7 +195,7 @@ def test_bounce_moves_informed_to_the_next_acceptance_until_acknowledged(
     assert notice.informed_at == first.accepted_at
 
     bounce_send(bounce_receiver, first, verp=False)
-    wait_for(lambda: bounced(first), "the bounce")
+    wait_for(lambda: bounced(first), what="the bounce")
     notice.refresh_from_db()
     assert notice.informed_at == second.accepted_at
     assert notice.aware_at == second.accepted_at
@@ -215,9 +206,7 @@ def test_bounce_moves_informed_to_the_next_acceptance_until_acknowledged(
     admin = UserFactory(role=Role.CUSTOMER_ADMIN, customer=notice.customer)
     notice_acknowledge(actor=admin, notice=notice)
     bounce_send(bounce_receiver, second, verp=True)
-    wait_for(
-        lambda: OutboxMessage.objects.get(pk=second.pk).status == OutboxStatus.FAILED, "bounce"
-    )
+    wait_for(lambda: bounced(second), what="the bounce")
     notice.refresh_from_db()
     assert notice.state == NoticeState.ACKNOWLEDGED
     assert notice.informed_at == second.accepted_at
