@@ -45,6 +45,14 @@ class AuditEvent(models.Model):
     )
     # Set when the payload is replaced by the tombstone at the end of its retention.
     erased_at = models.DateTimeField(_("payload erased at"), null=True, blank=True)
+    # How the hashes of this row were computed (`audits.hashing`): rows keep the format they
+    # were written with, so older rows verify side by side with newer ones.
+    hash_format = models.PositiveSmallIntegerField(_("hash format"), default=1, editable=False)
+    # Format 2: the per-event salt the personal fields (`personal`, paths such as
+    # "actor_label" or "after.email") are committed with; erased together with them, so an
+    # erased value can no longer be confirmed by guessing.
+    salt = models.CharField(max_length=64, blank=True, default="", editable=False)
+    personal = models.JSONField(default=list, blank=True, editable=False)
 
     class Meta:
         ordering = ["id"]
@@ -146,3 +154,93 @@ class AuditSample(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.period_from}–{self.period_to} n={self.size} seed={self.seed}"
+
+
+class AnchorReason(models.TextChoices):
+    DAILY = "daily", _("Daily anchor")
+    BUNDLE = "bundle", _("With an evidence bundle")
+    MANUAL = "manual", _("Asked for")
+
+
+class ChainAnchor(models.Model):
+    """A signed statement of the chain head (position and hash) sent outside the database
+    (AU-03): to the auditors' mail and an optional webhook. Verification accepts the chain up
+    to an anchored position only if it still ends in the anchored hash there."""
+
+    seq = models.BigIntegerField(_("chain position"))
+    chain_hash = models.CharField(_("chain hash"), max_length=64)
+    anchored_at = models.DateTimeField(_("anchored at"), default=timezone.now)
+    reason = models.CharField(_("reason"), max_length=10, choices=AnchorReason.choices)
+    # The canonical JSON that was signed, the detached signature (base64) and the SHA-256
+    # of the DER of the certificate it verifies with.
+    statement = models.TextField(_("signed statement"))
+    signature = models.TextField(_("signature"))
+    certificate_sha256 = models.CharField(_("certificate fingerprint"), max_length=64)
+    sent_to = models.JSONField(_("sent to"), default=list, blank=True)
+    webhook_status = models.CharField(_("webhook"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-seq", "-id"]
+        verbose_name = _("chain anchor")
+        verbose_name_plural = _("chain anchors")
+
+    def __str__(self):
+        return f"{self.seq} {self.chain_hash}"
+
+
+class ChainRestore(models.Model):
+    """A database restore: the chain now ends at `seq`, and anchors of later positions made
+    before `recorded_at` belong to the history that was lost with the restore (AU-03)."""
+
+    seq = models.BigIntegerField(_("restored at chain position"))
+    chain_hash = models.CharField(_("chain hash at that position"), max_length=64)
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    recorded_by = models.CharField(_("recorded by"), max_length=254)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        verbose_name = _("database restore")
+        verbose_name_plural = _("database restores")
+
+    def __str__(self):
+        return f"{self.seq} {self.recorded_at:%Y-%m-%d %H:%M}"
+
+
+class CheckState(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Finished")
+    FAILED = "failed", _("Could not run")
+
+
+class ChainCheck(models.Model):
+    """A verification of the whole chain asked for from the Audit section, run by a worker
+    with its progress (`checked` of `total`); the outcome is also an audit event (AU-03)."""
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        verbose_name=_("asked for by"),
+    )
+    requested_at = models.DateTimeField(_("asked for at"), default=timezone.now)
+    state = models.CharField(
+        _("state"), max_length=10, choices=CheckState.choices, default=CheckState.PENDING
+    )
+    total = models.BigIntegerField(_("events to check"), null=True, blank=True)
+    checked = models.BigIntegerField(_("events checked"), default=0)
+    intact = models.BooleanField(_("intact"), null=True, blank=True)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("chain check")
+        verbose_name_plural = _("chain checks")
+
+    def __str__(self):
+        return f"{self.requested_at:%Y-%m-%d %H:%M} {self.state}"

@@ -36,6 +36,7 @@ from compliance.models.outbox import (
 )
 from compliance.models.tokens import ApiToken, CalendarToken, Invitation, InvitationQuerySet
 from compliance.models.exports import ExportFormat, ExportState, HistoryExport
+from compliance.models.retention import RetentionKind, RetentionRule
 
 __all__ = [
     "ADDRESS_MAX_CHARACTERS",
@@ -65,6 +66,8 @@ __all__ = [
     "OutboxStatus",
     "ProcessorProfile",
     "Product",
+    "RetentionKind",
+    "RetentionRule",
     "Role",
     "StoredDocument",
     "StoredDocumentQuerySet",

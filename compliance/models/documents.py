@@ -62,6 +62,10 @@ class StoredDocument(models.Model):
         related_name="+",
     )
 
+    # Set when the content was erased at the end of its retention (the SHA-256 and the
+    # metadata stay as the proof of what was issued).
+    erased_at = models.DateTimeField(_("content erased at"), null=True, blank=True, editable=False)
+
     objects = StoredDocumentQuerySet.as_manager()
 
     class Meta:

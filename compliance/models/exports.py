@@ -14,6 +14,7 @@ from compliance.models.organisation import Customer
 class ExportFormat(models.TextChoices):
     XLSX = "xlsx", _("Excel workbook")
     PDF = "pdf", _("PDF report")
+    BUNDLE = "zip", _("Sealed evidence bundle")
 
 
 class ExportState(models.TextChoices):
@@ -58,6 +59,9 @@ class HistoryExport(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     error = models.TextField(_("error"), blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # An evidence bundle is built over the events up to this chain position (AU-03).
+    chain_seq = models.BigIntegerField(_("chain position"), null=True, blank=True)
+    chain_hash = models.CharField(_("chain hash"), max_length=64, blank=True)
     document = models.OneToOneField(
         StoredDocument,
         on_delete=models.PROTECT,

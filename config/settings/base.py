@@ -228,6 +228,18 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="privacy@processor.exampl
 BOUNCE_ADDRESS = env("BOUNCE_ADDRESS", default="bounces@processor.example")
 MESSAGE_ID_DOMAIN = env("MESSAGE_ID_DOMAIN", default="processor.example")
 BOUNCE_RECEIVER_HOST = env("BOUNCE_RECEIVER_HOST", default="127.0.0.1")
+
+# The processor's seal (AU-03): the key and certificate that sign chain anchors, evidence
+# bundles and the PAdES seals of PDFs. Unset, a self-signed pair is made once in
+# var/seal/ (fine for a demo; production gives its own, see docs/operations.md).
+EVIDENCE_SEAL_KEY_FILE = env("EVIDENCE_SEAL_KEY_FILE", default=str(VAR_DIR / "seal" / "key.pem"))
+EVIDENCE_SEAL_CERT_FILE = env(
+    "EVIDENCE_SEAL_CERT_FILE", default=str(VAR_DIR / "seal" / "certificate.pem")
+)
+# An RFC 3161 timestamping service for PAdES seals; empty: seals without a timestamp.
+EVIDENCE_TSA_URL = env("EVIDENCE_TSA_URL", default="")
+# Where the daily chain anchor is also posted (JSON); empty: mail only.
+AUDIT_ANCHOR_WEBHOOK_URL = env("AUDIT_ANCHOR_WEBHOOK_URL", default="")
 BOUNCE_RECEIVER_PORT = env.int("BOUNCE_RECEIVER_PORT", default=2525)
 MAIL_SINK_DIR = env.path("MAIL_SINK_DIR", default=VAR_DIR / "mail")
 # An outbox row still failing after this long is escalated to the privacy officer.
