@@ -95,3 +95,54 @@ def content_hash(
 
 def chain_hash(*, prev_chain_hash: str, content_hash: str) -> str:
     return _sha256((prev_chain_hash + content_hash).encode("ascii"))
+
+
+# The columns a verifier reads of each sealed row, in this order (`values_list(*ROW_FIELDS)`);
+# a verifier then needs no model instances, and an evidence bundle carries exactly these.
+ROW_FIELDS = (
+    "id",
+    "seq",
+    "hash_format",
+    "occurred_at",
+    "actor_id",
+    "actor_label",
+    "role",
+    "action",
+    "object_type",
+    "object_id",
+    "customer_id",
+    "request_id",
+    "before",
+    "after",
+    "salt",
+    "personal",
+    "erased_at",
+    "payload_hash",
+    "content_hash",
+    "prev_chain_hash",
+    "chain_hash",
+)
+
+
+def row_payload_ok(row: dict) -> bool:
+    """Whether the stored payload of a row (a dict of ROW_FIELDS) still matches its
+    payload hash, in the row's own format; an erased row must hold what erasure leaves."""
+    if row["erased_at"] is not None:
+        return row["before"] == TOMBSTONE and row["after"] == TOMBSTONE
+    return payload_hash(before=row["before"], after=row["after"]) == row["payload_hash"]
+
+
+def row_content_hash(row: dict) -> str:
+    """The content hash of a row (a dict of ROW_FIELDS), computed in the row's own format."""
+    return content_hash(
+        occurred_at=row["occurred_at"],
+        actor_id=row["actor_id"],
+        actor_label=row["actor_label"],
+        role=row["role"],
+        action=row["action"],
+        object_type=row["object_type"],
+        object_id=row["object_id"],
+        customer_id=row["customer_id"],
+        request_id=row["request_id"],
+        payload_hash=row["payload_hash"],
+    )
