@@ -36,6 +36,19 @@ class AuditAction(models.TextChoices):
     AUDIT_SAMPLE_EXPORTED = "audit.sample_exported", _("Audit sample exported")
     AUDIT_EVIDENCE_EXPORTED = "audit.evidence_exported", _("Evidence by control exported")
     AUDIT_KPI_EXPORTED = "audit.kpi_exported", _("KPI report exported")
+    # Issue 14, anchoring: the chain head signed and sent outside the database; checks of the
+    # whole chain asked for from the Audit section; a recorded database restore.
+    AUDIT_CHAIN_ANCHORED = "audit.chain_anchored", _("Audit chain head signed (anchor)")
+    AUDIT_CHAIN_ANCHOR_SENT = "audit.chain_anchor_sent", _("Audit chain anchor sent out")
+    AUDIT_CHAIN_CHECK_REQUESTED = (
+        "audit.chain_check_requested",
+        _("Check of the audit chain asked for"),
+    )
+    AUDIT_CHAIN_CHECKED = "audit.chain_checked", _("Audit chain checked")
+    AUDIT_DATABASE_RESTORE_RECORDED = (
+        "audit.database_restore_recorded",
+        _("Database restore recorded"),
+    )
 
     # --- sign-in (compliance.auth_signals, compliance.accounts) --------------------------
     AUTH_SIGNED_IN = "auth.signed_in", _("Signed in")

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from compliance import contact_confirmation, outbox
+from compliance import anchoring, contact_confirmation, outbox
 
 
 @shared_task(name=outbox.DELIVER_TASK, ignore_result=True)
@@ -18,3 +18,9 @@ def outbox_sweep() -> None:
 @shared_task(name="compliance.tasks.contacts_confirmation_sweep", ignore_result=True)
 def contacts_confirmation_sweep() -> None:
     contact_confirmation.contacts_confirmation_sweep()
+
+
+@shared_task(name="compliance.tasks.chain_anchor_daily", ignore_result=True)
+def chain_anchor_daily() -> None:
+    # AU-03: the day's signed chain head, mailed to the auditors (and the webhook).
+    anchoring.anchor_daily()

@@ -25,6 +25,11 @@ app.conf.beat_schedule = {
         "task": "breaches.tasks.notice_letters_sweep",
         "schedule": 60.0,
     },
+    # AU-03: the day's chain anchor; rung hourly, made once per Amsterdam day.
+    "audit-chain-anchor-daily": {
+        "task": "compliance.tasks.chain_anchor_daily",
+        "schedule": 60 * 60.0,
+    },
     # AU-03: Audit section exports whose task was lost or whose worker died.
     "audit-history-exports-sweep": {
         "task": "web.tasks.history_exports_sweep",

@@ -240,6 +240,9 @@ EVIDENCE_SEAL_CERT_FILE = env(
 EVIDENCE_TSA_URL = env("EVIDENCE_TSA_URL", default="")
 # Where the daily chain anchor is also posted (JSON); empty: mail only.
 AUDIT_ANCHOR_WEBHOOK_URL = env("AUDIT_ANCHOR_WEBHOOK_URL", default="")
+# Addresses outside the administrators' control that also receive every anchor (besides
+# every active auditor account), comma-separated.
+AUDIT_ANCHOR_RECIPIENTS = env.list("AUDIT_ANCHOR_RECIPIENTS", default=[])
 BOUNCE_RECEIVER_PORT = env.int("BOUNCE_RECEIVER_PORT", default=2525)
 MAIL_SINK_DIR = env.path("MAIL_SINK_DIR", default=VAR_DIR / "mail")
 # An outbox row still failing after this long is escalated to the privacy officer.
