@@ -4,18 +4,11 @@ Who may read the trail is the access layer's rule, above this app: the caller de
 passes the customer a reader is limited to (`compliance.selectors.audit_events_for_user`)."""
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from audits import hashing
-from audits.models import AuditEvent, ChainHead
-from audits.services import PAYLOAD_ERASED
-
-# An event still unsealed after this long means the sealer (Celery beat) is not running.
-UNSEALED_GRACE = datetime.timedelta(minutes=1)
+from audits.models import AuditEvent
 
 
 def audit_events(*, customer_id: int | None) -> QuerySet[AuditEvent]:
@@ -98,176 +91,26 @@ def audit_search(
     return events.order_by(*NEWEST_FIRST)
 
 
-class Problem:
-    CONTENT_CHANGED = "content_changed"
-    PAYLOAD_CHANGED = "payload_changed"
-    CHAIN_BROKEN = "chain_broken"
-    SEQ_GAP = "seq_gap"
-    REORDERED = "reordered"
-    HEAD_MISMATCH = "head_mismatch"
-    ERASURE_UNRECORDED = "erasure_unrecorded"
-    UNSEALED = "unsealed"
+# The chain verification lives in `audits.verification`; `chain_verify` is read from here.
+from audits.verification import (  # noqa: E402
+    UNSEALED_GRACE,
+    AnchorOutcome,
+    ChainBreak,
+    ChainVerification,
+    Problem,
+    chain_verify,
+    row_check,
+)
 
-
-@dataclass(frozen=True)
-class ChainBreak:
-    kind: str
-    message: str
-    event_id: int | None = None
-    seq: int | None = None
-
-
-@dataclass
-class ChainVerification:
-    """The outcome of walking the chain: `breaks` holds the first break (if any) and then
-    any freshness problem (events the sealer should have sealed by now)."""
-
-    count: int = 0
-    head_seq: int = 0
-    head_hash: str = hashing.GENESIS_HASH
-    unsealed_count: int = 0
-    breaks: list[ChainBreak] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.breaks
-
-    @property
-    def first_break(self) -> ChainBreak | None:
-        return self.breaks[0] if self.breaks else None
-
-
-def _check_event(event: AuditEvent, *, expected_seq: int, prev_hash: str) -> ChainBreak | None:
-    def brk(kind, message, seq=event.seq):
-        return ChainBreak(kind=kind, message=message, event_id=event.pk, seq=seq)
-
-    if event.seq != expected_seq:
-        return brk(
-            Problem.SEQ_GAP,
-            _("Chain positions %(first)s to %(last)s are missing: events were deleted.")
-            % {"first": expected_seq, "last": event.seq - 1},
-            seq=expected_seq,
-        )
-    if event.prev_chain_hash != prev_hash:
-        predecessor = (
-            AuditEvent.objects.filter(chain_hash=event.prev_chain_hash)
-            .exclude(pk=event.pk)
-            .values("pk", "seq")
-            .first()
-        )
-        if predecessor and predecessor["seq"] is not None and predecessor["seq"] > event.seq:
-            return brk(
-                Problem.REORDERED,
-                _(
-                    "Events were reordered: this event was sealed after event %(id)s, "
-                    "which now sits at position %(seq)s."
-                )
-                % {"id": predecessor["pk"], "seq": predecessor["seq"]},
-            )
-        return brk(
-            Problem.CHAIN_BROKEN,
-            _(
-                "The link to the previous event does not match: an event before it was removed "
-                "or changed."
-            ),
-        )
-    if event.erased_at is None:
-        if event.compute_payload_hash() != event.payload_hash:
-            return brk(Problem.PAYLOAD_CHANGED, _("The payload (before/after) was changed."))
-    elif event.before != hashing.TOMBSTONE or event.after != hashing.TOMBSTONE:
-        return brk(Problem.PAYLOAD_CHANGED, _("The payload was changed after its erasure."))
-    if event.compute_content_hash() != event.content_hash:
-        return brk(Problem.CONTENT_CHANGED, _("The content of the event was changed."))
-    expected_chain = hashing.chain_hash(prev_chain_hash=prev_hash, content_hash=event.content_hash)
-    if event.chain_hash != expected_chain:
-        return brk(Problem.CHAIN_BROKEN, _("The chain hash of the event was changed."))
-    return None
-
-
-def chain_verify(*, unsealed_grace: datetime.timedelta = UNSEALED_GRACE) -> ChainVerification:
-    """Walk the sealed events by chain position and report the first break (AU-03, BR-02):
-    a changed header or payload, a deleted, inserted or reordered event, or a head that
-    does not match the last event. Also reports events left unsealed for too long."""
-    result = ChainVerification()
-    prev_hash = hashing.GENESIS_HASH
-    expected_seq = 1
-    erased_ids: list[int] = []
-    sealed = AuditEvent.objects.filter(seq__isnull=False).order_by("seq")
-    for event in sealed.iterator(chunk_size=2000):
-        problem = _check_event(event, expected_seq=expected_seq, prev_hash=prev_hash)
-        if problem:
-            result.breaks.append(problem)
-            break
-        if event.erased_at is not None:
-            erased_ids.append(event.pk)
-        prev_hash = event.chain_hash
-        expected_seq += 1
-        result.count += 1
-    result.head_seq, result.head_hash = result.count, prev_hash
-
-    if result.ok:
-        head = ChainHead.objects.filter(pk=1).first()
-        head_seq, head_hash = (head.seq, head.chain_hash) if head else (None, None)
-        if head_seq is not None and head_seq > result.count:
-            result.breaks.append(
-                ChainBreak(
-                    kind=Problem.SEQ_GAP,
-                    message=_(
-                        "Chain positions %(first)s to %(last)s are missing: the last "
-                        "events were deleted."
-                    )
-                    % {"first": result.count + 1, "last": head_seq},
-                    seq=result.count + 1,
-                )
-            )
-        elif head is None and result.count:
-            result.breaks.append(
-                ChainBreak(kind=Problem.HEAD_MISMATCH, message=_("The chain head is missing."))
-            )
-        elif head is not None and (head_seq, head_hash) != (result.count, prev_hash):
-            result.breaks.append(
-                ChainBreak(
-                    kind=Problem.HEAD_MISMATCH,
-                    message=_(
-                        "The chain head (position %(seq)s) does not match the last sealed event."
-                    )
-                    % {"seq": head_seq},
-                    seq=head_seq,
-                )
-            )
-
-    if result.ok and erased_ids:
-        recorded = set(
-            AuditEvent.objects.filter(
-                action=PAYLOAD_ERASED, object_type="audits.AuditEvent"
-            ).values_list("object_id", flat=True)
-        )
-        missing = [pk for pk in erased_ids if str(pk) not in recorded]
-        if missing:
-            event = AuditEvent.objects.get(pk=missing[0])
-            result.breaks.append(
-                ChainBreak(
-                    kind=Problem.ERASURE_UNRECORDED,
-                    message=_("The payload was erased without a recorded erasure."),
-                    event_id=event.pk,
-                    seq=event.seq,
-                )
-            )
-
-    unsealed = AuditEvent.objects.filter(seq__isnull=True)
-    result.unsealed_count = unsealed.count()
-    stale = unsealed.filter(occurred_at__lt=timezone.now() - unsealed_grace)
-    oldest = stale.order_by("id").values("pk").first()
-    if oldest:
-        result.breaks.append(
-            ChainBreak(
-                kind=Problem.UNSEALED,
-                message=_(
-                    "%(count)s events are still unsealed after %(grace)s seconds: is the "
-                    "sealer (Celery beat, audits.tasks.audit_seal) running?"
-                )
-                % {"count": stale.count(), "grace": int(unsealed_grace.total_seconds())},
-                event_id=oldest["pk"],
-            )
-        )
-    return result
+__all__ = [
+    "UNSEALED_GRACE",
+    "AnchorOutcome",
+    "ChainBreak",
+    "ChainVerification",
+    "EventFilter",
+    "Problem",
+    "audit_events",
+    "audit_search",
+    "chain_verify",
+    "row_check",
+]
