@@ -26,6 +26,7 @@ from compliance.access import customer_scope, require
 from compliance.documents import document_build, documents_store, pdf_render, template_version
 from compliance.doorbell import task_ring
 from compliance.models import ExportFormat, ExportState, HistoryExport
+from web.audit.bundles import bundle_build, bundle_selection_check
 from web.audit.history import HistoryFilterForm, history_events, history_rows
 from web.audit.streams import EXPORT_COLUMNS, _export_records, spreadsheet_row
 
@@ -57,6 +58,8 @@ def history_export_request(*, actor, params: QueryDict, format: str) -> HistoryE
     filters = dict(form.data.lists())
     if not form.is_valid():
         raise ValidationError(form.errors)
+    if format == ExportFormat.BUNDLE:
+        bundle_selection_check(form)
     total = history_events(form).count()
     if format == ExportFormat.PDF and total > PDF_MAX_ROWS:
         raise ValidationError(
@@ -229,6 +232,16 @@ def history_export_build(*, export_id: int) -> HistoryExport | None:
             raise ValidationError(_("The selection is no longer valid for its requester."))
         if export.format == ExportFormat.XLSX:
             content, rows = _xlsx(export, form)
+        elif export.format == ExportFormat.BUNDLE:
+            with translation.override(language):
+                words = _selection_words(form)
+            content, rows = bundle_build(
+                export,
+                form,
+                language=language,
+                words=words,
+                progress=lambda rows: _progress(export.pk, rows),
+            )
         else:
             content, rows = _pdf(export, form, language)
     except ValidationError as exc:
@@ -260,6 +273,11 @@ def _store(export: HistoryExport, content: bytes, rows: int, language: str) -> H
     if kind == ExportFormat.XLSX:
         document.content_type = XLSX_TYPE
         document.filename = f"audit-history-{stamp}.xlsx"
+    elif kind == ExportFormat.BUNDLE:
+        document.content_type = "application/zip"
+        document.filename = f"evidence-bundle-{stamp}.zip"
+        document.title = _("Sealed evidence bundle")
+        document.template_name, document.template_version = "evidence-bundle", "1"
     with transaction.atomic():
         locked = HistoryExport.objects.select_for_update().filter(
             pk=export.pk, state=ExportState.PENDING
@@ -284,6 +302,7 @@ def _store(export: HistoryExport, content: bytes, rows: int, language: str) -> H
                 "rows": rows,
                 "sha256": stored.sha256,
                 "complete": True,
+                **({"chain_seq": current.chain_seq} if kind == ExportFormat.BUNDLE else {}),
             },
             customer_id=export.customer_id,
         )
