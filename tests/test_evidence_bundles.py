@@ -335,3 +335,50 @@ def test_two_builds_in_separate_processes_a_day_apart_are_byte_identical(
     assert content.namelist() == sorted(content.namelist())
     assert {i.date_time for i in content.infolist()} == {(1980, 1, 1, 0, 0, 0)}
     assert any(n.startswith("documents/") for n in content.namelist())
+
+
+def _as_bundled(row: dict) -> dict:
+    """A row of ROW_FIELDS as the bundle writes it (JSON, time as canonical text)."""
+    from audits.hashing import ROW_FIELDS
+    from web.audit.bundle_content import _row
+
+    return json.loads(json.dumps(_row(tuple(row[f] for f in ROW_FIELDS), withheld=False)))
+
+
+def test_the_script_computes_what_audits_hashing_computes_in_every_format(world):
+    """OBL AU-03: the verifier script's own hash computation (standard library only) agrees
+    with audits.hashing over real events of every hash format, erased ones included."""
+    from audits import hashing
+    from audits.services import audit_seal
+
+    audit_seal()
+    rows = list(AuditEvent.objects.filter(seq__isnull=False).values(*hashing.ROW_FIELDS))
+    # A row written in format 1 (before issue 14), and its erased form.
+    base = dict(rows[-1])
+    old = {
+        **base,
+        "hash_format": 1,
+        "salt": "",
+        "personal": [],
+        "before": {"state": "draft"},
+        "after": {"state": "sent", "recipient": "jan@acme.example"},
+    }
+    old["payload_hash"] = hashing.payload_hash(before=old["before"], after=old["after"])
+    rows += [
+        old,
+        {**old, "erased_at": NOW, "before": hashing.TOMBSTONE, "after": hashing.TOMBSTONE},
+    ]
+    erase = getattr(hashing, "erased_values", None)
+    if erase is not None:
+        personal = [r for r in rows if r["hash_format"] == 2 and r["personal"]]
+        rows += [{**r, **erase(r), "erased_at": NOW} for r in personal[:5]]
+    formats = {r["hash_format"] for r in rows}
+    assert formats >= {1, getattr(hashing, "CURRENT_FORMAT", 1)}
+    for row in rows:
+        bundled = _as_bundled(row)
+        expected_payload = hashing.row_payload_ok(row)
+        assert (verify_bundle.payload_hash_of(bundled) == row["payload_hash"]) == expected_payload
+        assert verify_bundle.content_hash_of(bundled) == hashing.row_content_hash(row)
+    # A changed value is caught by both alike.
+    changed = {**rows[0], "action": rows[0]["action"] + "x"}
+    assert verify_bundle.content_hash_of(_as_bundled(changed)) != rows[0]["content_hash"]
