@@ -16,7 +16,7 @@ import pytest
 from django.test import Client
 from pypdf import PdfReader
 
-from breaches.dossier.files import dossier_attachments
+from breaches.dossier.attachments import attachments_write
 from breaches.services import incident_report
 from compliance import accounts
 from compliance.access import SYSTEM
@@ -180,22 +180,30 @@ def test_incident_alert_subject_has_no_bidi_controls(world, smtp_server, privacy
     assert SHOWN in text and "&lt;" not in text
 
 
-def test_dossier_csv_cells_have_no_bidi_controls():
+def test_dossier_csv_cells_have_no_bidi_controls(tmp_path):
     """OBL BR-06: the evidence dossier's CSV files carry names and subjects without bidi
     controls (a spreadsheet shows them as typed)."""
-    files = dossier_attachments(
-        {
-            "timeline": [{"at": "2026-09-01T08:00:00Z", "event": NAME, "detail": NAME}],
-            "notices": [
-                {
-                    "id": 1,
-                    "customer": {"id": 2, "name": NAME},
-                    "messages": [{"subject": f"Notice: {NAME}", "to_name": NAME}],
-                    "decision_history": [],
-                }
-            ],
-        }
+    written, _digest, _kept = attachments_write(
+        tmp_path,
+        header={},
+        timeline=[
+            {
+                "at": "2026-09-01T08:00:00Z",
+                "event": NAME,
+                "object": "breaches.CustomerNotice:1",
+                "detail": NAME,
+            }
+        ],
+        notices=[
+            {
+                "id": 1,
+                "customer": {"id": 2, "name": NAME},
+                "messages": [{"subject": f"Notice: {NAME}", "to_name": NAME}],
+                "decision_history": [],
+            }
+        ],
     )
+    files = {f.name: f.path.read_text(encoding="utf-8") for f in written}
     for name in ("timeline.csv", "messages.csv", "decisions.csv"):
         assert not BIDI.search(files[name]), f"{name}: {files[name]!r}"
     assert SHOWN in files["messages.csv"]

@@ -1,30 +1,35 @@
-"""The data of an incident's evidence dossier (AU-03, BR-02): the incident, its updates, every
-notice with its messages and decisions, and the timeline, scoped by the user."""
+"""What the dossier's pages show (AU-03, BR-02): the incident, the summary an auditor reads
+in a minute (who was informed when, decisions, updates), and the exceptions one by one —
+late, not informed, failed or bounced messages, informed out of band. Counts come from
+aggregate queries and the exception lists hold only exceptions, so the pages stay the same
+size whatever the number of customers; every customer's detail is in the attachments
+(`breaches.dossier.streams`, `breaches.dossier.attachments`).
+"""
 
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import Count, F, Max, Min, Q
 from django.http import Http404
-from django.utils import timezone
+from django.utils import formats
+from django.utils.translation import gettext as _
 
-from breaches.decisions import decision_versions
+from audits.models import ChainHead
+from audits.selectors import audit_events
+from breaches.dossier.streams import notice_ids_text, notices_of, plain
 from breaches.models import (
     ASSESSMENT_FIELDS,
-    DECISION_FIELDS,
-    CustomerNotice,
+    Authority,
     Incident,
     IncidentUpdate,
-    NoticeLetter,
+    InformedHow,
+    NoticeState,
+    NotificationKind,
 )
 from breaches.services.common import NOTICE_CAUSE
 from compliance.access import customer_scope, require
-from compliance.models import OutboxMessage, StoredDocument
-from compliance.selectors import audit_events_for_user
-
-DOSSIER_FORMAT_VERSION = 1
+from compliance.models import EscalationReason, OutboxMessage, OutboxStatus
 
 INCIDENT_FIELDS = (
     "id",
@@ -57,254 +62,243 @@ INCIDENT_FIELDS = (
 )
 # Processor-internal: left out of a dossier filtered to one customer.
 INTERNAL_INCIDENT_FIELDS = ("dismissed_reason", "selection_rule", "selected_at")
-
-NOTICE_FIELDS = (
-    "id",
-    "state",
-    "created_at",
-    "notified_at",
-    "informed_at",
-    "informed_how",
-    "out_of_band_note",
-    "out_of_band_at",
-    "customer_reported",
-    "aware_at",
-    "authority_due_at",
-    "late",
-    "late_reason",
-    "undelivered_at",
-    "acknowledged_at",
-    "intention_kind",
-    "intention_recipient",
-    "intention_planned_at",
-    "intention_note",
-    "intention_at",
-    "decided_at",
-)
-MESSAGE_FIELDS = (
-    "id",
-    "key",
-    "to_name",
-    "to_email",
-    "language",
-    "subject",
-    "message_id",
-    "status",
-    "attempts",
-    "created_at",
-    "accepted_at",
-    "failed_at",
-    "last_reply",
-    "escalated_at",
-    "escalation_reason",
-)
+# On the summary page at most this many late notices are named; the rest are in section 4.
+SUMMARY_LATE_NAMED = 5
 
 
-def _plain(value):
-    """A JSON-ready value: aware datetimes in UTC ISO 8601, decimals as strings."""
-    if isinstance(value, datetime.datetime):
-        return value.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
-
-
-def _row(obj, fields) -> dict:
-    return {name: _plain(getattr(obj, name)) for name in fields}
-
-
-def _user_label(user) -> str:
-    if user is None:
-        return "system"
-    return getattr(user, "email", "") or str(user)
-
-
-def dossier_data(*, user, incident: Incident) -> dict:
-    """Everything the dossier shows, as plain data (also its JSON attachment), scoped by
-    the user: a customer-engaged auditor's dossier holds only its customer's part."""
+def dossier_scope(user, incident: Incident) -> int | None:
+    """The customer a user's dossier is limited to (None: all), or 404 when the incident
+    does not concern a customer-engaged auditor's customer; refused without `audit.view`."""
     require(user, "audit.view")
     scope = customer_scope(user)
     if scope is not None and not incident.notices.filter(customer_id=scope).exists():
         raise Http404
+    return scope
+
+
+def chain_head() -> dict:
+    """The sealed head of the audit chain: the position and hash the dossier is built from
+    (call `audits.services.audit_seal()` first)."""
+    head = ChainHead.objects.filter(pk=1).first()
+    if head is None:
+        return {"seq": 0, "chain_hash": "", "sealed_at": None}
+    return {"seq": head.seq, "chain_hash": head.chain_hash, "sealed_at": head.sealed_at}
+
+
+def incident_row(incident: Incident, scope: int | None) -> dict:
+    """The incident's fields for the JSON attachment (codes as stored)."""
     full = scope is None
-
-    notices = list(
-        CustomerNotice.objects.filter(incident=incident)
-        .filter(**({} if full else {"customer_id": scope}))
-        .select_related("customer")
-        .order_by("customer__name", "pk")
-    )
-    notice_ids = [n.pk for n in notices]
-    messages = list(
-        OutboxMessage.objects.filter(cause_type=NOTICE_CAUSE, cause_id__in=notice_ids).order_by(
-            "created_at", "pk"
-        )
-    )
-    by_notice: dict[int, list[OutboxMessage]] = {}
-    for message in messages:
-        by_notice.setdefault(message.cause_id, []).append(message)
-    updates = list(IncidentUpdate.objects.filter(incident=incident).order_by("number"))
-    # Every version of every notice's letter (BR-06), not only the current one.
-    versions = list(
-        NoticeLetter.objects.filter(notice_id__in=notice_ids, document__isnull=False)
-        .order_by("notice_id", "version")
-        .values(
-            "notice_id",
-            "version",
-            "informed_at",
-            "authority_due_at",
-            "document_id",
-            "document__sha256",
-            "document__uuid",
-        )
-    )
-    letter_ids = sorted(
-        {n.letter_id for n in notices if n.letter_id} | {v["document_id"] for v in versions}
-    )
-    versions_by_notice: dict[int, list[dict]] = {}
-    for version in versions:
-        versions_by_notice.setdefault(version["notice_id"], []).append(
-            {
-                "version": version["version"],
-                "informed_at": _plain(version["informed_at"]),
-                "authority_due_at": _plain(version["authority_due_at"]),
-                "document": str(version["document__uuid"]),
-                "sha256": version["document__sha256"],
-            }
-        )
-
-    incident_fields = [f for f in INCIDENT_FIELDS if full or f not in INTERNAL_INCIDENT_FIELDS]
-    incident_row = _row(incident, incident_fields)
-    incident_row["products"] = [p.name for p in incident.products.all()]
+    row = {
+        name: plain(getattr(incident, name))
+        for name in INCIDENT_FIELDS
+        if full or name not in INTERNAL_INCIDENT_FIELDS
+    }
+    row["products"] = [p.name for p in incident.products.all()]
     if full:
-        incident_row["reported_by"] = _user_label(incident.reported_by)
-        incident_row["source_customer_id"] = incident.source_customer_id
-        incident_row["source_subprocessor"] = (
+        row["reported_by"] = incident.reported_by.email if incident.reported_by_id else "system"
+        row["source_customer_id"] = incident.source_customer_id
+        row["source_subprocessor"] = (
             str(incident.source_subprocessor) if incident.source_subprocessor_id else None
         )
-        incident_row["affected_customer_ids"] = sorted(
+        row["affected_customer_ids"] = sorted(
             incident.affected_customers.values_list("pk", flat=True)
         )
+    return row
 
-    timeline: list[dict] = []
-    # State changes, from the history tables (django-simple-history).
-    previous = None
-    for record in incident.history.order_by("history_date", "history_id"):
-        if record.state != previous:
-            timeline.append(
-                {
-                    "at": _plain(record.history_date),
-                    "source": "history",
-                    "event": f"incident.state:{record.state}",
-                    "actor": _user_label(record.history_user) if full else "",
-                    "role": "",
-                    "object": f"breaches.Incident:{incident.pk}",
-                    "customer_id": None,
-                    "detail": {"state": record.state, "from": previous},
-                }
-            )
-            previous = record.state
-    for notice in notices:
-        previous = None
-        for record in notice.history.order_by("history_date", "history_id"):
-            if record.state != previous:
-                timeline.append(
-                    {
-                        "at": _plain(record.history_date),
-                        "source": "history",
-                        "event": f"notice.state:{record.state}",
-                        "actor": _user_label(record.history_user),
-                        "role": "",
-                        "object": f"breaches.CustomerNotice:{notice.pk}",
-                        "customer_id": notice.customer_id,
-                        "detail": {"state": record.state, "from": previous},
-                    }
-                )
-                previous = record.state
-    # Every audit event about the incident, its notices, updates, messages and letters; the
-    # audit selector already limits a customer-engaged auditor to its customer's events.
-    objects = Q(object_type="breaches.Incident", object_id=str(incident.pk))
-    objects |= Q(object_type="breaches.CustomerNotice", object_id__in=[str(i) for i in notice_ids])
-    objects |= Q(object_type="breaches.IncidentUpdate", object_id__in=[str(u.pk) for u in updates])
-    objects |= Q(
-        object_type="compliance.OutboxMessage", object_id__in=[str(m.pk) for m in messages]
+
+def _count(value: int) -> str:
+    return formats.number_format(value, force_grouping=True)
+
+
+def _share(part: int, whole: int) -> str:
+    if not whole:
+        return "—"
+    share = 100 * part / whole
+    decimals = 0 if share in (0, 100) else 1
+    return f"{formats.number_format(share, decimals, force_grouping=True)} %"
+
+
+def summary_counts(incident: Incident, scope: int | None) -> dict:
+    """Who was informed when and what the customers decided, counted in one query."""
+    due = incident.customer_due_at
+    informed = Q(informed_at__isnull=False)
+    counts = notices_of(incident, scope).aggregate(
+        total=Count("pk"),
+        informed=Count("pk", filter=informed),
+        in_time=Count("pk", filter=informed & Q(informed_at__lte=due)),
+        late=Count("pk", filter=informed & Q(informed_at__gt=due)),
+        by_email=Count("pk", filter=Q(informed_how=InformedHow.EMAIL)),
+        by_portal=Count("pk", filter=Q(informed_how=InformedHow.PORTAL)),
+        out_of_band=Count("pk", filter=Q(informed_how=InformedHow.OUT_OF_BAND)),
+        undelivered=Count("pk", filter=Q(informed_at__isnull=True, state=NoticeState.FAILED)),
+        acknowledged=Count("pk", filter=Q(acknowledged_at__isnull=False)),
+        decided=Count("pk", filter=Q(decided_at__isnull=False)),
+        is_breach=Count("pk", filter=Q(decided_at__isnull=False, decision_is_breach=True)),
+        authority=Count("pk", filter=Q(decided_at__isnull=False, decision_authority_notified=True)),
+        subjects=Count("pk", filter=Q(decided_at__isnull=False, decision_subjects_informed=True)),
+        first_informed=Min("informed_at"),
+        last_informed=Max("informed_at"),
     )
-    objects |= Q(
-        object_type="compliance.StoredDocument", object_id__in=[str(i) for i in letter_ids]
+    counts["not_informed"] = counts["total"] - counts["informed"]
+    counts["undecided"] = counts["total"] - counts["decided"]
+    counts["revised"] = (
+        audit_events(customer_id=scope)
+        .filter(
+            action="notice.decision_revised",
+            object_type="breaches.CustomerNotice",
+            object_id__in=notice_ids_text(incident, scope),
+        )
+        .values("object_id")
+        .distinct()
+        .count()
     )
-    for event in audit_events_for_user(user=user).filter(objects).order_by("occurred_at", "pk"):
-        timeline.append(
-            {
-                "at": _plain(event.occurred_at),
-                "source": "audit",
-                "event": event.action,
-                "actor": event.actor_label or "system",
-                "role": event.role,
-                "object": f"{event.object_type}:{event.object_id}",
-                "customer_id": event.customer_id,
-                "detail": {"audit_event": event.pk, "seq": event.seq, "after": event.after},
-            }
-        )
-    for update in updates:
-        timeline.append(
-            {
-                "at": _plain(update.created_at),
-                "source": "update",
-                "event": f"update.{update.kind}",
-                "actor": _user_label(update.created_by) if full else "",
-                "role": "",
-                "object": f"breaches.IncidentUpdate:{update.pk}",
-                "customer_id": None,
-                "detail": {"number": update.number, "summary": update.summary},
-            }
-        )
-    timeline.sort(key=lambda entry: (entry["at"] or "", entry["source"]))
+    counts["share_in_time"] = _share(counts["in_time"], counts["total"])
+    counts["words"] = {
+        key: _count(value) for key, value in counts.items() if isinstance(value, int)
+    }
+    return counts
 
-    notice_rows = []
-    for notice in notices:
-        row = _row(notice, NOTICE_FIELDS)
-        row["customer"] = {"id": notice.customer_id, "name": notice.customer.name}
-        row["letter_sha256"] = None
-        row["letters"] = versions_by_notice.get(notice.pk, [])
-        row["messages"] = [_row(m, MESSAGE_FIELDS) for m in by_notice.get(notice.pk, [])]
-        row["decision"] = _row(notice, DECISION_FIELDS) if notice.decided_at else None
-        row["decision_history"] = _decision_history(notice)
-        notice_rows.append(row)
-    letters = dict(StoredDocument.objects.filter(pk__in=letter_ids).values_list("pk", "sha256"))
-    for notice, row in zip(notices, notice_rows, strict=True):
-        row["letter_sha256"] = letters.get(notice.letter_id)
 
-    return {
-        "format_version": DOSSIER_FORMAT_VERSION,
-        "generated_at": _plain(timezone.now()),
-        "scope": "all" if full else {"customer_id": scope},
-        "incident": incident_row,
-        "updates": [
-            {
-                "number": u.number,
-                "kind": u.kind,
-                "created_at": _plain(u.created_at),
-                "summary": u.summary,
-                "measures": u.measures,
-                "recipients_count": u.recipients_count,
-            }
-            for u in updates
-        ],
-        "notices": notice_rows,
-        "timeline": timeline,
+def _duration(delta: datetime.timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    return _("%(hours)s h %(minutes)s min") % {
+        "hours": _count(minutes // 60),
+        "minutes": minutes % 60,
     }
 
 
-def _decision_history(notice: CustomerNotice) -> list[dict]:
-    """Each distinct decision the customer recorded, oldest first (BR-04: revisable)."""
+def _customer_label(name: str, number: str) -> str:
+    return f"{name} ({number})" if number else name
+
+
+def _informed_how(value: str) -> str:
+    try:
+        return str(InformedHow(value).label)
+    except ValueError:
+        return value
+
+
+def exceptions(incident: Incident, scope: int | None) -> dict:
+    """The notices and messages that went wrong or took another way, one row each."""
+    notices = notices_of(incident, scope).annotate(
+        customer_name=F("customer__name"), customer_number=F("customer__customer_number")
+    )
+    columns = (
+        "pk",
+        "customer_name",
+        "customer_number",
+        "informed_at",
+        "informed_how",
+        "late_reason",
+        "state",
+        "undelivered_at",
+        "out_of_band_at",
+        "out_of_band_note",
+        "out_of_band_by__email",
+    )
+    late = list(
+        notices.filter(informed_at__gt=incident.customer_due_at)
+        .order_by("informed_at", "pk")
+        .values(*columns)
+    )
+    for row in late:
+        row["delay"] = _duration(row["informed_at"] - incident.customer_due_at)
+        row["reason"] = row["late_reason"] or incident.notify_late_reason
+    not_informed = list(
+        notices.filter(informed_at__isnull=True).order_by("customer_name", "pk").values(*columns)
+    )
+    out_of_band = list(
+        notices.filter(informed_how=InformedHow.OUT_OF_BAND)
+        .order_by("out_of_band_at", "pk")
+        .values(*columns)
+    )
+    for row in (*late, *not_informed, *out_of_band):
+        row["customer"] = _customer_label(row["customer_name"], row["customer_number"])
+        row["how"] = _informed_how(row["informed_how"])
+        row["state_label"] = str(NoticeState(row["state"]).label)
+    messages = list(
+        OutboxMessage.objects.filter(
+            cause_type=NOTICE_CAUSE, cause_id__in=notices_of(incident, scope).values("pk")
+        )
+        .filter(
+            Q(status=OutboxStatus.FAILED) | ~Q(escalation_reason="") | Q(failed_at__isnull=False)
+        )
+        .order_by("customer__name", "created_at", "pk")
+        .values(
+            "to_name",
+            "to_email",
+            "status",
+            "escalation_reason",
+            "last_reply",
+            "accepted_at",
+            "failed_at",
+            "attempts",
+            "customer__name",
+            "customer__customer_number",
+        )
+    )
+    for row in messages:
+        row["customer"] = _customer_label(
+            row["customer__name"] or "", row["customer__customer_number"] or ""
+        )
+        row["status_label"] = str(OutboxStatus(row["status"]).label)
+        row["reason_label"] = (
+            str(EscalationReason(row["escalation_reason"]).label)
+            if row["escalation_reason"] in EscalationReason.values
+            else ""
+        )
+    return {
+        "late": late,
+        "late_named": late[:SUMMARY_LATE_NAMED],
+        "not_informed": not_informed,
+        "messages": messages,
+        "out_of_band": out_of_band,
+        "any": bool(late or not_informed or messages or out_of_band),
+    }
+
+
+def updates_of(incident: Incident) -> list[IncidentUpdate]:
+    return list(IncidentUpdate.objects.filter(incident=incident).order_by("number"))
+
+
+def update_rows(updates: list[IncidentUpdate]) -> list[dict]:
     return [
         {
-            "revision": number,
-            "recorded_at": _plain(record.decided_at),
-            "by": _user_label(record.decided_by),
-            **_row(record, DECISION_FIELDS),
+            "number": u.number,
+            "kind": u.kind,
+            "created_at": plain(u.created_at),
+            "summary": u.summary,
+            "measures": u.measures,
+            "recipients_count": u.recipients_count,
         }
-        for number, record in enumerate(decision_versions(notice), start=1)
+        for u in updates
     ]
+
+
+def _when(key: str, value):
+    """An ISO 8601 moment of the attachments back as a datetime (for the house format)."""
+    if isinstance(value, str) and key.endswith("_at") and value:
+        return datetime.datetime.fromisoformat(value)
+    return value
+
+
+def notice_labels(notice: dict) -> dict:
+    """A notice row of the attachments with people words beside its codes, for the detail
+    page of a dossier limited to one customer."""
+    notice = {key: _when(key, value) for key, value in notice.items()}
+    notice["messages"] = [{k: _when(k, v) for k, v in m.items()} for m in notice["messages"]]
+    notice["decision_history"] = [
+        {k: _when(k, v) for k, v in d.items()} for d in notice["decision_history"]
+    ]
+    notice["state_label"] = str(NoticeState(notice["state"]).label)
+    notice["how"] = _informed_how(notice["informed_how"])
+    for message in notice["messages"]:
+        message["status_label"] = str(OutboxStatus(message["status"]).label)
+    for decision in notice["decision_history"]:
+        decision["authority_label"] = _choice(Authority, decision["decision_authority"])
+        decision["kind_label"] = _choice(NotificationKind, decision["decision_authority_kind"])
+    return notice
+
+
+def _choice(choices, value) -> str:
+    return str(choices(value).label) if value in choices.values else (value or "")

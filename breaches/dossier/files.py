@@ -1,107 +1,135 @@
-"""The dossier's files: the JSON and CSV attachments and the PDF/A-3b they are embedded in
-(AU-03), rendered into an immutable StoredDocument."""
+"""The dossier's PDF (AU-03, BR-02): the summary, the sections, the attached data and the
+processor's seal, rendered into an immutable StoredDocument.
+
+Order of work: seal the audit chain and read its head (the dossier is built from the events
+up to that position; its own issue comes after it); count and list the exceptions; write
+the attachments row by row into a temporary folder; render the pages (WeasyPrint, PDF/A-3b,
+the files embedded with the relationship "Data"); seal the PDF (PAdES, `compliance.seals`).
+The stored document is the sealed PDF, its SHA-256 that of the sealed bytes.
+"""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
+import contextlib
+import tempfile
 import uuid
+from pathlib import Path
 
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from weasyprint import Attachment
 
-from breaches.dossier.assembly import MESSAGE_FIELDS, dossier_data
+from audits.services import audit_seal
+from breaches.dossier.assembly import (
+    chain_head,
+    dossier_scope,
+    exceptions,
+    incident_row,
+    notice_labels,
+    summary_counts,
+    update_rows,
+    updates_of,
+)
+from breaches.dossier.attachments import attachments_write
 from breaches.dossier.selection import DOSSIER_TEMPLATE, filename_prefix
-from breaches.models import DECISION_FIELDS, Incident
-from compliance.access import customer_scope, require
-from compliance.csv_safe import cell
+from breaches.dossier.streams import notice_rows, plain, timeline_entries
+from breaches.models import Incident
 from compliance.documents import document_build, documents_store, pdf_render, template_version
 from compliance.models import Customer, Language, ProcessorProfile, StoredDocument
-
-TIMELINE_COLUMNS = ("at", "source", "event", "actor", "role", "object", "customer_id", "detail")
-MESSAGE_COLUMNS = ("notice_id", "customer_id", "customer", *MESSAGE_FIELDS)
-DECISION_COLUMNS = ("notice_id", "customer_id", "customer", "revision", "recorded_at", "by")
-DECISION_COLUMNS += DECISION_FIELDS
+from compliance.seals import pdf_seal
 
 
-def _csv(columns, rows) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([cell(row.get(c)) for c in columns])
-    return buffer.getvalue()
-
-
-def dossier_attachments(data: dict) -> dict[str, str]:
-    """File name → content of the machine-readable files embedded in the PDF."""
-    messages, decisions = [], []
-    for notice in data["notices"]:
-        common = {
-            "notice_id": notice["id"],
-            "customer_id": notice["customer"]["id"],
-            "customer": notice["customer"]["name"],
-        }
-        messages += [{**common, **m} for m in notice["messages"]]
-        decisions += [{**common, **d} for d in notice["decision_history"]]
+def _descriptions() -> dict[str, str]:
     return {
-        "dossier.json": json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True),
-        "timeline.csv": _csv(TIMELINE_COLUMNS, data["timeline"]),
-        "messages.csv": _csv(MESSAGE_COLUMNS, messages),
-        "decisions.csv": _csv(DECISION_COLUMNS, decisions),
-    }
-
-
-# ------------------------------------------------------------------------------ rendering
-
-
-def dossier_build(*, actor, incident: Incident) -> StoredDocument:
-    """Render the dossier as `actor` may see it into an unsaved, immutable StoredDocument
-    (the slow part: no transaction is held while it runs)."""
-    require(actor, "audit.view")
-    scope = customer_scope(actor)
-    data = dossier_data(user=actor, incident=incident)
-    files = dossier_attachments(data)
-    descriptions = {
         "dossier.json": _("All data of this dossier (JSON)"),
         "timeline.csv": _("Timeline (CSV)"),
         "messages.csv": _("Messages per notice (CSV)"),
         "decisions.csv": _("Customer decisions with their revisions (CSV)"),
     }
-    attachments = [
-        Attachment(
-            string=content,
-            name=name,
-            description=descriptions[name],
-            relationship="Data",
-        )
-        for name, content in files.items()
-    ]
-    customer = Customer.objects.get(pk=scope) if scope is not None else None
+
+
+def _page_counter() -> str:
+    """The CSS `content` of the page number in the reader's language ("page 2 of 7")."""
+    words = _("page %(page)s of %(pages)s") % {
+        "page": '" counter(page) "',
+        "pages": '" counter(pages) "',
+    }
+    return mark_safe(f'"{words}"')  # noqa: S308 - our own words and CSS counters only
+
+
+def dossier_build(*, actor, incident: Incident) -> StoredDocument:
+    """Render the dossier as `actor` may see it into an unsaved, immutable StoredDocument
+    (the slow part: no transaction is held while it runs)."""
+    scope = dossier_scope(actor, incident)
+    audit_seal()
+    head = chain_head()
     language = getattr(actor, "language", "") or "en"
     if language not in Language.values:
         language = "en"
+    customer = Customer.objects.get(pk=scope) if scope is not None else None
     issued_at = timezone.now()
     document_uuid = uuid.uuid4()
-    title = _("Evidence dossier of incident #%(number)s") % {"number": incident.pk}
-    # The same context `compliance.documents.document_render` gives every document.
-    content = pdf_render(
-        template_name=DOSSIER_TEMPLATE,
-        context={
-            "processor": ProcessorProfile.objects.first(),
-            "customer": customer,
-            "document_title": title,
-            "document_reference": str(document_uuid),
-            "issued_at": issued_at,
-            "data": data,
-            "incident": incident,
-            "attachment_names": list(files),
-        },
-        language=language,
-        pdf_options={"pdf_variant": "pdf/a-3b", "attachments": attachments},
-    )
+    updates = updates_of(incident)
+    with translation.override(language), contextlib.ExitStack() as stack:
+        folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="dossier-")))
+        counts = summary_counts(incident, scope)
+        header = {
+            "generated_at": plain(issued_at),
+            "scope": "all" if scope is None else {"customer_id": scope},
+            "chain_head": {
+                "seq": head["seq"],
+                "chain_hash": head["chain_hash"],
+                "sealed_at": plain(head["sealed_at"]),
+            },
+            "incident": incident_row(incident, scope),
+            "summary": {k: plain(v) for k, v in counts.items() if k not in ("words",)},
+            "updates": update_rows(updates),
+        }
+        files, timeline, kept = attachments_write(
+            folder,
+            header=header,
+            notices=notice_rows(incident=incident, scope=scope),
+            timeline=timeline_entries(
+                user=actor, incident=incident, scope=scope, head_seq=head["seq"]
+            ),
+            keep_all=scope is not None,
+        )
+        descriptions = _descriptions()
+        attachments = [
+            Attachment(
+                file_obj=stack.enter_context(file.path.open("rb")),
+                name=file.name,
+                description=descriptions[file.name],
+                relationship="Data",
+            )
+            for file in files
+        ]
+        title = _("Evidence dossier of incident #%(number)s") % {"number": incident.pk}
+        content = pdf_render(
+            template_name=DOSSIER_TEMPLATE,
+            context={
+                "processor": ProcessorProfile.objects.first(),
+                "customer": customer,
+                "document_title": title,
+                "document_reference": str(document_uuid),
+                "issued_at": issued_at,
+                "requested_by": actor,
+                "incident": incident,
+                "full": scope is None,
+                "head": head,
+                "counts": counts,
+                "exceptions": exceptions(incident, scope),
+                "updates": updates,
+                "timeline": timeline,
+                "notices": [notice_labels(n) for n in kept],
+                "files": [(f, descriptions[f.name]) for f in files],
+                "page_counter": _page_counter(),
+            },
+            language=language,
+            pdf_options={"pdf_variant": "pdf/a-3b", "attachments": attachments},
+        )
+    content = pdf_seal(content)
     stamp = issued_at.strftime("%Y%m%dT%H%M%SZ")
     document = document_build(
         content=content,
@@ -121,16 +149,18 @@ def dossier_build(*, actor, incident: Incident) -> StoredDocument:
 
 
 def incident_dossier_render(*, actor, incident: Incident) -> StoredDocument:
-    """OBL AU-03: render and store the incident's evidence dossier (PDF/A-3b, data attached),
-    synchronously. Pages and the API ask for it with `dossier_request_create` instead; this
-    is the same work in one call (tests, shell).
+    """OBL AU-03: render and store the incident's evidence dossier (PDF/A-3b, data attached,
+    sealed), synchronously. Pages and the API ask for it with `dossier_request_create`
+    instead; this is the same work in one call (tests, shell).
 
-    BR-02: the timeline shows every state change and audit event of the incident, its
-    notices and updates; every notice with its recipients, Message-ID, server reply and
-    accepted_at; every customer decision with its revisions. The JSON and CSV data are
-    embedded as PDF/A-3 files with the relationship "Data". The document is immutable and
-    its issue is an audit event (`document.issued`). A customer-engaged auditor gets a
-    dossier filtered to its customer (see the module docstring); customer users are refused.
+    BR-02: the summary says who was informed when (the share within 48 hours, the late ones
+    with their reasons), what the customers decided, the updates and the audit chain head
+    the dossier was built from; the sections list only exceptions one by one. The JSON and
+    CSV files attached (PDF/A-3, relationship "Data") hold every notice with its recipients,
+    Message-ID, server reply and accepted_at, every decision revision and the whole
+    timeline. The document is immutable, sealed by the processor (PAdES), and its issue is
+    an audit event (`document.issued`). A customer-engaged auditor gets a dossier filtered
+    to its customer (see the package docstring); customer users are refused.
     """
     document = dossier_build(actor=actor, incident=incident)
     [document] = documents_store(documents=[document], actor=actor)

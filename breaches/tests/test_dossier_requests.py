@@ -98,7 +98,7 @@ def test_post_records_request_then_task_stores_the_dossier(
     assert request.document == document and document.created_by == officer
     assert document.audit_only and document.customer is None
     reader, text = read_pdf(bytes(document.content))
-    assert "Timeline" in text and "incident.reported" in text and "incident.notified" in text
+    assert "Timeline" in text and "Incident reported" in text and "Customers notified" in text
     assert "dossier.json" in reader.attachments
     assert hashlib.sha256(bytes(document.content)).hexdigest() == document.sha256
     actions = set(AuditEvent.objects.values_list("action", flat=True))
@@ -137,7 +137,7 @@ def test_a_celery_worker_renders_the_request(staff, officer, processor, temporar
     request.refresh_from_db()
     assert request.state == DossierRequestState.DONE
     _, text = read_pdf(bytes(request.document.content))
-    assert "Timeline" in text and "incident.triaged" in text
+    assert "Timeline" in text and "Assessment recorded" in text
 
 
 # --------------------------------------------------------------------------- duplicates

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 from audits.models import AuditEvent
 from breaches import deadlines, letters
-from breaches.dossier.assembly import dossier_data
+from breaches.dossier.streams import notice_rows
 from breaches.letters import jobs
 from breaches.models import CustomerNotice, NoticeLetter
 from breaches.services import (
@@ -192,8 +192,8 @@ def test_new_informed_moment_issues_a_new_version_and_keeps_the_old(notified, of
         assert "A new version of the PDF letter is being prepared." not in page
 
     # The dossier holds the hash of every version.
-    data = dossier_data(user=officer, incident=notice.incident)
-    row = next(n for n in data["notices"] if n["id"] == notice.pk)
+    rows = notice_rows(incident=notice.incident, scope=None)
+    row = next(n for n in rows if n["id"] == notice.pk)
     assert [v["sha256"] for v in row["letters"]] == [
         first.document.sha256,
         StoredDocument.objects.get(pk=second.document_id).sha256,
