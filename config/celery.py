@@ -30,6 +30,8 @@ app.conf.beat_schedule = {
         "task": "compliance.tasks.chain_anchor_daily",
         "schedule": 60 * 60.0,
     },
+    # AU-03: chain checks of the Audit section whose task was lost or whose worker died.
+    "audit-chain-checks-sweep": {"task": "web.tasks.chain_checks_sweep", "schedule": 60.0},
     # AU-03: Audit section exports whose task was lost or whose worker died.
     "audit-history-exports-sweep": {
         "task": "web.tasks.history_exports_sweep",

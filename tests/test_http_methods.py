@@ -57,6 +57,7 @@ FORM_PAGES = frozenset(
         "subprocessors:objection_decision",
         "subprocessors:termination_confirm",
         "audit_samples",
+        "audit_chain",
     }
 )
 # Buttons: POST only, nothing to show.

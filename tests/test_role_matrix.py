@@ -372,6 +372,8 @@ AUDITOR_OWN_WRITES = frozenset(
         "api-incident-dossier-list",
         # Drawing a reproducible sample records the auditor's own sample (AU-03).
         "audit_samples",
+        # Asking for a check of the audit chain records the auditor's own check (AU-03).
+        "audit_chain",
     }
 )
 

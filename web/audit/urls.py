@@ -10,4 +10,5 @@ urlpatterns = [
     path("audit/", include("web.audit.evidence_urls")),
     path("audit/", include("web.audit.sampling_urls")),
     path("audit/", include("web.audit.kpi_urls")),
+    path("audit/", include("web.audit.chain_urls")),
 ]
