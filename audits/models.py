@@ -83,22 +83,16 @@ class AuditEvent(models.Model):
     def is_sealed(self) -> bool:
         return self.seq is not None
 
-    def compute_payload_hash(self) -> str:
-        return hashing.payload_hash(before=self.before, after=self.after)
+    def as_row(self) -> dict:
+        """The row as a verifier reads it (`hashing.ROW_FIELDS`)."""
+        return {name: getattr(self, name) for name in hashing.ROW_FIELDS}
+
+    def compute_payload_hash(self) -> str | None:
+        """The payload hash of the row as it is now, in its own hash format."""
+        return hashing.row_payload_hash(self.as_row())
 
     def compute_content_hash(self) -> str:
-        return hashing.content_hash(
-            occurred_at=self.occurred_at,
-            actor_id=self.actor_id,
-            actor_label=self.actor_label,
-            role=self.role,
-            action=self.action,
-            object_type=self.object_type,
-            object_id=self.object_id,
-            customer_id=self.customer_id,
-            request_id=self.request_id,
-            payload_hash=self.payload_hash,
-        )
+        return hashing.row_content_hash(self.as_row())
 
 
 class ChainHead(models.Model):

@@ -48,6 +48,8 @@ def _event_build(
     action_check(action)
     action = str(action)  # an AuditAction member is stored as its plain value
     actor_id, actor_label, role = _actor_fields(actor)
+    before = hashing.normalise_payload(before)
+    after = hashing.normalise_payload(after)
     event = AuditEvent(
         occurred_at=timezone.now(),
         actor_id=actor_id,
@@ -58,8 +60,11 @@ def _event_build(
         object_id=str(obj.pk) if obj is not None else "",
         customer_id=customer_id,
         request_id=request_id if request_id is not None else (current_request_id() or ""),
-        before=hashing.normalise_payload(before),
-        after=hashing.normalise_payload(after),
+        before=before,
+        after=after,
+        hash_format=hashing.CURRENT_FORMAT,
+        salt=hashing.new_salt(),
+        personal=hashing.personal_paths(before=before, after=after, actor_id=actor_id),
     )
     event.payload_hash = event.compute_payload_hash()
     event.content_hash = event.compute_content_hash()
@@ -176,20 +181,30 @@ def audit_seal(*, batch_size: int = SEAL_BATCH_SIZE) -> int:
     return sealed
 
 
-def event_payload_erase(*, event: AuditEvent, actor, reason: str) -> AuditEvent:
-    """Erase the personal data in an event's payload at the end of its retention (AU-03).
+def _erase_row(event: AuditEvent, now) -> AuditEvent:
+    for name, value in hashing.erased_values(event.as_row()).items():
+        setattr(event, name, value)
+    event.erased_at = now
+    return event
 
-    before/after become the tombstone; payload_hash and content_hash stay, so the chain
+
+ERASED_COLUMNS = ["before", "after", "actor_label", "salt", "erased_at"]
+
+
+def event_payload_erase(*, event: AuditEvent, actor, reason: str) -> AuditEvent:
+    """Erase the personal data of an event at the end of its retention (AU-03).
+
+    Format 2: each personal field (and the actor's label) is replaced by a marker holding
+    its digest and the salt is cleared; the kept fields stay. Format 1: before/after become
+    the tombstone (the label in the header cannot be erased). The hashes stay, so the chain
     still verifies. The erasure itself is recorded as an event. Erasing twice is a no-op.
     """
     with transaction.atomic():
         event = AuditEvent.objects.select_for_update().get(pk=event.pk)
         if event.erased_at is not None:
             return event
-        event.before = hashing.TOMBSTONE
-        event.after = hashing.TOMBSTONE
-        event.erased_at = timezone.now()
-        event.save(update_fields=["before", "after", "erased_at"])
+        _erase_row(event, timezone.now())
+        event.save(update_fields=ERASED_COLUMNS)
         event_record(
             actor=actor,
             action=PAYLOAD_ERASED,
@@ -198,3 +213,33 @@ def event_payload_erase(*, event: AuditEvent, actor, reason: str) -> AuditEvent:
             customer_id=event.customer_id,
         )
     return event
+
+
+def events_payload_erase(*, ids, actor, reason: str) -> int:
+    """`event_payload_erase` for many events in one transaction (the retention sweep's
+    batch): one UPDATE, and one recorded erasure per event. Returns how many it erased."""
+    with transaction.atomic():
+        events = list(
+            AuditEvent.objects.select_for_update()
+            .filter(pk__in=list(ids), erased_at__isnull=True)
+            .order_by("id")
+        )
+        if not events:
+            return 0
+        now = timezone.now()
+        for event in events:
+            _erase_row(event, now)
+        AuditEvent.objects.bulk_update(events, ERASED_COLUMNS)
+        events_record(
+            [
+                {
+                    "actor": actor,
+                    "action": PAYLOAD_ERASED,
+                    "obj": event,
+                    "after": {"reason": reason, "erased_event_seq": event.seq},
+                    "customer_id": event.customer_id,
+                }
+                for event in events
+            ]
+        )
+    return len(events)

@@ -63,7 +63,11 @@ def test_erasure_keeps_the_chain_verifiable(privacy_officer):
     audit_seal()
 
     erased.refresh_from_db()
-    assert erased.before == erased.after == hashing.TOMBSTONE
+    # Hash format 2: the personal fields become markers, the kept ones stay (AU-03).
+    assert set(erased.before["name"]) == {"erased"} and set(erased.after["name"]) == {"erased"}
+    assert erased.before["since"] == "2024-01-01"
+    assert (erased.after["count"], erased.after["ratio"]) == (1, 0.5)
+    assert erased.actor_label.startswith(hashing.ERASED_LABEL_PREFIX) and erased.salt == ""
     assert erased.erased_at is not None
     assert (erased.payload_hash, erased.content_hash, erased.chain_hash) == (
         target.payload_hash,

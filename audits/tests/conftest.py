@@ -2,7 +2,9 @@ import datetime
 
 import pytest
 from django.db import connection, transaction
+from django.utils import timezone
 
+from audits import hashing
 from audits.models import AuditEvent
 from audits.services import event_record
 
@@ -48,3 +50,25 @@ def tamper(sql: str, params=()) -> None:
 
 def json_param() -> str:
     return "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
+
+
+def record_v1_event(*, actor=None, before=None, after=None, customer_id=None) -> AuditEvent:
+    """An event as written before hash format 2 (the actor's label in the hashed header)."""
+    actor_id = getattr(actor, "pk", None)
+    label = getattr(actor, "email", None) or (actor if isinstance(actor, str) else "system")
+    event = AuditEvent(
+        occurred_at=timezone.now(),
+        actor_id=actor_id,
+        actor_label=label,
+        role=getattr(actor, "role", "") or "system",
+        action="customer.updated",
+        customer_id=customer_id,
+        before=hashing.normalise_payload(before),
+        after=hashing.normalise_payload(after),
+        hash_format=1,
+    )
+    event.payload_hash = hashing.payload_hash(before=event.before, after=event.after)
+    event.content_hash = hashing.row_content_hash(event.as_row())
+    with transaction.atomic():
+        event.save(force_insert=True)
+    return event

@@ -35,8 +35,17 @@ def test_sealing_in_small_batches_gives_the_same_chain():
     assert result.ok and result.count == 7
 
 
-@pytest.mark.parametrize("column", ["action", "actor_label", "object_id", "request_id"])
-def test_changed_content_is_reported_at_that_event(column):
+@pytest.mark.parametrize(
+    ("column", "kind"),
+    [
+        ("action", Problem.CONTENT_CHANGED),
+        # Hash format 2: the actor's label is committed in the payload, not the header.
+        ("actor_label", Problem.PAYLOAD_CHANGED),
+        ("object_id", Problem.CONTENT_CHANGED),
+        ("request_id", Problem.CONTENT_CHANGED),
+    ],
+)
+def test_changed_content_is_reported_at_that_event(column, kind):
     """OBL AU-03: changing one event's header in the database is reported at that event."""
     events = record_events(5)
     audit_seal()
@@ -45,7 +54,7 @@ def test_changed_content_is_reported_at_that_event(column):
     tamper(f"UPDATE audits_auditevent SET {column} = %s WHERE id = %s", ["forged", target.pk])
 
     brk = chain_verify().first_break
-    assert (brk.kind, brk.event_id, brk.seq) == (Problem.CONTENT_CHANGED, target.pk, 3)
+    assert (brk.kind, brk.event_id, brk.seq) == (kind, target.pk, 3)
 
 
 def test_changed_time_is_reported_at_that_event():
@@ -80,11 +89,11 @@ def test_payload_and_its_hash_changed_together_is_a_content_change():
     events = record_events(3)
     audit_seal()
     target = sealed(events)[1]
-    forged = {"before": None, "after": {"forged": True}}
+    forged = {**target.as_row(), "before": None, "after": {"forged": True}, "personal": []}
     tamper(
-        f"UPDATE audits_auditevent SET before = NULL, after = {json_param()}, payload_hash = %s "
-        "WHERE id = %s",
-        [json.dumps(forged["after"]), hashing.payload_hash(**forged), target.pk],
+        f"UPDATE audits_auditevent SET before = NULL, after = {json_param()}, payload_hash = %s, "
+        f"personal = {json_param()} WHERE id = %s",
+        [json.dumps(forged["after"]), hashing.row_payload_hash(forged), "[]", target.pk],
     )
     brk = chain_verify().first_break
     assert (brk.kind, brk.event_id) == (Problem.CONTENT_CHANGED, target.pk)
@@ -187,12 +196,14 @@ def test_silent_erasure_is_reported():
     """OBL AU-03: hiding a payload without the recorded erasure is reported."""
     events = record_events(2)
     audit_seal()
+    erased = hashing.erased_values(sealed(events)[1].as_row())
     tamper(
         f"UPDATE audits_auditevent SET before = {json_param()}, after = {json_param()}, "
-        "erased_at = %s WHERE id = %s",
+        "actor_label = %s, salt = '', erased_at = %s WHERE id = %s",
         [
-            json.dumps(hashing.TOMBSTONE),
-            json.dumps(hashing.TOMBSTONE),
+            json.dumps(erased["before"]),
+            json.dumps(erased["after"]),
+            erased["actor_label"],
             timezone.now(),
             events[1].pk,
         ],

@@ -9,8 +9,13 @@ from django.db import DatabaseError, connection, transaction
 from audits import hashing
 from audits.models import AuditEvent, ChainHead
 from audits.selectors import chain_verify
-from audits.services import audit_seal, event_payload_erase, event_record
-from audits.tests.conftest import postgres_only, record_events
+from audits.services import (
+    audit_seal,
+    event_payload_erase,
+    event_record,
+    events_payload_erase,
+)
+from audits.tests.conftest import postgres_only, record_events, record_v1_event
 
 pytestmark = [postgres_only, pytest.mark.postgres]
 
@@ -92,8 +97,53 @@ def test_trigger_allows_sealing_and_erasure(privacy_officer):
     erased = event_payload_erase(event=events[1], actor=privacy_officer, reason="retention")
     assert audit_seal() == 1
     erased.refresh_from_db()
-    assert erased.after == hashing.TOMBSTONE
+    assert erased.hash_format == 2 and erased.salt == ""
+    assert set(erased.after["name"]) == {"erased"} and erased.after["count"] == 1
     assert chain_verify().ok
+
+
+@pytest.mark.django_db
+def test_trigger_allows_format_1_tombstone_beside_format_2(privacy_officer):
+    """OBL AU-03: a format-1 row is still erased with the tombstone; the chain verifies."""
+    old = record_v1_event(actor=privacy_officer, after={"email": "jan@example.nl"})
+    (new,) = record_events(1, actor=privacy_officer)
+    audit_seal()
+    assert events_payload_erase(ids=[old.pk, new.pk], actor="system", reason="retention") == 2
+    audit_seal()
+    assert AuditEvent.objects.get(pk=old.pk).after == hashing.TOMBSTONE
+    assert chain_verify().ok
+
+
+@pytest.mark.django_db
+def test_trigger_refuses_format_2_erasure_that_is_not_exact(privacy_officer):
+    """OBL AU-03: a format-2 row is never tombstoned, never loses a kept field, never keeps
+    its salt while its values are erased."""
+    (event,) = record_events(1, actor=privacy_officer)
+    audit_seal()
+    row = AuditEvent.objects.get(pk=event.pk).as_row()
+    good = hashing.erased_values(row)
+    before, after, label = json.dumps(good["before"]), good["after"], good["actor_label"]
+    attempts = [
+        (json.dumps(hashing.TOMBSTONE), json.dumps(hashing.TOMBSTONE), label, ""),
+        (before, json.dumps({**after, "count": 9}), label, ""),
+        (before, json.dumps({**after, "name": "x"}), label, ""),
+        (before, json.dumps(after), row["actor_label"], ""),
+        (before, json.dumps(after), label, row["salt"]),
+    ]
+    for before, after, label, salt in attempts:
+        with pytest.raises(DatabaseError):
+            raw(
+                "UPDATE audits_auditevent SET before = CAST(%s AS jsonb), "
+                "after = CAST(%s AS jsonb), actor_label = %s, salt = %s, erased_at = now() "
+                "WHERE id = %s",
+                [before, after, label, salt, event.pk],
+            )
+    raw(
+        "UPDATE audits_auditevent SET before = CAST(%s AS jsonb), after = CAST(%s AS jsonb), "
+        "actor_label = %s, salt = '', erased_at = now() WHERE id = %s",
+        [json.dumps(good["before"]), json.dumps(good["after"]), good["actor_label"], event.pk],
+    )
+    assert hashing.row_payload_ok(AuditEvent.objects.get(pk=event.pk).as_row())
 
 
 def _in_thread(target, errors):
