@@ -9,7 +9,9 @@ signature carries its timestamp; tests pass pyHanko's DummyTimeStamper.
 
 from __future__ import annotations
 
+import asyncio
 import io
+from concurrent.futures import ThreadPoolExecutor
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
@@ -65,9 +67,22 @@ def pdf_seal(
         subfilter=fields.SigSeedSubFilter.PADES,
         reason="Evidence sealed by the processor",
     )
-    writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
-    output = io.BytesIO()
-    signers.PdfSigner(meta, signer=seal_signer(seal), timestamper=timestamper).sign_pdf(
-        writer, output=output
-    )
-    return output.getvalue()
+    signer = signers.PdfSigner(meta, signer=seal_signer(seal), timestamper=timestamper)
+
+    def sign() -> bytes:
+        output = io.BytesIO()
+        signer.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(data), strict=False), output=output)
+        return output.getvalue()
+
+    return _outside_event_loop(sign)
+
+
+def _outside_event_loop(work):
+    """pyHanko's synchronous signing runs its own event loop; where one already runs in this
+    thread (an async server, a browser test driver), it runs in a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return work()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(work).result()

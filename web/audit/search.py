@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from audits.models import AuditEvent
+from audits.seal import seal
 from audits.services import event_record
 from compliance.access import customer_scope, require
 from compliance.api_pdf import stored_document_response
@@ -86,6 +87,7 @@ def audit_search(request):
             "query": query,
             "scoped": form.scope is not None,
             "exports": exports_for(request.user)[:EXPORTS_SHOWN],
+            "seal_fingerprint": seal().fingerprint,
             "filters": [(k, v) for k, values in form.data.lists() for v in values],
         },
     )
