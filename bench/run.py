@@ -28,6 +28,8 @@ BENCHMARKS = {
     "letters_render": "bench.letters_render",
     "history_export": "bench.history_export",
     "audit_search_latency": "bench.audit_search_latency",
+    "audit_chain_verify": "bench.audit_chain_verify",
+    "dossier_render": "bench.dossier_render",
 }
 
 
