@@ -113,7 +113,7 @@ def _count(value: int) -> str:
 def _share(part: int, whole: int) -> str:
     if not whole:
         return "—"
-    share = 100 * part / whole
+    share = round(100 * part / whole, 1)
     decimals = 0 if share in (0, 100) else 1
     return f"{formats.number_format(share, decimals, force_grouping=True)} %"
 
