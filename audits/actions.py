@@ -49,6 +49,11 @@ class AuditAction(models.TextChoices):
         "audit.database_restore_recorded",
         _("Database restore recorded"),
     )
+    # Issue 14, retention (compliance.retention): the table confirmed or changed by the
+    # privacy officer; what one sweep erased, per kind of record (counts, never content).
+    RETENTION_RULE_CONFIRMED = "retention.rule_confirmed", _("Retention period confirmed")
+    RETENTION_RULE_CHANGED = "retention.rule_changed", _("Retention period changed")
+    RETENTION_ERASED = "retention.erased", _("Personal data erased at the end of its retention")
 
     # --- sign-in (compliance.auth_signals, compliance.accounts) --------------------------
     AUTH_SIGNED_IN = "auth.signed_in", _("Signed in")

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from compliance import anchoring, contact_confirmation, outbox
+from compliance import anchoring, contact_confirmation, outbox, retention
 
 
 @shared_task(name=outbox.DELIVER_TASK, ignore_result=True)
@@ -24,3 +24,9 @@ def contacts_confirmation_sweep() -> None:
 def chain_anchor_daily() -> None:
     # AU-03: the day's signed chain head, mailed to the auditors (and the webhook).
     anchoring.anchor_daily()
+
+
+@shared_task(name="compliance.tasks.retention_sweep", ignore_result=True)
+def retention_sweep() -> None:
+    # AU-03: erase the personal data whose retention period has passed.
+    retention.retention_sweep()

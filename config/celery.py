@@ -42,6 +42,11 @@ app.conf.beat_schedule = {
         "task": "compliance.tasks.contacts_confirmation_sweep",
         "schedule": 24 * 60 * 60.0,
     },
+    # AU-03: personal data past its retention period erased (compliance.retention).
+    "retention-sweep": {
+        "task": "compliance.tasks.retention_sweep",
+        "schedule": 24 * 60 * 60.0,
+    },
     "subprocessor-changes-go-live": {
         "task": "subprocessors.tasks.change_notices_go_live",
         "schedule": 60.0,

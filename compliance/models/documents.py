@@ -22,13 +22,23 @@ class StoredDocumentQuerySet(models.QuerySet):
     def delete(self):
         raise DocumentImmutableError("stored documents cannot be deleted")
 
+    def content_erase(self, *, at) -> int:
+        """The one change a stored document allows (AU-03): at the end of its retention its
+        content is emptied and `erased_at` set; the SHA-256, the size and the metadata stay
+        as the proof of what was issued. Returns how many documents it erased."""
+        return models.QuerySet.update(
+            self.filter(erased_at__isnull=True), content=b"", erased_at=at
+        )
+
 
 class StoredDocument(models.Model):
     """A rendered document (PDF); issued documents never change.
 
     Immutable at three levels: `save()` refuses to update an existing row, `delete()` and
     the queryset's bulk update/delete refuse, and on PostgreSQL a trigger refuses UPDATE and
-    DELETE on the table (migration `0003_storeddocument_immutable`).
+    DELETE on the table (migration `0003_storeddocument_immutable`). The single exception is
+    the erasure of the content at the end of its retention (`content_erase`, migration
+    `0018_document_erasure_trigger`): content emptied, `erased_at` set, nothing else.
     """
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)

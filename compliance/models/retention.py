@@ -11,6 +11,7 @@ class RetentionKind(models.TextChoices):
     HISTORY_PERSONAL = "history_personal", _("Personal data in the change history")
     DOCUMENTS = "documents", _("Stored documents (letters, receipts, dossiers)")
     EXPORTS = "exports", _("Audit exports and evidence bundles")
+    OUTBOX = "outbox", _("Sent e-mail (recipients and texts)")
 
 
 class RetentionRule(models.Model):
