@@ -141,6 +141,9 @@ PERMISSIONS: dict[str, set[str]] = {
     "outbox.view": {Role.PRIVACY_OFFICER, Role.AUDITOR},
     "outbox.resolve_alert": {Role.PRIVACY_OFFICER},
     "audit.view": {Role.PRIVACY_OFFICER, Role.AUDITOR},
+    # The retention table (AU-03): the privacy officer confirms it; readers of the Audit
+    # section see it (`audit.view`).
+    "retention.change": {Role.PRIVACY_OFFICER},
     "admin.view": {Role.PRIVACY_OFFICER, Role.AUDITOR},
     # ON-01: the privacy officer invites anyone; a customer admin its own organisation's users.
     "invitation.create": {Role.PRIVACY_OFFICER, Role.CUSTOMER_ADMIN},

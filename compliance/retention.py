@@ -32,6 +32,7 @@ from audits import hashing
 from audits.actions import AuditAction
 from audits.models import AuditEvent
 from audits.services import PAYLOAD_ERASED, event_record, events_payload_erase
+from compliance.access import require
 from compliance.models import HistoryExport, OutboxMessage, StoredDocument
 from compliance.models.outbox import OutboxStatus
 from compliance.models.retention import RetentionKind, RetentionRule
@@ -98,6 +99,7 @@ def rules() -> dict[str, RetentionRule]:
 
 def rule_confirm(*, actor, kind: str, period_days: int, reason: str) -> RetentionRule:
     """The privacy officer confirms (or changes) one period; recorded in the audit trail."""
+    require(actor, "retention.change")
     rules()
     with transaction.atomic():
         rule = RetentionRule.objects.select_for_update().get(kind=kind)

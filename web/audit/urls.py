@@ -11,4 +11,5 @@ urlpatterns = [
     path("audit/", include("web.audit.sampling_urls")),
     path("audit/", include("web.audit.kpi_urls")),
     path("audit/", include("web.audit.chain_urls")),
+    path("audit/", include("web.audit.retention_urls")),
 ]
