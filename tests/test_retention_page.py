@@ -72,7 +72,7 @@ def test_auditor_reads_but_cannot_confirm(client, auditor):
     """OBL AU-03: the auditor sees the table without forms, and a POST is refused."""
     sign_in(client, auditor)
     page = client.get(URL)
-    assert page.status_code == 200 and b"<form method=\"post\"" not in page.content
+    assert page.status_code == 200 and b'<form method="post"' not in page.content
     response = client.post(URL, {"kind": "outbox", "period_days": 1, "reason": "x"})
     assert response.status_code == 403
     assert RetentionRule.objects.get(kind="outbox").period_days == DEFAULT_RULES["outbox"][0]

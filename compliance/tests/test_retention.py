@@ -169,3 +169,15 @@ def test_sweep_erases_once_and_leaves_what_names_no_one(privacy_officer):
     assert summary.after["count"] == 1 and summary.personal == []
     result = chain_verify()
     assert result.ok, result.breaks
+
+
+def test_operations_manual_lists_the_defaults():
+    """OBL AU-03: docs/operations.md states every default period with its reason."""
+    from pathlib import Path
+
+    text = Path(__file__).resolve().parents[2].joinpath("docs", "operations.md").read_text()
+    table = text.split("## Retention and erasure (AU-03)", 1)[1].split("\n## ", 1)[0]
+    for kind, (days, _reason) in DEFAULT_RULES.items():
+        label = str(RetentionKind(kind).label)
+        row = next(line for line in table.splitlines() if line.startswith(f"| {label} |"))
+        assert f"| {days:,} days |" in row, (kind, row)

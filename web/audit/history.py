@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audits.actions import TIMELINE_ONLY, AuditAction
+from audits.hashing import ERASED_LABEL_PREFIX
 from audits.models import AuditEvent
 from audits.selectors import SYSTEM_ROLE, EventFilter, audit_search
 from breaches.history import (
@@ -262,6 +263,8 @@ class _Labels:
             return self.roles[SYSTEM_ROLE]
         if self.scope is not None and actor_id not in self.own_people:
             return self.roles.get(role, _("Processor staff"))
+        if actor_label.startswith(ERASED_LABEL_PREFIX):
+            return _("Name erased")  # hash format 2 erasure (AU-03): the role stays
         return actor_label
 
     def shared(self, customer_id) -> bool:

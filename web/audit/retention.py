@@ -38,7 +38,9 @@ WHAT = {
 class RuleForm(forms.Form):
     kind = forms.ChoiceField(choices=RetentionKind.choices, widget=forms.HiddenInput)
     period_days = forms.IntegerField(label=_("Period in days"), min_value=1, max_value=36500)
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 4, "cols": 80})
+    )
 
 
 def _reason_shown(reason: str) -> str:
