@@ -30,6 +30,9 @@ NOT_HISTORISED = {
     # Counters for the subscribe form's limits: written once, never changed, deleted after
     # a day (SP-01).
     "subprocessors.SubscribeRequest",
+    # A retention period changes only through compliance.retention.rule_confirm, which
+    # records its before and after as an audit event (retention.rule_confirmed / _changed).
+    "compliance.RetentionRule",
 }
 
 
