@@ -79,11 +79,11 @@ def _personal_digests(row: dict):
                 digests[path] = value[len(ERASED_LABEL_PREFIX) :]
                 continue
         else:
-            side, _, key = path.partition(".")
+            side, dot, key = path.partition(".")
             if side not in SIDES:
                 return None
             container = row[side]
-            if key:
+            if dot:
                 if not isinstance(container, dict) or key not in container:
                     return None
                 value = container[key]
