@@ -13,6 +13,14 @@ from django.utils.translation import gettext_lazy as _
 from audits import hashing
 
 
+def actor_label_shown(label: str) -> str:
+    """The actor's label as people read it: one erased at the end of its retention (hash
+    format 2) says so in words rather than showing its digest (AU-03)."""
+    if label.startswith(hashing.ERASED_LABEL_PREFIX):
+        return str(_("Name erased"))
+    return label
+
+
 class AuditEvent(models.Model):
     occurred_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
@@ -78,6 +86,10 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.action}"
+
+    @property
+    def actor_shown(self) -> str:
+        return actor_label_shown(self.actor_label)
 
     @property
     def is_sealed(self) -> bool:

@@ -65,6 +65,12 @@ def notice_get(user, pk) -> CustomerNotice:
 TIMELINE_SHOWN = 200
 
 
+def _reason_text(after) -> str:
+    # An erased reason (hash format 2) is a digest marker, not words.
+    reason = after.get("reason", "") if isinstance(after, dict) else ""
+    return reason if isinstance(reason, str) else ""
+
+
 def incident_timeline(user, incident: Incident) -> list[dict]:
     """The incident's own recorded events, oldest first (BR-02), for a user who may see the
     incident (`incidents_for`), else none. Each entry's `event` is the audit action's code; the
@@ -80,10 +86,8 @@ def incident_timeline(user, incident: Incident) -> list[dict]:
         {
             "at": event.occurred_at,
             "event": event.action,
-            "actor": event.actor_label,
-            "reason": (event.after or {}).get("reason", "")
-            if isinstance(event.after, dict)
-            else "",
+            "actor": event.actor_shown,
+            "reason": _reason_text(event.after),
         }
         for event in events[:TIMELINE_SHOWN]
     ]

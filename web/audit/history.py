@@ -24,8 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audits.actions import TIMELINE_ONLY, AuditAction
-from audits.hashing import ERASED_LABEL_PREFIX
-from audits.models import AuditEvent
+from audits.models import AuditEvent, actor_label_shown
 from audits.selectors import SYSTEM_ROLE, EventFilter, audit_search
 from breaches.history import (
     customer_incidents_shared,
@@ -263,9 +262,7 @@ class _Labels:
             return self.roles[SYSTEM_ROLE]
         if self.scope is not None and actor_id not in self.own_people:
             return self.roles.get(role, _("Processor staff"))
-        if actor_label.startswith(ERASED_LABEL_PREFIX):
-            return _("Name erased")  # hash format 2 erasure (AU-03): the role stays
-        return actor_label
+        return actor_label_shown(actor_label)
 
     def shared(self, customer_id) -> bool:
         """An event about several customers, shown to a reader limited to one."""
