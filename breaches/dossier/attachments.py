@@ -101,7 +101,9 @@ def _finish(file: AttachedFile) -> AttachedFile:
 
 
 def _json(value) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=plain)
+    return json.dumps(
+        value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=plain
+    )
 
 
 def _entry_plain(entry: dict) -> dict:
@@ -133,7 +135,7 @@ def attachments_write(
     try:
         data = opened["dossier.json"]
         head = _json({"format_version": FORMAT_VERSION, **header})
-        data.write(head[:-1] + (", " if len(head) > 2 else "") + '"notices": [')
+        data.write(head[:-1] + ("," if len(head) > 2 else "") + '"notices":[')
         messages = csv.writer(opened["messages.csv"])
         decisions = csv.writer(opened["decisions.csv"])
         messages.writerow(MESSAGE_COLUMNS)
@@ -156,17 +158,17 @@ def attachments_write(
                 files["decisions.csv"].rows += 1
             if keep_all:
                 kept.append(notice)
-        data.write('\n], "timeline": [')
+        # The timeline is in timeline.csv only (each entry's detail as JSON in its cell):
+        # writing it twice would double the largest part of the data.
+        data.write('\n],"timeline":"timeline.csv"}\n')
         events = csv.writer(opened["timeline.csv"])
         events.writerow(TIMELINE_COLUMNS)
-        for number, entry in enumerate(timeline):
+        for entry in timeline:
             digest.add(entry, keep_all=keep_all)
             row = _entry_plain(entry)
-            data.write(("\n" if number == 0 else ",\n") + _json(row))
             row["event_label"] = audit_action_label(row["event"])
             events.writerow([cell(row.get(c)) for c in TIMELINE_COLUMNS])
             files["timeline.csv"].rows += 1
-        data.write("\n]}\n")
     finally:
         for handle in opened.values():
             handle.close()

@@ -209,7 +209,7 @@ def test_attachments_hold_every_recipient(troubled, officer):
     assert {r["event"] for r in timeline} >= {"incident.reported", "notice.out_of_band_recorded"}
     assert all(r["event_label"] for r in timeline)
     assert data["chain_head"]["seq"] >= max(
-        e["detail"]["seq"] for e in data["timeline"] if e["source"] == "audit"
+        json.loads(e["detail"])["seq"] for e in timeline if e["source"] == "audit"
     )
 
 
