@@ -7,9 +7,11 @@ import datetime
 
 from django.http import Http404
 
+from audits.seal import seal
 from audits.selectors import EventFilter, audit_search
 from breaches.history import customer_incidents_shared
 from compliance.access import customer_scope
+from compliance.models import Customer
 from web.audit.history import _Labels, history_rows
 
 # Never shown, whatever the record: secrets, their hashes, and stored files' bytes.
@@ -24,6 +26,10 @@ HIDDEN_FIELDS = frozenset(
     }
 )
 EVENTS_SHOWN = 500
+# The records a sealed evidence bundle is asked for from their history page (AU-03), with
+# the search's selection that stands for each: an incident with everything it touched, a
+# change notice, a customer with all of its records.
+BUNDLE_RECORDS = ("breaches.Incident", "subprocessors.ChangeNotice", "compliance.Customer")
 
 
 def _fields(model) -> list:
@@ -99,7 +105,10 @@ def object_history_context(*, user, model, object_id: str, at: datetime.datetime
             }
     if scope is None and not events and not history:
         raise Http404("unknown record")
+    bundle = bundle_filters(model._meta.label, object_id, scope)
     return {
+        "bundle_filters": bundle,
+        "seal_fingerprint": seal().fingerprint if bundle is not None else "",
         "model_name": str(model._meta.verbose_name).capitalize(),
         "object_type": model._meta.label,
         "object_id": object_id,
@@ -109,3 +118,19 @@ def object_history_context(*, user, model, object_id: str, at: datetime.datetime
         "state": state,
         "historised": history_manager is not None and own,
     }
+
+
+def bundle_filters(label: str, object_id: str, scope: int | None) -> list[tuple[str, str]] | None:
+    """The search selection a sealed evidence bundle of this record is asked for with (the
+    one request route of the search page, format zip), or None when the record is not one
+    a bundle is made for. A reader limited to one customer asks for its own customer's."""
+    if label not in BUNDLE_RECORDS or not object_id.isdigit() or len(object_id) > 18:
+        return None
+    if label == "breaches.Incident":
+        return [("incident", object_id)]
+    if label == "subprocessors.ChangeNotice":
+        return [("object_type", label), ("object_id", object_id)]
+    if scope is not None:
+        return [] if int(object_id) == scope else None
+    number = Customer.objects.filter(pk=int(object_id)).values_list("customer_number", flat=True)
+    return [("customer", number[0])] if number else None
