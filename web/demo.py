@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from access import demo as access_demo
 from compliance.access import SYSTEM
 from compliance.accounts import factor_enrolment_open
 from compliance.factors import has_second_factor
@@ -206,6 +207,11 @@ def load_demo() -> dict:
                 language=row["language"],
                 password=DEMO_PASSWORD,
             )
+    people = {}
+    for user in User.objects.order_by("id"):
+        people.setdefault(user.role, user)
+    with_portal = Customer.objects.filter(users__isnull=False).distinct().order_by("pk")
+    access_demo.load(now=timezone.now(), people=people, customers=list(with_portal))
     # Demo users sign in with the demo password at once: their address counts as proven (a
     # real user proves it with the code in the invitation flow). They have no second factor
     # yet, so the first sign-in asks them to set one up (ON-02).

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "axes",
     "audits",
     "compliance",
+    "access",
     "subprocessors",
     "breaches",
     "web",

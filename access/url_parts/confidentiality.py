@@ -1,0 +1,3 @@
+"""Pages of confidentiality (issue 15)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Pages of consent (issue 15)."""
+
+urlpatterns = []

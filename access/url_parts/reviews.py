@@ -1,0 +1,3 @@
+"""Pages of reviews (issue 15)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Pages of standing (issue 15)."""
+
+urlpatterns = []

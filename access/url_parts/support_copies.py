@@ -1,0 +1,3 @@
+"""Pages of support copies (issue 15)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Pages of temporary (issue 15)."""
+
+urlpatterns = []
