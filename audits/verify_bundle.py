@@ -11,11 +11,14 @@ the sealed copies of the PDFs. The fingerprint is the SHA-256 of the seal certif
 as the processor publishes it and mails it with every chain anchor.
 
 Checked, in this order: the certificate's fingerprint; the signature of manifest.json; the
-SHA-256 and size of every file in the content, and that no file was added or left out; each
-event's payload and content hash recomputed in its own hash format; that the events sit in
-the chain segment and that the segment links up to the chain head the manifest states; that
-the anchor statement is signed by the same seal and names the same head; that each sealed
-PDF holds its original unchanged (its PAdES seal is checked by any PDF reader).
+SHA-256 and size of every file in the content, and that no file was added or left out; that
+each document has the SHA-256 it was issued with; each event's payload and content hash
+recomputed in its own hash format; that the events sit in the chain segment and that the
+segment links up to the chain head the manifest states; that the anchor statement is signed
+by the same seal and names the same head; that each sealed PDF holds its original unchanged
+(its PAdES seal is checked by any PDF reader). A document whose content was erased at the
+end of its retention is listed in the manifest with its SHA-256 only and reported as a
+NOTE, not as a failure.
 Exit status 0 only when everything passed.
 
 The same file is used by `manage.py verify_evidence_bundle` on the processor's side.
@@ -196,6 +199,10 @@ class Report:
         self.failures += 1
         print(f"FAIL  {text}", file=self.out)
 
+    def note(self, text: str) -> None:
+        """Neither a pass nor a failure: what the reader should know (an erased document)."""
+        print(f"NOTE  {text}", file=self.out)
+
     def check(self, passed: bool, good: str, bad: str) -> bool:
         (self.ok if passed else self.fail)(good if passed else bad)
         return passed
@@ -334,9 +341,40 @@ def _checks(report: Report, path, expected: str) -> None:
         f"every file's SHA-256 and size match the manifest ({len(files)} files)",
         f"SHA-256 or size differ for {bad}",
     )
+    _check_documents(report, files, manifest)
     _check_events(report, content, manifest)
     _check_anchor(report, outer, certificate, manifest, actual)
     _check_sealed(report, outer, content, names)
+
+
+def _check_documents(report: Report, files: dict, manifest: dict) -> None:
+    """Each listed document's file has the SHA-256 it was issued with; one whose content
+    was erased at the end of its retention is reported as such, not as a failure."""
+    documents = manifest.get("documents", [])
+    erased = [d for d in documents if d.get("erased")]
+    kept = [d for d in documents if not d.get("erased")]
+    bad = [
+        d.get("file") or d.get("title")
+        for d in kept
+        if not d.get("file") or files.get(d["file"], {}).get("sha256") != d.get("sha256")
+    ]
+    bad += [d.get("title") for d in erased if d.get("file") is not None]
+    report.check(
+        not bad,
+        f"{len(kept)} documents have the SHA-256 they were issued with",
+        f"documents do not match the SHA-256 they were issued with: {bad[:20]}",
+    )
+    if erased:
+        report.note(
+            f"{len(erased)} document(s) listed without content: erased at the end of their "
+            "retention period; the manifest keeps their SHA-256 and size to identify what "
+            "was issued"
+        )
+        for document in erased:
+            report.note(
+                f"  {document.get('title')} (SHA-256 {document.get('sha256')}), "
+                f"erased at {document.get('erased_at')}"
+            )
 
 
 def _check_anchor(report, outer, certificate, manifest, fingerprint) -> None:

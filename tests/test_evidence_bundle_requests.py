@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 def world(make_user):
     with time_machine.travel(NOW, tick=False):
         data = _world(make_user)
-        _letter(data)
+        data["letter"] = _letter(data)
         data["change"] = _change_notice(data)
         return data
 
@@ -221,3 +221,93 @@ def test_sealed_copies_in_a_bundle_validate_as_pades_seals(client, world, monkey
         _, status = _validate(data, tsa_cert=tsa_cert)
         assert status.intact and status.valid and status.trusted, status.pretty_print_details()
         assert status.timestamp_validity is not None and status.timestamp_validity.valid
+
+
+def _other_letter(data, issued_at) -> int:
+    """A letter for the other customer's notice of the incident, issued (and recorded in the
+    chain) now, with the given moment as its creation time."""
+    from weasyprint import HTML
+
+    from breaches.models import CustomerNotice
+    from compliance.documents import document_build, documents_store
+
+    notice = CustomerNotice.objects.get(incident=data["incident"], customer=data["other"])
+    document = document_build(
+        content=HTML(string="<h1>Late letter</h1>").write_pdf(),
+        title="Late letter",
+        filename="late-letter.pdf",
+        template_name="test",
+        template_version="1",
+        language="en",
+        issued_at=issued_at,
+        customer=data["other"],
+        actor=data["officer"],
+    )
+    [stored] = documents_store(documents=[document], actor=data["officer"])
+    CustomerNotice.objects.filter(pk=notice.pk).update(letter=stored)
+    return stored.pk
+
+
+def test_documents_are_limited_by_their_own_chain_position(world):
+    """OBL AU-03: a document is in a bundle when the event recording its issue sits at or
+    before the head; one issued after the head is left out even when its stated creation
+    time lies before the head's moment."""
+    from audits.models import AuditEvent, ChainHead
+    from audits.services import audit_seal
+    from compliance.models import StoredDocument
+    from web.audit.bundle_content import bundle_content
+    from web.audit.history import HistoryFilterForm
+
+    audit_seal()
+    head = ChainHead.objects.get()
+    head_time = AuditEvent.objects.get(seq=head.seq).occurred_at
+    late = _other_letter(world, issued_at=head_time - datetime.timedelta(days=1))
+    audit_seal()
+    issued = AuditEvent.objects.get(action="document.issued", object_id=str(late))
+    assert issued.seq > head.seq
+    form = HistoryFilterForm.for_params(
+        {"incident": [str(world["incident"].pk)]}, user=world["officer"]
+    )
+    assert form.is_valid()
+    content = bundle_content(
+        form=form, head_seq=head.seq, head_hash=head.chain_hash, language="en", words=[]
+    )
+    listed = {d["sha256"]: d for d in content.manifest["documents"]}
+    assert StoredDocument.objects.get(pk=late).sha256 not in listed
+    letter = world["letter"]
+    assert listed[letter.sha256]["issued_seq"] <= head.seq
+    later = bundle_content(
+        form=form, head_seq=issued.seq, head_hash=issued.chain_hash, language="en", words=[]
+    )
+    assert StoredDocument.objects.get(pk=late).sha256 in {
+        d["sha256"] for d in later.manifest["documents"]
+    }
+
+
+def test_an_erased_document_is_named_in_words_and_reported_not_failed(client, world, tmp_path):
+    """OBL AU-03: a document whose content was erased at the end of its retention is listed
+    in the manifest with its SHA-256, size and a note saying so in words; the verifier
+    reports it as erased, and the bundle still verifies."""
+    from compliance.models import StoredDocument
+
+    letter = world["letter"]
+    erased_at = NOW + datetime.timedelta(days=400)
+    assert StoredDocument.objects.filter(pk=letter.pk).content_erase(at=erased_at) == 1
+    _, bundle = _bundle(client, world["officer"], incident=world["incident"].pk)
+    content = _content(bundle)
+    manifest = json.loads(content.read("manifest.json"))
+    [entry] = [d for d in manifest["documents"] if d["sha256"] == letter.sha256]
+    assert entry["erased"] is True and entry["file"] is None and entry["size"] == letter.size
+    assert entry["note"] == (
+        "The content was erased on 7 December 2027, 10:00 CET at the end of its retention "
+        "period; the SHA-256 and size identify what was issued."
+    )
+    assert not any(letter.filename in n for n in content.namelist())
+    result = run_verifier(bundle, tmp_path, seal().fingerprint)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "FAIL" not in result.stdout
+    assert "NOTE  1 document(s) listed without content: erased at the end of their " in (
+        result.stdout
+    )
+    assert letter.sha256 in result.stdout
+    assert "VERIFIED: every check passed." in result.stdout

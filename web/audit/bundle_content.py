@@ -8,8 +8,10 @@ no random ids, no build time. It holds:
 - `chain-segment.txt`: the first selected event's position and the chain hash before it,
   then the content hash of every position from there to the head, one per line;
 - `documents/NNNNNNNN-NAME.pdf`: every stored PDF of the selection (letters, receipts,
-  decisions, dossiers: see breaches.evidence and subprocessors.evidence), created up to the
-  head's moment; erased ones are listed in the manifest with their SHA-256 only;
+  decisions, dossiers: see breaches.evidence and subprocessors.evidence) whose issue is
+  recorded in the chain at or before the head (its own `document.issued` event; a document
+  without one: made up to the head's moment); one whose content was erased at the end of
+  its retention is listed in the manifest with its SHA-256, size and a note saying so;
 - `events.jsonl`: the selected events, oldest first, with every field of
   `audits.hashing.ROW_FIELDS` (time as the canonical UTC text that is hashed); an event a
   reader limited to one customer sees without payload carries `"withheld": true`;
@@ -33,6 +35,7 @@ from pathlib import Path
 
 from django.db import transaction
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from audits import verify_bundle
 from audits.hashing import ROW_FIELDS, canonical_time
@@ -40,6 +43,7 @@ from audits.models import AuditEvent
 from audits.seal import seal
 from breaches.evidence import breach_document_ids
 from compliance.models import StoredDocument
+from compliance.templatetags.compliance_tags import local_deadline
 from subprocessors.evidence import change_document_ids
 from subprocessors.models import ChangeNotice
 from web.audit.history import HistoryFilterForm, history_events
@@ -124,16 +128,59 @@ def _document_ids(form: HistoryFilterForm) -> set[int]:
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
-def _documents(form: HistoryFilterForm, head_time) -> list[StoredDocument]:
+DOCUMENT_LABEL = StoredDocument._meta.label
+ISSUED = "document.issued"
+IDS_PER_QUERY = 2000
+
+
+def _issued_positions(ids: list[int]) -> dict[int, int | None]:
+    """Each document's own chain position: the sequence number of the `document.issued`
+    event stored with it in one transaction (compliance.documents); None while unsealed."""
+    positions: dict[int, int | None] = {}
+    for start in range(0, len(ids), IDS_PER_QUERY):
+        chunk = [str(pk) for pk in ids[start : start + IDS_PER_QUERY]]
+        issued = AuditEvent.objects.filter(
+            action=ISSUED, object_type=DOCUMENT_LABEL, object_id__in=chunk
+        ).values_list("object_id", "seq")
+        for object_id, seq in issued:
+            pk, known = int(object_id), positions.get(int(object_id))
+            if known is None or (seq is not None and seq < known):
+                positions[pk] = seq  # the earliest sealed one, should there be two
+    return positions
+
+
+def _documents(
+    form: HistoryFilterForm, head_seq: int, head_time
+) -> list[tuple[StoredDocument, int | None]]:
+    """The selection's documents up to the head, each with its own chain position: a
+    document is in when the event recording its issue is at or before the head; one
+    without such an event (none is stored without one since AU-03) when it was made up to
+    the head's moment."""
     selection = form.selection()
     documents = StoredDocument.objects.filter(pk__in=_document_ids(form))
-    if head_time is not None:
-        documents = documents.filter(created_at__lte=head_time)
     if selection.occurred_from is not None:
         documents = documents.filter(created_at__gte=selection.occurred_from)
     if selection.occurred_before is not None:
         documents = documents.filter(created_at__lt=selection.occurred_before)
-    return list(documents.order_by("pk").defer("content"))
+    documents = list(documents.order_by("pk").defer("content"))
+    positions = _issued_positions([d.pk for d in documents])
+    chosen = []
+    for document in documents:
+        if document.pk in positions:
+            seq = positions[document.pk]
+            if seq is not None and seq <= head_seq:
+                chosen.append((document, seq))
+        elif head_time is not None and document.created_at <= head_time:
+            chosen.append((document, None))
+    return chosen
+
+
+def erased_note(document: StoredDocument) -> str:
+    """In words (the bundle's language), why a listed document has no file in the bundle."""
+    return _(
+        "The content was erased on %(moment)s at the end of its retention period; the "
+        "SHA-256 and size identify what was issued."
+    ) % {"moment": local_deadline(document.erased_at)}
 
 
 def bundle_content(
@@ -151,7 +198,7 @@ def bundle_content(
     head_time = (
         AuditEvent.objects.filter(seq=head_seq).values_list("occurred_at", flat=True).first()
     )
-    documents = _documents(form, head_time)
+    documents = _documents(form, head_seq, head_time)
     sealed: list[tuple[str, bytes]] = []
     listed = []
     with tempfile.SpooledTemporaryFile(max_size=64 * 1024 * 1024) as file, transaction.atomic():
@@ -168,17 +215,24 @@ def bundle_content(
             verify_bundle.SEGMENT,
             _lines([f"{first_seq} {before_first}"], (h + "\n" for h in segment)),
         )
-        for document in documents:
+        for document, issued_seq in documents:
             name = f"documents/{document.pk:08d}-{_UNSAFE.sub('_', document.filename)[:120]}"
+            erased = document.erased_at is not None
             entry = {
                 "title": document.title,
                 "sha256": document.sha256,
+                "size": document.size,
                 "created_at": canonical_time(document.created_at),
-                "erased": document.erased_at is not None,
-                "file": None if document.erased_at is not None else name,
+                "issued_seq": issued_seq,
+                "erased": erased,
+                "file": None if erased else name,
             }
+            if erased:
+                entry["erased_at"] = canonical_time(document.erased_at)
+                with translation.override(language):
+                    entry["note"] = erased_note(document)
             listed.append(entry)
-            if document.erased_at is None:
+            if not erased:
                 content = bytes(
                     StoredDocument.objects.values_list("content", flat=True).get(pk=document.pk)
                 )
