@@ -277,6 +277,28 @@ class AuditAction(models.TextChoices):
     # Removed at the end of retention (unconfirmed or unsubscribed long ago).
     SUBSCRIBER_DELETED = "subscriber.deleted", _("Subscriber removed")
 
+    # --- access: temporary access (AC-03) -------------------------------------------------
+    ACCESS_TEMPORARY_REQUESTED = "access.temporary.requested", _("Temporary access requested")
+    ACCESS_TEMPORARY_APPROVED = "access.temporary.approved", _("Temporary access approved")
+    ACCESS_TEMPORARY_REFUSED = "access.temporary.refused", _("Temporary access refused")
+    ACCESS_TEMPORARY_EXPIRED = (
+        "access.temporary.expired",
+        _("Temporary access ended at the end of its period"),
+    )
+    ACCESS_TEMPORARY_REVOKED = "access.temporary.revoked", _("Temporary access revoked")
+    ACCESS_TEMPORARY_REMOVAL_CONFIRMED = (
+        "access.temporary.removal_confirmed",
+        _("Removal of temporary access confirmed"),
+    )
+    ACCESS_TEMPORARY_REMOVAL_REMINDED = (
+        "access.temporary.removal_reminded",
+        _("Reminder sent: confirm removal of temporary access"),
+    )
+    ACCESS_TEMPORARY_REMOVAL_ESCALATED = (
+        "access.temporary.removal_escalated",
+        _("Removal of temporary access overdue: privacy officer told"),
+    )
+
     # --- dossier timeline only (not audit rows; see TIMELINE_ONLY) -----------------------
     INCIDENT_STATE_REPORTED = "incident.state:reported", _("Incident state: reported")
     INCIDENT_STATE_TRIAGE = "incident.state:triage", _("Incident state: in triage")

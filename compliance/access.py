@@ -175,6 +175,20 @@ PERMISSIONS: dict[str, set[str]] = {
     "termination.view": {Role.PRIVACY_OFFICER, Role.BOARD_MEMBER, Role.AUDITOR}
     | set(CUSTOMER_ROLES),
     "termination.exercise": {Role.CUSTOMER_ADMIN},
+    # AC-03 temporary access: a staff member (product development) or the ICT manager asks;
+    # only the ICT manager decides and revokes, never on their own request (the service
+    # checks); the staff member sees their own requests (selector); the customer its own.
+    "temporary_access.view": {
+        Role.PRIVACY_OFFICER,
+        Role.ICT_MANAGER,
+        Role.AUDITOR,
+        Role.STAFF_MEMBER,
+    }
+    | set(CUSTOMER_ROLES),
+    "temporary_access.request": {Role.STAFF_MEMBER, Role.ICT_MANAGER},
+    "temporary_access.decide": {Role.ICT_MANAGER},
+    "temporary_access.revoke": {Role.ICT_MANAGER},
+    "temporary_access.confirm_removal": {Role.ICT_MANAGER, Role.PRIVACY_OFFICER},
 }
 
 # Reading actions ("x.view", "x.view_list"): the only ones an auditor ever gets.
@@ -192,6 +206,10 @@ PROCESSOR_WIDE_ACTIONS = frozenset(
         "change_notice.change",
         "objection.review",
         "objection.decide",
+        "temporary_access.request",
+        "temporary_access.decide",
+        "temporary_access.revoke",
+        "temporary_access.confirm_removal",
     }
 )
 # Actions that only make sense for a user limited to one customer (the portal).

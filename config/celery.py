@@ -47,6 +47,8 @@ app.conf.beat_schedule = {
         "task": "compliance.tasks.retention_sweep",
         "schedule": 24 * 60 * 60.0,
     },
+    # AC-03: temporary access ends at its `ends_at`; removal reminders and escalation.
+    "access-temporary-sweep": {"task": "access.tasks.temporary.sweep", "schedule": 60.0},
     "subprocessor-changes-go-live": {
         "task": "subprocessors.tasks.change_notices_go_live",
         "schedule": 60.0,
