@@ -257,6 +257,35 @@ class AuditAction(models.TextChoices):
     OBJECTION_REVIEW_STARTED = "objection.review_started", _("Objection under review")
     OBJECTION_UPHELD = "objection.upheld", _("Objection upheld")
     OBJECTION_REJECTED = "objection.rejected", _("Objection rejected")
+    # --- support copies (access/, AC-05) ---------------------------------------------------
+    ACCESS_SUPPORT_COPY_REGISTERED = (
+        "access.support_copy.registered",
+        _("Support copy registered"),
+    )
+    ACCESS_SUPPORT_COPY_TICKET_CLOSED = (
+        "access.support_copy.ticket_closed",
+        _("Support copy: ticket resolved or cancelled"),
+    )
+    ACCESS_SUPPORT_COPY_TICKET_REOPENED = (
+        "access.support_copy.ticket_reopened",
+        _("Support copy: ticket reopened"),
+    )
+    ACCESS_SUPPORT_COPY_ACCESS_RECORDED = (
+        "access.support_copy.access_recorded",
+        _("Support copy: access by an employee recorded"),
+    )
+    ACCESS_SUPPORT_COPY_DELETED = (
+        "access.support_copy.deleted",
+        _("Support copy: deletion confirmed"),
+    )
+    ACCESS_SUPPORT_COPY_REMINDED = (
+        "access.support_copy.reminded",
+        _("Support copy: reminder before the deletion deadline sent"),
+    )
+    ACCESS_SUPPORT_COPY_ESCALATED = (
+        "access.support_copy.escalated",
+        _("Support copy: overdue deletion escalated"),
+    )
     # The customer may end the contract because of the change.
     TERMINATION_OFFERED = "termination.offered", _("Right to terminate offered")
     TERMINATION_EXERCISED = "termination.exercised", _("Contract terminated by the customer")

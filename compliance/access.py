@@ -175,6 +175,11 @@ PERMISSIONS: dict[str, set[str]] = {
     "termination.view": {Role.PRIVACY_OFFICER, Role.BOARD_MEMBER, Role.AUDITOR}
     | set(CUSTOMER_ROLES),
     "termination.exercise": {Role.CUSTOMER_ADMIN},
+    # Support copies (access/, AC-05): the register and its steps; a staff member sees and
+    # acts on the copies it took (selector); a customer's users see their own in the portal.
+    "support_copy.view": STAFF_READERS - {Role.BOARD_MEMBER},
+    "support_copy.change": {Role.PRIVACY_OFFICER, Role.ICT_MANAGER, Role.STAFF_MEMBER},
+    "support_copy.view_own": set(CUSTOMER_ROLES) | {Role.AUDITOR},
     # AC-03 temporary access: a staff member (product development) or the ICT manager asks;
     # only the ICT manager decides and revokes, never on their own request (the service
     # checks); the staff member sees their own requests (selector); the customer its own.
@@ -206,6 +211,8 @@ PROCESSOR_WIDE_ACTIONS = frozenset(
         "change_notice.change",
         "objection.review",
         "objection.decide",
+        "support_copy.view",
+        "support_copy.change",
         "temporary_access.request",
         "temporary_access.decide",
         "temporary_access.revoke",
@@ -220,6 +227,7 @@ CUSTOMER_ONLY_ACTIONS = frozenset(
         "notice.respond",
         "objection.lodge",
         "termination.exercise",
+        "support_copy.view_own",
     }
 )
 

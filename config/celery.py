@@ -15,6 +15,11 @@ app.conf.beat_schedule = {
     "outbox-sweep": {"task": "compliance.tasks.outbox_sweep", "schedule": 30.0},
     "audit-seal": {"task": "audits.tasks.audit_seal", "schedule": 5.0},
     "breach-deadline-sweep": {"task": "breaches.tasks.deadline_sweep", "schedule": 60.0},
+    # AC-05: support copies whose deletion deadline is near or past.
+    "access-support-copies-sweep": {
+        "task": "access.tasks.support_copies_sweep",
+        "schedule": 300.0,
+    },
     # AU-03: evidence dossiers whose task was lost or whose worker died.
     "breach-dossier-requests-sweep": {
         "task": "breaches.tasks.dossier_requests_sweep",

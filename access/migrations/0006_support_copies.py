@@ -1,9 +1,20 @@
-"""Placeholder for changes to the support copies models (issue 15), kept so parallel work
-does not collide on migration numbers; the part's own operations go here."""
+"""Support copies (issue 15, AC-05): when the ticket got its present status, so a status
+change that goes backwards in time can be refused."""
 
-from django.db import migrations
+from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
     dependencies = [("access", "0005_consent")]
-    operations = []
+    operations = [
+        migrations.AddField(
+            model_name="historicalsupportcopy",
+            name="ticket_status_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="ticket status since"),
+        ),
+        migrations.AddField(
+            model_name="supportcopy",
+            name="ticket_status_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="ticket status since"),
+        ),
+    ]

@@ -44,6 +44,9 @@ class SupportCopy(django_fsm.ConcurrentTransitionMixin, models.Model):
     ticket_closed_at = models.DateTimeField(
         _("ticket resolved or cancelled at"), null=True, blank=True
     )
+    # When the ticket got its present status (taken_at while it was never changed): a status
+    # change with an earlier moment goes backwards in time and is refused.
+    ticket_status_at = models.DateTimeField(_("ticket status since"), null=True, blank=True)
     description = models.TextField(_("what was copied"), blank=True)
     taken_at = models.DateTimeField(_("taken at"))
     taken_by = models.ForeignKey(
@@ -103,6 +106,24 @@ class SupportCopy(django_fsm.ConcurrentTransitionMixin, models.Model):
 
     def __str__(self):
         return f"{self.customer} / {self.ticket}"
+
+    @django_fsm.transition(field=state, source=CopyState.HELD, target=CopyState.DELETED)
+    def confirm_deletion(self, *, by, at, deleted_at) -> None:
+        """A named person confirms the copy was deleted (AC-05)."""
+        self.deleted_at = deleted_at
+        self.deletion_confirmed_by = by
+        self.deletion_confirmed_at = at
+
+    @property
+    def is_held(self) -> bool:
+        return self.state == CopyState.HELD
+
+    @property
+    def deadline_reason(self) -> str:
+        """Which deadline applies: "ticket" (48 h after it closed) or "latest"."""
+        if self.due_after_ticket_at is not None and self.due_after_ticket_at < self.due_latest_at:
+            return "ticket"
+        return "latest"
 
     @property
     def delete_by(self) -> datetime.datetime:
