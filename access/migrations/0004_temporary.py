@@ -1,9 +1,29 @@
-"""Placeholder for changes to the temporary models (issue 15), kept so parallel work
-does not collide on migration numbers; the part's own operations go here."""
+"""Temporary access (AC-03): notes on the revocation and on the confirmed removal."""
 
-from django.db import migrations
+from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
     dependencies = [("access", "0003_standing")]
-    operations = []
+    operations = [
+        migrations.AddField(
+            model_name="historicaltemporaryaccess",
+            name="removal_note",
+            field=models.TextField(blank=True, verbose_name="what was removed, and where"),
+        ),
+        migrations.AddField(
+            model_name="historicaltemporaryaccess",
+            name="revocation_note",
+            field=models.TextField(blank=True, verbose_name="note on the revocation"),
+        ),
+        migrations.AddField(
+            model_name="temporaryaccess",
+            name="removal_note",
+            field=models.TextField(blank=True, verbose_name="what was removed, and where"),
+        ),
+        migrations.AddField(
+            model_name="temporaryaccess",
+            name="revocation_note",
+            field=models.TextField(blank=True, verbose_name="note on the revocation"),
+        ),
+    ]
