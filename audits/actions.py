@@ -328,6 +328,27 @@ class AuditAction(models.TextChoices):
         _("Removal of temporary access overdue: privacy officer told"),
     )
 
+    # --- access: recertification (ISO 27001 A.5.18) --------------------------------------
+    ACCESS_REVIEW_OPENED = "access.review.opened", _("Access review opened")
+    ACCESS_REVIEW_ITEM_CONFIRMED = (
+        "access.review.item_confirmed",
+        _("Access review: access confirmed by its owner"),
+    )
+    ACCESS_REVIEW_ITEM_REVOKED = (
+        "access.review.item_revoked",
+        _("Access review: access revoked by its owner (ICT manager told)"),
+    )
+    ACCESS_REVIEW_REMINDED = "access.review.reminded", _("Access review: owners reminded")
+    ACCESS_REVIEW_ESCALATED = (
+        "access.review.escalated",
+        _("Access review overdue: privacy officer told"),
+    )
+    ACCESS_REVIEW_CLOSED = "access.review.closed", _("Access review completed")
+    ACCESS_REVIEW_REPORT_EXPORTED = (
+        "access.review.report_exported",
+        _("Access review: report of what was not reviewed in time exported"),
+    )
+
     # --- dossier timeline only (not audit rows; see TIMELINE_ONLY) -----------------------
     INCIDENT_STATE_REPORTED = "incident.state:reported", _("Incident state: reported")
     INCIDENT_STATE_TRIAGE = "incident.state:triage", _("Incident state: in triage")

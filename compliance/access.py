@@ -172,6 +172,20 @@ PERMISSIONS: dict[str, set[str]] = {
     "objection.lodge": set(CUSTOMER_ROLES),
     "objection.review": {Role.PRIVACY_OFFICER, Role.BOARD_MEMBER},
     "objection.decide": {Role.BOARD_MEMBER},
+    # Recertification (ISO 27001 A.5.18): staff readers see reviews (a staff member only the
+    # items it owns, by selector); the privacy officer and the ICT manager open one by hand;
+    # each owner decides its own items (checked by the service), a customer's administrator
+    # those of its own organisation's accounts in the portal.
+    "access_review.view": STAFF_READERS,
+    "access_review.open": {Role.PRIVACY_OFFICER, Role.ICT_MANAGER},
+    "access_review.decide": {
+        Role.PRIVACY_OFFICER,
+        Role.ICT_MANAGER,
+        Role.BOARD_MEMBER,
+        Role.STAFF_MEMBER,
+        Role.CUSTOMER_ADMIN,
+    },
+    "access_review.decide_as_customer": {Role.CUSTOMER_ADMIN},
     "termination.view": {Role.PRIVACY_OFFICER, Role.BOARD_MEMBER, Role.AUDITOR}
     | set(CUSTOMER_ROLES),
     "termination.exercise": {Role.CUSTOMER_ADMIN},
@@ -202,6 +216,8 @@ SAFE_ACTION_VERBS = ("view",)
 PROCESSOR_WIDE_ACTIONS = frozenset(
     {
         "dashboard.view",
+        "access_review.view",
+        "access_review.open",
         "customer.view_list",
         "admin.view",
         "incident.report",
@@ -226,6 +242,7 @@ CUSTOMER_ONLY_ACTIONS = frozenset(
         "incident.report_as_customer",
         "notice.respond",
         "objection.lodge",
+        "access_review.decide_as_customer",
         "termination.exercise",
         "support_copy.view_own",
     }

@@ -54,6 +54,12 @@ app.conf.beat_schedule = {
     },
     # AC-03: temporary access ends at its `ends_at`; removal reminders and escalation.
     "access-temporary-sweep": {"task": "access.tasks.temporary.sweep", "schedule": 60.0},
+    # A.5.18: the quarter's access review opened (once), reminders and escalation.
+    "access-review-quarter-open": {
+        "task": "access.tasks.reviews.review_quarter_open",
+        "schedule": 60 * 60.0,
+    },
+    "access-reviews-sweep": {"task": "access.tasks.reviews.reviews_sweep", "schedule": 60 * 60.0},
     "subprocessor-changes-go-live": {
         "task": "subprocessors.tasks.change_notices_go_live",
         "schedule": 60.0,

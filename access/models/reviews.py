@@ -36,9 +36,24 @@ class AccessReview(django_fsm.ConcurrentTransitionMixin, models.Model):
         ordering = ["-opened_at", "-id"]
         verbose_name = _("access review")
         verbose_name_plural = _("access reviews")
+        constraints = [
+            # The quarter's review is opened once, whoever races to open it (beat or by hand).
+            models.UniqueConstraint(fields=["period_label"], name="access_review_period_once"),
+        ]
+        indexes = [
+            # The sweep's work list: open reviews by their deadline (reminder, escalation).
+            models.Index(
+                fields=["due_at"], condition=Q(state="open"), name="access_review_open_idx"
+            ),
+        ]
 
     def __str__(self):
         return self.period_label
+
+    @django_fsm.transition(field=state, source=ReviewState.OPEN, target=ReviewState.CLOSED)
+    def close(self, *, at):
+        """Every item was decided (`access.services.reviews`)."""
+        self.closed_at = at
 
 
 class ReviewSubject(models.TextChoices):
