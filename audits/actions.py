@@ -306,6 +306,26 @@ class AuditAction(models.TextChoices):
     # Removed at the end of retention (unconfirmed or unsubscribed long ago).
     SUBSCRIBER_DELETED = "subscriber.deleted", _("Subscriber removed")
 
+    # --- access to customer data: customer consent and uses (AC-04) ----------------------
+    ACCESS_CONSENT_REQUESTED = "access.consent.requested", _("Customer consent asked for")
+    ACCESS_CONSENT_GRANTED = "access.consent.granted", _("Customer consent granted")
+    ACCESS_CONSENT_REFUSED = "access.consent.refused", _("Customer consent refused")
+    ACCESS_CONSENT_WITHDRAWN = "access.consent.withdrawn", _("Customer consent withdrawn")
+    ACCESS_CONSENT_EXPIRED = "access.consent.expired", _("Customer consent ended (period over)")
+    ACCESS_CONSENT_REMOVAL_REMINDED = (
+        "access.consent.removal_reminded",
+        _("Reminder: confirm access under a consent was removed"),
+    )
+    ACCESS_CONSENT_REMOVAL_ESCALATED = (
+        "access.consent.removal_escalated",
+        _("Removal of access under a consent overdue: escalated"),
+    )
+    ACCESS_CONSENT_REMOVAL_CONFIRMED = (
+        "access.consent.removal_confirmed",
+        _("Removal of access under a consent confirmed"),
+    )
+    ACCESS_USE_RECORDED = "access.use.recorded", _("Use of access to customer data recorded")
+
     # --- access: temporary access (AC-03) -------------------------------------------------
     ACCESS_TEMPORARY_REQUESTED = "access.temporary.requested", _("Temporary access requested")
     ACCESS_TEMPORARY_APPROVED = "access.temporary.approved", _("Temporary access approved")

@@ -189,6 +189,16 @@ PERMISSIONS: dict[str, set[str]] = {
     "termination.view": {Role.PRIVACY_OFFICER, Role.BOARD_MEMBER, Role.AUDITOR}
     | set(CUSTOMER_ROLES),
     "termination.exercise": {Role.CUSTOMER_ADMIN},
+    # Customer consent and uses of access (access/, AC-04): staff ask, the customer's
+    # administrator decides and withdraws; the customer's users see every consent and use.
+    "consent.view": {Role.PRIVACY_OFFICER, Role.ICT_MANAGER, Role.AUDITOR} | set(CUSTOMER_ROLES),
+    "consent.request": {Role.PRIVACY_OFFICER, Role.ICT_MANAGER},
+    "consent.decide": {Role.CUSTOMER_ADMIN},
+    "consent.confirm_removal": {Role.PRIVACY_OFFICER, Role.ICT_MANAGER},
+    "access_use.view": {Role.PRIVACY_OFFICER, Role.ICT_MANAGER, Role.AUDITOR}
+    | set(CUSTOMER_ROLES),
+    # The employee records their own use; the privacy officer and ICT manager anyone's.
+    "access_use.record": {Role.PRIVACY_OFFICER, Role.ICT_MANAGER, Role.STAFF_MEMBER},
     # Support copies (access/, AC-05): the register and its steps; a staff member sees and
     # acts on the copies it took (selector); a customer's users see their own in the portal.
     "support_copy.view": STAFF_READERS - {Role.BOARD_MEMBER},
@@ -216,6 +226,9 @@ SAFE_ACTION_VERBS = ("view",)
 PROCESSOR_WIDE_ACTIONS = frozenset(
     {
         "dashboard.view",
+        "consent.request",
+        "consent.confirm_removal",
+        "access_use.record",
         "access_review.view",
         "access_review.open",
         "customer.view_list",
@@ -244,6 +257,7 @@ CUSTOMER_ONLY_ACTIONS = frozenset(
         "objection.lodge",
         "access_review.decide_as_customer",
         "termination.exercise",
+        "consent.decide",
         "support_copy.view_own",
     }
 )

@@ -15,6 +15,8 @@ app.conf.beat_schedule = {
     "outbox-sweep": {"task": "compliance.tasks.outbox_sweep", "schedule": 30.0},
     "audit-seal": {"task": "audits.tasks.audit_seal", "schedule": 5.0},
     "breach-deadline-sweep": {"task": "breaches.tasks.deadline_sweep", "schedule": 60.0},
+    # AC-04: consents whose period is over; removals to confirm (reminder, escalation).
+    "access-consent-sweep": {"task": "access.tasks.consent.sweep", "schedule": 60.0},
     # AC-05: support copies whose deletion deadline is near or past.
     "access-support-copies-sweep": {
         "task": "access.tasks.support_copies_sweep",

@@ -1,9 +1,18 @@
-"""Placeholder for changes to the consent models (issue 15), kept so parallel work
-does not collide on migration numbers; the part's own operations go here."""
+"""Changes to the consent models (issue 15, AC-04): what kind of access a use was."""
 
-from django.db import migrations
+from django.db import migrations, models
+
+LEVEL = models.CharField(
+    choices=[("read", "Read only"), ("read_write", "Read and change")],
+    default="read",
+    max_length=20,
+    verbose_name="kind of access",
+)
 
 
 class Migration(migrations.Migration):
     dependencies = [("access", "0004_temporary")]
-    operations = []
+    operations = [
+        migrations.AddField(model_name="accessuse", name="level", field=LEVEL),
+        migrations.AddField(model_name="historicalaccessuse", name="level", field=LEVEL.clone()),
+    ]

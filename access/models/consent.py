@@ -12,6 +12,13 @@ from simple_history.models import HistoricalRecords
 
 from compliance.models import Customer
 
+# The longest period one consent may cover; how long after the end a named person has to
+# confirm that the access was removed in the systems, and how long before that deadline the
+# ICT managers are reminded (past it the privacy officers are told too: escalation).
+MAX_PERIOD_DAYS = 366
+REMOVAL_CONFIRM_HOURS = 24
+REMOVAL_REMINDER_HOURS = 4
+
 
 class ConsentLevel(models.TextChoices):
     READ = "read", _("Read only")
@@ -114,6 +121,31 @@ class AccessConsent(django_fsm.ConcurrentTransitionMixin, models.Model):
     def __str__(self):
         return f"{self.employee} / {self.customer}"
 
+    @property
+    def is_open(self) -> bool:
+        return self.state == ConsentState.REQUESTED
+
+    @property
+    def removal_pending(self) -> bool:
+        return self.removal_due_at is not None and self.removal_confirmed_at is None
+
+    @django_fsm.transition(field=state, source=ConsentState.REQUESTED, target=ConsentState.GRANTED)
+    def grant(self, *, by, at, level, ends_at, note=""):
+        self.decided_by, self.decided_at, self.decision_note = by, at, note
+        self.level, self.ends_at = level, ends_at
+
+    @django_fsm.transition(field=state, source=ConsentState.REQUESTED, target=ConsentState.REFUSED)
+    def refuse(self, *, by, at, note=""):
+        self.decided_by, self.decided_at, self.decision_note = by, at, note
+
+    @django_fsm.transition(field=state, source=ConsentState.GRANTED, target=ConsentState.WITHDRAWN)
+    def withdraw(self, *, by, at, removal_due_at):
+        self.ended_by, self.ended_at, self.removal_due_at = by, at, removal_due_at
+
+    @django_fsm.transition(field=state, source=ConsentState.GRANTED, target=ConsentState.EXPIRED)
+    def expire(self, *, at, removal_due_at):
+        self.ended_at, self.removal_due_at = at, removal_due_at
+
 
 class AccessBasis(models.TextChoices):
     STANDING = "standing", _("Standing access (system administration)")
@@ -142,6 +174,12 @@ class AccessUse(models.Model):
     basis_id = models.BigIntegerField(_("basis record"), null=True, blank=True)
     used_at = models.DateTimeField(_("used at"), default=timezone.now)
     activity = models.TextField(_("what was done"))
+    level = models.CharField(
+        _("kind of access"),
+        max_length=20,
+        choices=ConsentLevel.choices,
+        default=ConsentLevel.READ,
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
