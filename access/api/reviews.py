@@ -97,7 +97,7 @@ class AccessReviewItemViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None):
         item = self.get_object()
-        require(request.user, "access_review.decide", item)
+        require(request.user, "access_review.decide")
         serializer = DecideSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         item = item_decide(actor=request.user, item=item, **serializer.validated_data)
