@@ -11,12 +11,15 @@ from compliance.text import bidi_strip
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+
+
 def cell(value) -> str:
     """The text of one cell: '' for None, JSON for lists and dicts, and a leading
     apostrophe before a formula-like start, so the cell reads back as text."""
     if value is None:
         return ""
     if isinstance(value, dict | list):
-        value = json.dumps(value, ensure_ascii=False, sort_keys=True)
-    text = bidi_strip(str(value))
+        value = _JSON(value)
+    text = bidi_strip(value if type(value) is str else str(value))
     return "'" + text if text.startswith(FORMULA_START) else text

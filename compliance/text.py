@@ -17,4 +17,6 @@ _WITHOUT_BIDI = dict.fromkeys(map(ord, BIDI_CONTROLS))
 
 def bidi_strip(value: str) -> str:
     """`value` without bidi control characters."""
+    if value.isascii():  # none to remove (a constant-time check in CPython)
+        return value
     return value.translate(_WITHOUT_BIDI)

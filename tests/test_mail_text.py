@@ -203,7 +203,7 @@ def test_dossier_csv_cells_have_no_bidi_controls(tmp_path):
             }
         ],
     )
-    files = {f.name: f.path.read_text(encoding="utf-8") for f in written}
+    files = {f.name: f.text() for f in written}
     for name in ("timeline.csv", "messages.csv", "decisions.csv"):
         assert not BIDI.search(files[name]), f"{name}: {files[name]!r}"
     assert SHOWN in files["messages.csv"]

@@ -15,6 +15,7 @@ import tempfile
 import uuid
 from pathlib import Path
 
+import pydyf
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -31,11 +32,17 @@ from breaches.dossier.assembly import (
     update_rows,
     updates_of,
 )
-from breaches.dossier.attachments import attachments_write
+from breaches.dossier.attachments import AttachedFile, attachments_write
 from breaches.dossier.selection import DOSSIER_TEMPLATE, filename_prefix
 from breaches.dossier.streams import notice_rows, plain, timeline_entries
 from breaches.models import Incident
-from compliance.documents import document_build, documents_store, pdf_render, template_version
+from compliance.documents import (
+    DocumentRenderError,
+    document_build,
+    documents_store,
+    pdf_render,
+    template_version,
+)
 from compliance.models import Customer, Language, ProcessorProfile, StoredDocument
 from compliance.seals import pdf_seal
 
@@ -56,6 +63,40 @@ def _page_counter() -> str:
         "pages": '" counter(pages) "',
     }
     return mark_safe(f'"{words}"')  # noqa: S308 - our own words and CSS counters only
+
+
+def _placeholder(file: AttachedFile) -> bytes:
+    return f"dossier attachment {file.name}, compressed beforehand".encode()
+
+
+def _embed_compressed(files: list[AttachedFile]):
+    """A WeasyPrint finisher: each file is handed to WeasyPrint as a short placeholder (so it
+    neither reads the text again nor compresses it); once the PDF's objects are made, the
+    placeholder's embedded-file stream gets the file's compressed bytes as they are (already
+    a FlateDecode stream) with the size and MD5 checksum of its text (/Params)."""
+    by_placeholder = {_placeholder(file): file for file in files}
+
+    def finisher(document, pdf) -> None:
+        done = set()
+        for stream in pdf.objects:
+            if not isinstance(stream, pydyf.Stream) or len(stream.stream) != 1:
+                continue
+            if stream.extra.get("Type") != "/EmbeddedFile":
+                continue
+            file = by_placeholder.get(stream.stream[0])
+            if file is None:
+                continue
+            stream.stream = [file.compressed()]
+            stream.compress = False
+            stream.extra["Filter"] = "/FlateDecode"
+            stream.extra["Params"]["Size"] = file.size
+            stream.extra["Params"]["CheckSum"] = f"<{file.md5}>"
+            done.add(file.name)
+        missing = sorted({file.name for file in files} - done)
+        if missing:
+            raise DocumentRenderError(f"attachments not embedded: {', '.join(missing)}")
+
+    return finisher
 
 
 def dossier_build(*, actor, incident: Incident) -> StoredDocument:
@@ -98,7 +139,7 @@ def dossier_build(*, actor, incident: Incident) -> StoredDocument:
         descriptions = _descriptions()
         attachments = [
             Attachment(
-                file_obj=stack.enter_context(file.path.open("rb")),
+                string=_placeholder(file),
                 name=file.name,
                 description=descriptions[file.name],
                 relationship="Data",
@@ -127,7 +168,11 @@ def dossier_build(*, actor, incident: Incident) -> StoredDocument:
                 "page_counter": _page_counter(),
             },
             language=language,
-            pdf_options={"pdf_variant": "pdf/a-3b", "attachments": attachments},
+            pdf_options={
+                "pdf_variant": "pdf/a-3b",
+                "attachments": attachments,
+                "finisher": _embed_compressed(files),
+            },
         )
     content = pdf_seal(content)
     stamp = issued_at.strftime("%Y%m%dT%H%M%SZ")

@@ -73,10 +73,18 @@ MESSAGE_FIELDS = (
 )
 
 
+# Values that are JSON-ready as they are (the most common by far: checked first).
+_AS_IS = frozenset((str, int, bool, type(None)))
+
+
 def plain(value):
     """A JSON-ready value: aware datetimes in UTC ISO 8601, decimals as strings."""
+    if type(value) in _AS_IS:
+        return value
     if isinstance(value, datetime.datetime):
-        return value.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
+        if value.tzinfo is not datetime.UTC:
+            value = value.astimezone(datetime.UTC)
+        return value.isoformat().replace("+00:00", "Z")
     if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, Decimal):
