@@ -88,6 +88,22 @@ class AuditAction(models.TextChoices):
         _("Second-factor set-up opened"),
     )
 
+    # --- confidentiality and standing access (access/, AC-01, AC-02) --------------------
+    ACCESS_CONFIDENTIALITY_PUBLISHED = (
+        "access.confidentiality.published",
+        _("Confidentiality text published"),
+    )
+    ACCESS_CONFIDENTIALITY_ACKNOWLEDGED = (
+        "access.confidentiality.acknowledged",
+        _("Confidentiality text acknowledged"),
+    )
+    ACCESS_STANDING_GRANTED = "access.standing.granted", _("Standing access granted")
+    ACCESS_STANDING_ENDED = "access.standing.ended", _("Standing access ended")
+    ACCESS_STANDING_REMOVAL_CONFIRMED = (
+        "access.standing.removal_confirmed",
+        _("Removal of standing access from the systems confirmed"),
+    )
+
     # --- users, invitations and tokens ---------------------------------------------------
     INVITATION_CREATED = "invitation.created", _("Invitation sent")
     INVITATION_ACCEPTED = "invitation.accepted", _("Invitation accepted")

@@ -141,6 +141,16 @@ PERMISSIONS: dict[str, set[str]] = {
     "outbox.view": {Role.PRIVACY_OFFICER, Role.AUDITOR},
     "outbox.resolve_alert": {Role.PRIVACY_OFFICER},
     "audit.view": {Role.PRIVACY_OFFICER, Role.AUDITOR},
+    # Access to customer data (access/, issue 15): the hub lists the registers a role may see.
+    "access.view": STAFF_READERS,
+    # AC-01: the register of acknowledgements; the privacy officer publishes a new version.
+    # Acknowledging is each staff member's own act, like their own account (no action here):
+    # `access.services.confidentiality.acknowledge`.
+    "confidentiality.view": {Role.PRIVACY_OFFICER, Role.AUDITOR},
+    "confidentiality.publish": {Role.PRIVACY_OFFICER},
+    # AC-02: standing access of system administrators; the ICT manager grants and ends it.
+    "standing.view": {Role.PRIVACY_OFFICER, Role.ICT_MANAGER, Role.AUDITOR},
+    "standing.change": {Role.ICT_MANAGER},
     # The retention table (AU-03): the privacy officer confirms it; readers of the Audit
     # section see it (`audit.view`).
     "retention.change": {Role.PRIVACY_OFFICER},
@@ -229,6 +239,11 @@ PROCESSOR_WIDE_ACTIONS = frozenset(
         "consent.request",
         "consent.confirm_removal",
         "access_use.record",
+        "access.view",
+        "confidentiality.view",
+        "confidentiality.publish",
+        "standing.view",
+        "standing.change",
         "access_review.view",
         "access_review.open",
         "customer.view_list",

@@ -29,6 +29,7 @@ def navigation(request):
             "nav_admin": can(user, "admin.view") and customer_scope(user) is None,
             "nav_outbox": can(user, "outbox.view"),
             "nav_audit": can(user, "audit.view"),
+            "nav_access": can(user, "access.view"),
             "nav_people": can(user, "invitation.create"),
         }
     )

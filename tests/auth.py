@@ -5,8 +5,22 @@ from django.utils import timezone
 from compliance.access import SESSION_SECOND_FACTOR
 
 
-def sign_in(client, user, *, second_factor: bool = True):
-    """Sign `user` in on `client`; with second_factor, as after a checked passkey or code."""
+def confidentiality_acknowledged(user):
+    """Record that a staff `user` acknowledged the current confidentiality text (AC-01), so
+    the gate lets them through; tests of the gate itself create users without this."""
+    from access.models import ConfidentialityAcknowledgement, ConfidentialityText
+
+    text = ConfidentialityText.objects.order_by("-version").first()
+    if text is not None and getattr(user, "is_processor_staff", False):
+        ConfidentialityAcknowledgement.objects.get_or_create(user=user, text=text)
+    return user
+
+
+def sign_in(client, user, *, second_factor: bool = True, acknowledge: bool = True):
+    """Sign `user` in on `client`; with second_factor, as after a checked passkey or code;
+    with acknowledge, a staff user has acknowledged the confidentiality text (AC-01)."""
+    if acknowledge:
+        confidentiality_acknowledged(user)
     client.force_login(user)
     if second_factor:
         session = client.session

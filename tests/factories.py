@@ -59,3 +59,12 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _save(obj, create, extracted, **kwargs):  # noqa: N805
         if create:
             obj.save()
+
+    @factory.post_generation
+    def acknowledged(obj, create, extracted, **kwargs):  # noqa: N805
+        """AC-01: staff made by the factory have acknowledged the current confidentiality
+        text; `UserFactory(acknowledged=False)` makes a new staff member who has not."""
+        if create and extracted is not False:
+            from tests.auth import confidentiality_acknowledged
+
+            confidentiality_acknowledged(obj)

@@ -374,6 +374,9 @@ AUDITOR_OWN_WRITES = frozenset(
         "audit_samples",
         # Asking for a check of the audit chain records the auditor's own check (AU-03).
         "audit_chain",
+        # Acknowledging the confidentiality text is the auditor's own act (AC-01).
+        "access:confidentiality_acknowledge",
+        "api-confidentiality-acknowledge",
     }
 )
 

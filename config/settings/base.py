@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "compliance.lockout.SignInLockMiddleware",
     "compliance.access_middleware.AccessMiddleware",
+    # AC-01: a staff member acknowledges the current confidentiality text before anything else.
+    "access.middleware.ConfidentialityGate",
     "compliance.security.SecurityHeadersMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in attempt into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -278,7 +280,11 @@ REST_FRAMEWORK = {
         "compliance.tokens.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["compliance.access.ApiAccess"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "compliance.access.ApiAccess",
+        # AC-01: 403 with the reason until the current confidentiality text is acknowledged.
+        "access.api_gate.ConfidentialityAcknowledged",
+    ],
     "DEFAULT_SCHEMA_CLASS": "compliance.api_schema.AutoSchema",
     # The API reads JSON only: one way to send data, and the only one the schema describes.
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],

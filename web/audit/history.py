@@ -36,7 +36,7 @@ from compliance.access import customer_scope
 from compliance.models import STAFF_ROLES, Customer, Role, User
 
 # The apps whose objects the audit trail records.
-AUDITED_APPS = ("compliance", "breaches", "subprocessors", "audits")
+AUDITED_APPS = ("compliance", "breaches", "subprocessors", "access", "audits")
 
 # Words for each family of actions (the part of the action before its dot).
 ACTION_GROUPS = {
@@ -57,6 +57,7 @@ ACTION_GROUPS = {
     "subprocessor": gettext_lazy("Subprocessors"),
     "subscriber": gettext_lazy("Subscribers"),
     "audit": gettext_lazy("Audit"),
+    "access": gettext_lazy("Access to customer data"),
 }
 
 
