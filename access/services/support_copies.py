@@ -36,6 +36,16 @@ REMINDER_BEFORE = datetime.timedelta(hours=12)
 BATCH = 500
 
 
+def _utc(moment: datetime.datetime | None) -> datetime.datetime | None:
+    """Moments in UTC before any arithmetic: adding hours to a datetime in Europe/Amsterdam
+    adds wall-clock time, which is wrong across a DST change (AC-05)."""
+    if moment is None or not isinstance(moment, datetime.datetime):
+        return moment
+    if timezone.is_naive(moment):
+        raise ValidationError(_("Give the moment with its time zone."))
+    return moment.astimezone(datetime.UTC)
+
+
 def _iso(moment: datetime.datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
 
@@ -73,6 +83,7 @@ def support_copy_register(
     """Register a copy taken for a support ticket; its latest deadline is 150 × 24 hours
     after it was taken. A staff member registers only the copies it took itself."""
     require(actor, "support_copy.change")
+    taken_at = _utc(taken_at)
     ticket = (ticket or "").strip()
     description = (description or "").strip()
     now = timezone.now()
@@ -131,6 +142,7 @@ def support_copy_ticket_status_set(
     The same closing sent twice (a retry) changes nothing; anything else that goes back in
     time, a moment in the future or a change to a deleted copy is refused."""
     require(actor, "support_copy.change", copy)
+    at = _utc(at)
     now = timezone.now()
     with transaction.atomic():
         copy = SupportCopy.objects.select_for_update().get(pk=copy.pk)
@@ -199,6 +211,7 @@ def support_copy_access_record(
 ) -> SupportCopyAccess:
     """An employee opened the copy: who, when and what for (the customer sees the list)."""
     require(actor, "support_copy.change", copy)
+    accessed_at = _utc(accessed_at)
     note = (note or "").strip()
     now = timezone.now()
     errors: dict = {}
@@ -239,6 +252,7 @@ def support_copy_deletion_confirm(
 ) -> SupportCopy:
     """A named person (the actor) confirms that the copy was deleted, and when."""
     require(actor, "support_copy.change", copy)
+    deleted_at = _utc(deleted_at)
     now = timezone.now()
     with transaction.atomic():
         copy = SupportCopy.objects.select_for_update().get(pk=copy.pk)

@@ -266,3 +266,11 @@ def test_staff_member_sees_only_the_copies_it_took(world):
     assert list(support_copies_for(taker)) == [mine]
     assert list(support_copies_for(other)) == []
     assert list(support_copies_for(manager)) == [mine]
+
+
+def test_a_moment_given_in_amsterdam_time_still_adds_elapsed_hours(world):
+    """OBL AC-05: a taken-at typed in Amsterdam time (12:00 CET) is not added to on the
+    wall clock: the latest deadline is 13:00 CEST, 3,600 elapsed hours later."""
+    copy = _register(world, taken_at=TAKEN.astimezone(AMS))
+    assert copy.due_latest_at - TAKEN == datetime.timedelta(hours=3600)
+    assert copy.due_latest_at.astimezone(AMS).hour == 13
