@@ -361,7 +361,7 @@ def _check_documents(report: Report, files: dict, manifest: dict) -> None:
     bad += [d.get("title") for d in erased if d.get("file") is not None]
     report.check(
         not bad,
-        f"{len(kept)} documents have the SHA-256 they were issued with",
+        f"{len(kept)} documents with content, each with the SHA-256 it was issued with",
         f"documents do not match the SHA-256 they were issued with: {bad[:20]}",
     )
     if erased:
@@ -372,8 +372,8 @@ def _check_documents(report: Report, files: dict, manifest: dict) -> None:
         )
         for document in erased:
             report.note(
-                f"  {document.get('title')} (SHA-256 {document.get('sha256')}), "
-                f"erased at {document.get('erased_at')}"
+                f"  {document.get('title')} (SHA-256 {document.get('sha256')}): "
+                + (document.get("note") or f"erased at {document.get('erased_at')}")
             )
 
 
