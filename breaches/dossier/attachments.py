@@ -42,6 +42,21 @@ TIMELINE_COLUMNS = (
     "detail",
 )
 MESSAGE_COLUMNS = ("notice_id", "customer_id", "customer", *MESSAGE_FIELDS)
+# Message columns whose values are the product's own: ids, counts, codes and UTC times
+# (`plain`), never negative, never starting like a formula, ASCII — written as they are;
+# every other column can hold text from outside and goes through `cell`.
+OWN_MESSAGE_FIELDS = frozenset(
+    (
+        "id",
+        "language",
+        "status",
+        "attempts",
+        "created_at",
+        "accepted_at",
+        "failed_at",
+        "escalated_at",
+    )
+)
 DECISION_COLUMNS = ("notice_id", "customer_id", "customer", "revision", "recorded_at", "by")
 DECISION_COLUMNS += DECISION_FIELDS
 DECISION_ROW = DECISION_COLUMNS[3:]  # a revision's own columns, after the notice's
@@ -165,16 +180,16 @@ class TimelineDigest:
         return sorted(self.groups.values(), key=lambda g: (g.first, g.event))
 
 
-def _labels() -> dict[str, str]:
-    """`audit_action_label` remembered per action: the language stays the same while the
+def _remembered(function) -> dict[str, str]:
+    """`function(action)` remembered per action: the language stays the same while the
     files are written, and the timeline repeats a handful of actions many times."""
 
-    class Labels(dict):
+    class Remembered(dict):
         def __missing__(self, action: str) -> str:
-            label = self[action] = audit_action_label(action)
-            return label
+            value = self[action] = function(action)
+            return value
 
-    return Labels()
+    return Remembered()
 
 
 def attachments_write(
@@ -195,7 +210,9 @@ def attachments_write(
     }
     kept: list[dict] = []
     digest = TimelineDigest()
-    labels = _labels()
+    labels = _remembered(audit_action_label)
+    label_cells = _remembered(lambda action: cell(labels[action]))
+    event_cells = _remembered(cell)
     counts = dict.fromkeys(files, 0)
     worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dossier-zlib")
     opened = {name: _Sink(file, worker) for name, file in files.items()}
@@ -215,7 +232,13 @@ def attachments_write(
                 cell(notice["customer"]["name"]),
             ]
             for message in notice["messages"]:
-                messages.writerow(common + [cell(message.get(c)) for c in MESSAGE_FIELDS])
+                messages.writerow(
+                    common
+                    + [
+                        message.get(c) if c in OWN_MESSAGE_FIELDS else cell(message.get(c))
+                        for c in MESSAGE_FIELDS
+                    ]
+                )
             for decision in notice["decision_history"]:
                 decisions.writerow(common + [cell(decision.get(c)) for c in DECISION_ROW])
             counts["dossier.json"] += 1
@@ -229,18 +252,21 @@ def attachments_write(
         events = csv.writer(opened["timeline.csv"])
         events.writerow(TIMELINE_COLUMNS)
         for entry in timeline:
-            label = labels[entry["event"]]
-            digest.add(entry, keep_all=keep_all, label=label)
+            event = entry["event"]
+            digest.add(entry, keep_all=keep_all, label=labels[event])
+            # The time, source, role and customer id are the product's own (as in
+            # OWN_MESSAGE_FIELDS); the rest goes through `cell` (once per action for its code
+            # and label).
             events.writerow(
                 [
-                    cell(plain(entry["at"])),
-                    cell(entry.get("source")),
-                    cell(entry["event"]),
-                    cell(label),
+                    plain(entry["at"]),
+                    entry.get("source"),
+                    event_cells[event],
+                    label_cells[event],
                     cell(entry.get("actor")),
-                    cell(entry.get("role")),
+                    entry.get("role"),
                     cell(entry["object"]),
-                    cell(entry.get("customer_id")),
+                    entry.get("customer_id"),
                     cell(entry.get("detail")),
                 ]
             )

@@ -34,7 +34,12 @@ from breaches.dossier.assembly import (
 )
 from breaches.dossier.attachments import AttachedFile, attachments_write
 from breaches.dossier.selection import DOSSIER_TEMPLATE, filename_prefix
-from breaches.dossier.streams import notice_rows, plain, timeline_entries
+from breaches.dossier.streams import (
+    notice_rows,
+    plain,
+    timeline_entries,
+    timestamps_parsed_fast,
+)
 from breaches.models import Incident
 from compliance.documents import (
     DocumentRenderError,
@@ -127,15 +132,16 @@ def dossier_build(*, actor, incident: Incident) -> StoredDocument:
             "summary": {k: plain(v) for k, v in counts.items() if k not in ("words",)},
             "updates": update_rows(updates),
         }
-        files, timeline, kept = attachments_write(
-            folder,
-            header=header,
-            notices=notice_rows(incident=incident, scope=scope),
-            timeline=timeline_entries(
-                user=actor, incident=incident, scope=scope, head_seq=head["seq"]
-            ),
-            keep_all=scope is not None,
-        )
+        with timestamps_parsed_fast():
+            files, timeline, kept = attachments_write(
+                folder,
+                header=header,
+                notices=notice_rows(incident=incident, scope=scope),
+                timeline=timeline_entries(
+                    user=actor, incident=incident, scope=scope, head_seq=head["seq"]
+                ),
+                keep_all=scope is not None,
+            )
         descriptions = _descriptions()
         attachments = [
             Attachment(

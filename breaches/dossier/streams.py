@@ -10,11 +10,13 @@ the time-ordered merge of four time-ordered queries.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import heapq
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import CharField, Q
 from django.db.models.functions import Cast
 
@@ -92,8 +94,48 @@ def plain(value):
     return value
 
 
+@contextlib.contextmanager
+def timestamps_parsed_fast():
+    """While the dossier reads its rows in bulk, PostgreSQL's timestamps are parsed by
+    `datetime.fromisoformat` (C) instead of psycopg's pure-Python parser that Django's
+    time-zone loader builds on (about 5 µs a value, the largest single cost of reading a
+    large incident). Same result: the value in the connection's time zone, as Django's
+    loader gives it; text it cannot read goes to that loader. Other databases: unchanged."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    from psycopg import pq
+
+    connection.ensure_connection()
+    adapters = connection.connection.adapters
+    oid = adapters.types["timestamptz"].oid
+    django_loader = adapters.get_loader(oid, pq.Format.TEXT)
+    if django_loader is None or not hasattr(django_loader, "timezone"):
+        yield
+        return
+
+    class IsoLoader(django_loader):
+        def load(self, data):
+            try:
+                value = datetime.datetime.fromisoformat(bytes(data).decode())
+            except ValueError:
+                return super().load(data)
+            return value if value.tzinfo is self.timezone else value.replace(tzinfo=self.timezone)
+
+    adapters.register_loader(oid, IsoLoader)
+    try:
+        yield
+    finally:
+        adapters.register_loader(oid, django_loader)
+
+
 def _plain_row(row: dict, fields) -> dict:
-    return {name: plain(row[name]) for name in fields}
+    as_is = _AS_IS
+    return {
+        name: value if type(value) in as_is else plain(value)
+        for name in fields
+        for value in (row[name],)
+    }
 
 
 def notices_of(incident: Incident, scope: int | None):
