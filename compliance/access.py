@@ -205,8 +205,7 @@ PERMISSIONS: dict[str, set[str]] = {
     "consent.request": {Role.PRIVACY_OFFICER, Role.ICT_MANAGER},
     "consent.decide": {Role.CUSTOMER_ADMIN},
     "consent.confirm_removal": {Role.PRIVACY_OFFICER, Role.ICT_MANAGER},
-    "access_use.view": {Role.PRIVACY_OFFICER, Role.ICT_MANAGER, Role.AUDITOR}
-    | set(CUSTOMER_ROLES),
+    "access_use.view": {Role.PRIVACY_OFFICER, Role.ICT_MANAGER, Role.AUDITOR} | set(CUSTOMER_ROLES),
     # The employee records their own use; the privacy officer and ICT manager anyone's.
     "access_use.record": {Role.PRIVACY_OFFICER, Role.ICT_MANAGER, Role.STAFF_MEMBER},
     # Support copies (access/, AC-05): the register and its steps; a staff member sees and
