@@ -1,22 +1,32 @@
 """The access hub (issue 15): the six registers of access to customer data, each with what
 needs attention, for the roles that may see it.
 
-Each part is built in its own module. A register is listed when its page's route resolves
-and the reader may open it (the first of its actions that exists in the access layer); its
-count comes from `access.selectors.<part>.hub_attention(user)` when that part provides one.
+A register is listed when the reader may open it; its count is what waits for someone:
+a decision, a confirmed removal, a deletion, a review.
 """
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 
-from django.urls import NoReverseMatch, reverse
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from access.models import (
+    AccessConsent,
+    AccessReviewItem,
+    ConsentState,
+    CopyState,
+    ReviewDecision,
+    SupportCopy,
+    TemporaryAccess,
+    TemporaryState,
+)
 from access.selectors.confidentiality import missing_count
 from access.selectors.standing import removal_pending_count
-from compliance.access import PERMISSIONS, can
+from compliance.access import can
 
 
 @dataclass
@@ -28,96 +38,99 @@ class HubEntry:
     attention_label: str
 
 
-# (module, route, actions that open it, title, description, what the count means)
+def _temporary_attention(user) -> int:
+    # Requests waiting for the ICT manager, and ended access whose removal is unconfirmed.
+    return TemporaryAccess.objects.filter(
+        Q(state=TemporaryState.REQUESTED)
+        | Q(removal_due_at__isnull=False, removal_confirmed_at__isnull=True)
+    ).count()
+
+
+def _consent_attention(user) -> int:
+    return AccessConsent.objects.filter(
+        Q(state=ConsentState.REQUESTED)
+        | Q(removal_due_at__isnull=False, removal_confirmed_at__isnull=True)
+    ).count()
+
+
+def _support_copy_attention(user) -> int:
+    # Held copies whose ticket is closed (the 48-hour deadline runs) or whose latest
+    # deadline has passed.
+    now = timezone.now()
+    return SupportCopy.objects.filter(
+        Q(due_after_ticket_at__isnull=False) | Q(due_latest_at__lte=now), state=CopyState.HELD
+    ).count()
+
+
+def _review_attention(user) -> int:
+    return AccessReviewItem.objects.filter(
+        decision=ReviewDecision.PENDING, review__due_at__lte=timezone.now()
+    ).count()
+
+
+# (route, the action that opens it, title, description, what needs attention, its count)
 PARTS = (
     (
-        "confidentiality",
         "access:confidentiality",
-        ("confidentiality.view",),
+        "confidentiality.view",
         _("Confidentiality"),
         _("Who acknowledged which version of the confidentiality text."),
         _("not acknowledged the current version"),
+        lambda user: missing_count(),
     ),
     (
-        "standing",
         "access:standing",
-        ("standing.view",),
+        "standing.view",
         _("Standing access"),
         _("System administrators: for which purposes, since when, granted by whom."),
         _("ended, removal not yet confirmed"),
+        lambda user: removal_pending_count(),
     ),
     (
-        "temporary",
         "access:temporary_list",
-        ("temporary_access.view", "temporary.view"),
+        "temporary_access.view",
         _("Temporary access"),
         _("Product development, with the ICT manager's approval, for a limited period."),
         _("waiting for a decision or removal"),
+        _temporary_attention,
     ),
     (
-        "consent",
         "access:consent_list",
-        ("consent.view", "access_consent.view"),
+        "consent.view",
         _("Customer consent"),
         _("Access by other staff with the customer's explicit consent, and every use."),
         _("need attention"),
+        _consent_attention,
     ),
     (
-        "support_copies",
         "access:support_copy_list",
-        ("support_copy.view", "support_copies.view"),
+        "support_copy.view",
         _("Support copies"),
         _("Copies of customer environments for support, and their deletion deadlines."),
         _("to be deleted"),
+        _support_copy_attention,
     ),
     (
-        "reviews",
         "access:review_list",
-        ("access_review.view", "review.view", "reviews.view"),
+        "access_review.view",
         _("Access reviews"),
         _("Periodic recertification of every grant, consent and account."),
         _("not reviewed in time"),
+        _review_attention,
     ),
 )
 
-OWN_COUNTS = {
-    "confidentiality": lambda user: missing_count(),
-    "standing": lambda user: removal_pending_count(),
-}
-
-
-def _may_open(user, actions) -> bool:
-    known = [a for a in actions if a in PERMISSIONS]
-    return bool(known) and can(user, known[0])
-
-
-def _attention(part: str, user) -> int | None:
-    if part in OWN_COUNTS:
-        return OWN_COUNTS[part](user)
-    try:
-        module = importlib.import_module(f"access.selectors.{part}")
-    except ImportError:
-        return None
-    counter = getattr(module, "hub_attention", None)
-    return counter(user) if callable(counter) else None
-
 
 def hub_entries(user) -> list[HubEntry]:
-    entries = []
-    for part, route, actions, title, description, label in PARTS:
-        try:
-            url = reverse(route)
-        except NoReverseMatch:
-            url = None
-        if url is not None and not _may_open(user, actions):
-            continue
-        entries.append(
-            HubEntry(
-                title=str(title),
-                description=str(description),
-                url=url,
-                attention=_attention(part, user) if url else None,
-                attention_label=str(label),
-            )
+    """The registers this user may open, each with its count of what needs attention."""
+    return [
+        HubEntry(
+            title=str(title),
+            description=str(description),
+            url=reverse(route),
+            attention=attention(user),
+            attention_label=str(label),
         )
-    return entries
+        for route, action, title, description, label, attention in PARTS
+        if can(user, action)
+    ]
