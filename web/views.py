@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
+from access.models import ConsentState
+from access.selectors.consent import consents_for
 from audits.models import AuditEvent
 from breaches.at_risk import deadlines_at_risk
 from breaches.selectors import open_deadlines
@@ -148,6 +150,13 @@ def portal(request):
         "today": today,
         "can_change_contacts": can(user, "contact.change", customer),
         "change_notices": change_notice_letters_for(user)[:10],
+        # AC-04, AC-05, A.5.18: the customer's part in who may touch its data.
+        "access_links": can(user, "consent.view", customer),
+        "consents_waiting": consents_for(user, state=ConsentState.REQUESTED).count()
+        if can(user, "consent.view", customer)
+        else 0,
+        "can_see_support_copies": can(user, "support_copy.view_own", customer),
+        "can_review_accounts": can(user, "access_review.decide_as_customer", customer),
         # BR-05: the banner asking to confirm the breach contacts.
         **confirmation_context(user, customer),
     }
