@@ -17,7 +17,7 @@ from tests.auth import sign_in
 from tests.factories import UserFactory
 from tests.test_route_security import walk_urlpatterns
 
-OWN_APPS = ("web.", "compliance.", "breaches.", "subprocessors.", "config.")
+OWN_APPS = ("web.", "compliance.", "breaches.", "subprocessors.", "access.", "config.")
 
 # Pages that show a form (GET, HEAD) and take it back (POST).
 FORM_PAGES = frozenset(
@@ -58,6 +58,24 @@ FORM_PAGES = frozenset(
         "subprocessors:termination_confirm",
         "audit_samples",
         "audit_chain",
+        "audit_retention",
+        "access:confidentiality_publish",
+        "access:confidentiality_acknowledge",
+        "access:standing_create",
+        "access:temporary_create",
+        "access:temporary_approve",
+        "access:temporary_refuse",
+        "access:temporary_revoke",
+        "access:temporary_confirm_removal",
+        "access:consent_create",
+        "access:use_create",
+        "access:portal_consent_decide",
+        "access:support_copy_create",
+        "access:support_copy_ticket_status",
+        "access:support_copy_access_record",
+        "access:support_copy_deletion",
+        "access:review_item_decide",
+        "access:portal_review_item_decide",
     }
 )
 # Buttons: POST only, nothing to show.
@@ -73,6 +91,12 @@ ACTIONS = frozenset(
         "portal_notice_acknowledge",
         "subprocessors:objection_review",
         "audit_export_request",
+        "access:standing_end",
+        "access:standing_removal",
+        "access:consent_removal_confirm",
+        "access:portal_consent_withdraw",
+        "access:review_open",
+        "access:review_confirm_mine",
     }
 )
 NEVER = ("put", "patch", "delete")
