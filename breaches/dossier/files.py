@@ -3,8 +3,9 @@ processor's seal, rendered into an immutable StoredDocument.
 
 Order of work: seal the audit chain and read its head (the dossier is built from the events
 up to that position; its own issue comes after it); count and list the exceptions; write
-the attachments row by row into a temporary folder; render the pages (WeasyPrint, PDF/A-3b,
-the files embedded with the relationship "Data"); seal the PDF (PAdES, `compliance.seals`).
+the attachments row by row into a temporary folder, compressed on the way; render the pages
+(WeasyPrint, PDF/A-3b, the files embedded with the relationship "Data" as the compressed
+streams they already are); seal the PDF (PAdES, `compliance.seals`).
 The stored document is the sealed PDF, its SHA-256 that of the sealed bytes.
 """
 
