@@ -19,6 +19,7 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import CharField, Q
 from django.db.models.functions import Cast
+from psycopg import pq
 
 from breaches.models import (
     DECISION_FIELDS,
@@ -104,8 +105,6 @@ def timestamps_parsed_fast():
     if connection.vendor != "postgresql":
         yield
         return
-    from psycopg import pq
-
     connection.ensure_connection()
     adapters = connection.connection.adapters
     oid = adapters.types["timestamptz"].oid
@@ -120,7 +119,9 @@ def timestamps_parsed_fast():
                 value = datetime.datetime.fromisoformat(bytes(data).decode())
             except ValueError:
                 return super().load(data)
-            return value if value.tzinfo is self.timezone else value.replace(tzinfo=self.timezone)
+            # Django's session is in UTC, so this converts nothing; a value with another
+            # offset would still come out right rather than relabelled.
+            return value if value.tzinfo is self.timezone else value.astimezone(self.timezone)
 
     adapters.register_loader(oid, IsoLoader)
     try:
