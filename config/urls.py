@@ -36,9 +36,11 @@ urlpatterns = [
     path("", include("subprocessors.urls")),
     path("", include("breaches.urls")),
     path("", include("access.urls")),
+    path("", include("processing.urls")),
     path("api/", include("web.api_urls")),
     path("api/", include("subprocessors.api_urls")),
     path("api/", include("access.api_urls")),
+    path("api/", include("processing.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's set-up script as a file, which the CSP allows.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),

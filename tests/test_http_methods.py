@@ -17,7 +17,15 @@ from tests.auth import sign_in
 from tests.factories import UserFactory
 from tests.test_route_security import walk_urlpatterns
 
-OWN_APPS = ("web.", "compliance.", "breaches.", "subprocessors.", "access.", "config.")
+OWN_APPS = (
+    "web.",
+    "compliance.",
+    "breaches.",
+    "subprocessors.",
+    "access.",
+    "processing.",
+    "config.",
+)
 
 # Pages that show a form (GET, HEAD) and take it back (POST).
 FORM_PAGES = frozenset(

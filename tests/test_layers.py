@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 
 PROJECT = Path(settings.BASE_DIR)
-PACKAGES = ("web", "breaches", "subprocessors", "access", "compliance", "audits")
+PACKAGES = ("web", "breaches", "processing", "subprocessors", "access", "compliance", "audits")
 LINT = str(Path(sys.executable).with_name("lint-imports"))
 
 

@@ -20,6 +20,7 @@ from compliance.services import (
     processor_profile_update,
     user_create,
 )
+from processing import demo as processing_demo
 from subprocessors.models import Subprocessor
 from subprocessors.services import location_add, subprocessor_create
 
@@ -212,6 +213,7 @@ def load_demo() -> dict:
         people.setdefault(user.role, user)
     with_portal = Customer.objects.filter(users__isnull=False).distinct().order_by("pk")
     access_demo.load(now=timezone.now(), people=people, customers=list(with_portal))
+    processing_demo.load(now=timezone.now(), people=people, customers=list(with_portal))
     # Demo users sign in with the demo password at once: their address counts as proven (a
     # real user proves it with the code in the invitation flow). They have no second factor
     # yet, so the first sign-in asks them to set one up (ON-02).

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "compliance",
     "access",
     "subprocessors",
+    "processing",
     "breaches",
     "web",
 ]

@@ -1,0 +1,1 @@
+"""Celery tasks and beat sweeps of contract end (issue 16)."""

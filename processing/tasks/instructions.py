@@ -1,0 +1,1 @@
+"""Celery tasks and beat sweeps of instructions (issue 16)."""

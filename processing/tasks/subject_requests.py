@@ -1,0 +1,1 @@
+"""Celery tasks and beat sweeps of subject requests (issue 16)."""

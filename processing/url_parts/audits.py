@@ -1,0 +1,3 @@
+"""Pages of audits (issue 16)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Pages of contract end (issue 16)."""
+
+urlpatterns = []

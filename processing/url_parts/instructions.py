@@ -1,0 +1,3 @@
+"""Pages of instructions (issue 16)."""
+
+urlpatterns = []

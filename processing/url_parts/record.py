@@ -1,0 +1,3 @@
+"""Pages of record (issue 16)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Pages of subject requests (issue 16)."""
+
+urlpatterns = []
