@@ -401,6 +401,24 @@ class AuditAction(models.TextChoices):
     UPDATE_INITIAL = "update.initial", _("Initial notice published")
     UPDATE_UPDATE = "update.update", _("Progress update published to customers")
     UPDATE_FINAL = "update.final", _("Final report published")
+    # --- processing: the record of processing (GDPR Art. 30(2), RP-01) -------------------
+    PROCESSING_RECORD_VERSIONED = (
+        "processing.record.versioned",
+        _("New version of a record of processing"),
+    )
+    PROCESSING_RECORD_DETAILS_CHANGED = (
+        "processing.record.details_changed",
+        _("Record of processing details changed"),
+    )
+    PROCESSING_RECORD_SETTINGS_CHANGED = (
+        "processing.record.settings_changed",
+        _("Record of processing settings changed"),
+    )
+    PROCESSING_RECORD_PRODUCT_DESCRIBED = (
+        "processing.record.product_described",
+        _("Processing description of a product changed"),
+    )
+    PROCESSING_RECORD_EXPORTED = "processing.record.exported", _("Record of processing exported")
 
 
 #: Dossier timeline entries built from field history and updates; never audit rows.

@@ -227,6 +227,11 @@ PERMISSIONS: dict[str, set[str]] = {
     "temporary_access.decide": {Role.ICT_MANAGER},
     "temporary_access.revoke": {Role.ICT_MANAGER},
     "temporary_access.confirm_removal": {Role.ICT_MANAGER, Role.PRIVACY_OFFICER},
+    # The record of processing (processing/, GDPR Art. 30(2), RP-01): it names the customer's
+    # contacts, so its readers are those of contacts; the privacy officer keeps it.
+    "processing_record.view": CONTACT_READERS,
+    "processing_record.view_list": {Role.PRIVACY_OFFICER, Role.AUDITOR},
+    "processing_record.change": {Role.PRIVACY_OFFICER},
 }
 
 # Reading actions ("x.view", "x.view_list"): the only ones an auditor ever gets.
@@ -234,6 +239,8 @@ SAFE_ACTION_VERBS = ("view",)
 # Actions on processor-wide data: a user limited to one customer never gets them.
 PROCESSOR_WIDE_ACTIONS = frozenset(
     {
+        "processing_record.view_list",
+        "processing_record.change",
         "dashboard.view",
         "consent.request",
         "consent.confirm_removal",
