@@ -241,6 +241,17 @@ class AuditAction(models.TextChoices):
     SUBPROCESSOR_LOCATION_ADDED = "subprocessor.location_added", _("Processing location added")
     PROCESSINGLOCATION_UPDATED = "processinglocation.updated", _("Processing location changed")
     PROCESSINGLOCATION_DELETED = "processinglocation.deleted", _("Processing location deleted")
+    # --- customer audits (processing/, AU-01, AU-02) ---
+    PROCESSING_AUDIT_RECORDED = "processing.audit.recorded", _("Audit of the processor recorded")
+    PROCESSING_AUDIT_REQUESTED = "processing.audit.requested", _("Audit asked for by the customer")
+    PROCESSING_AUDIT_SCHEDULED = "processing.audit.scheduled", _("Audit scheduled")
+    PROCESSING_AUDIT_STARTED = "processing.audit.started", _("Audit started")
+    PROCESSING_AUDIT_REPORTED = "processing.audit.reported", _("Audit report received")
+    PROCESSING_AUDIT_CANCELLED = "processing.audit.cancelled", _("Audit cancelled")
+    PROCESSING_AUDIT_REMINDED = "processing.audit.reminded", _("Reminder of an audit sent")
+    PROCESSING_AUDIT_ESCALATED = "processing.audit.escalated", _(
+        "Audit not scheduled in time: escalated"
+    )
     # The announced change took effect: the subprocessor is in use.
     SUBPROCESSOR_ACTIVATED = "subprocessor.activated", _("Subprocessor in use")
     SUBPROCESSOR_PURPOSE_CHANGED = (

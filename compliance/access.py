@@ -227,6 +227,15 @@ PERMISSIONS: dict[str, set[str]] = {
     "temporary_access.decide": {Role.ICT_MANAGER},
     "temporary_access.revoke": {Role.ICT_MANAGER},
     "temporary_access.confirm_removal": {Role.ICT_MANAGER, Role.PRIVACY_OFFICER},
+    # AU-01/AU-02 customer audits (processing/): the privacy officer records and steers them;
+    # a customer's administrator asks for one; the customer's users see those it knows of
+    # (selector); the legal ground for not informing only the processor's own people.
+    "customer_audit.view": {Role.PRIVACY_OFFICER, Role.ICT_MANAGER, Role.AUDITOR}
+    | set(CUSTOMER_ROLES),
+    "customer_audit.view_ground": {Role.PRIVACY_OFFICER, Role.ICT_MANAGER, Role.AUDITOR},
+    "customer_audit.record": {Role.PRIVACY_OFFICER},
+    "customer_audit.manage": {Role.PRIVACY_OFFICER},
+    "customer_audit.request": {Role.CUSTOMER_ADMIN},
     # The record of processing (processing/, GDPR Art. 30(2), RP-01): it names the customer's
     # contacts, so its readers are those of contacts; the privacy officer keeps it.
     "processing_record.view": CONTACT_READERS,
@@ -267,6 +276,9 @@ PROCESSOR_WIDE_ACTIONS = frozenset(
         "temporary_access.decide",
         "temporary_access.revoke",
         "temporary_access.confirm_removal",
+        "customer_audit.view_ground",
+        "customer_audit.record",
+        "customer_audit.manage",
     }
 )
 # Actions that only make sense for a user limited to one customer (the portal).
@@ -280,6 +292,7 @@ CUSTOMER_ONLY_ACTIONS = frozenset(
         "termination.exercise",
         "consent.decide",
         "support_copy.view_own",
+        "customer_audit.request",
     }
 )
 
