@@ -375,6 +375,40 @@ class AuditAction(models.TextChoices):
         _("Removal of temporary access overdue: privacy officer told"),
     )
 
+    # --- processing: data-subject requests (DS-01) ---------------------------------------
+    PROCESSING_SUBJECT_REQUEST_RECORDED = (
+        "processing.subject_request.recorded",
+        _("Data-subject request recorded"),
+    )
+    PROCESSING_SUBJECT_REQUEST_FORWARDED = (
+        "processing.subject_request.forwarded",
+        _("Data-subject request forwarded to the customer"),
+    )
+    PROCESSING_SUBJECT_REQUEST_REPLIED = (
+        "processing.subject_request.replied",
+        _("Data subject told the request was passed on"),
+    )
+    PROCESSING_SUBJECT_REQUEST_CLOSED = (
+        "processing.subject_request.closed",
+        _("Data-subject request closed"),
+    )
+    PROCESSING_SUBJECT_REQUEST_REMINDED = (
+        "processing.subject_request.reminded",
+        _("Reminder sent: forward a data-subject request"),
+    )
+    PROCESSING_SUBJECT_REQUEST_ESCALATED = (
+        "processing.subject_request.escalated",
+        _("Data-subject request not forwarded in time: privacy officers and ICT manager told"),
+    )
+    PROCESSING_SUBJECT_REQUEST_TASK_ADDED = (
+        "processing.subject_request.task_added",
+        _("Task added to a data-subject request"),
+    )
+    PROCESSING_SUBJECT_REQUEST_TASK_DONE = (
+        "processing.subject_request.task_done",
+        _("Task of a data-subject request done"),
+    )
+
     # --- access: recertification (ISO 27001 A.5.18) --------------------------------------
     ACCESS_REVIEW_OPENED = "access.review.opened", _("Access review opened")
     ACCESS_REVIEW_ITEM_CONFIRMED = (

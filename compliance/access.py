@@ -213,6 +213,14 @@ PERMISSIONS: dict[str, set[str]] = {
     "support_copy.view": STAFF_READERS - {Role.BOARD_MEMBER},
     "support_copy.change": {Role.PRIVACY_OFFICER, Role.ICT_MANAGER, Role.STAFF_MEMBER},
     "support_copy.view_own": set(CUSTOMER_ROLES) | {Role.AUDITOR},
+    # DS-01 data-subject requests: staff record them (a staff member sees its own, selector),
+    # the privacy officer forwards, replies, closes and adds tasks; a task's assignee (or the
+    # privacy officer) marks it done (service); the customer reads those forwarded to it.
+    "subject_request.view": STAFF_READERS - {Role.BOARD_MEMBER},
+    "subject_request.record": {Role.PRIVACY_OFFICER, Role.STAFF_MEMBER},
+    "subject_request.manage": {Role.PRIVACY_OFFICER},
+    "subject_request.task_done": {Role.PRIVACY_OFFICER, Role.ICT_MANAGER, Role.STAFF_MEMBER},
+    "subject_request.view_own": set(CUSTOMER_ROLES) | {Role.AUDITOR},
     # AC-03 temporary access: a staff member (product development) or the ICT manager asks;
     # only the ICT manager decides and revokes, never on their own request (the service
     # checks); the staff member sees their own requests (selector); the customer its own.
@@ -272,6 +280,10 @@ PROCESSOR_WIDE_ACTIONS = frozenset(
         "objection.decide",
         "support_copy.view",
         "support_copy.change",
+        "subject_request.view",
+        "subject_request.record",
+        "subject_request.manage",
+        "subject_request.task_done",
         "temporary_access.request",
         "temporary_access.decide",
         "temporary_access.revoke",
@@ -292,6 +304,7 @@ CUSTOMER_ONLY_ACTIONS = frozenset(
         "termination.exercise",
         "consent.decide",
         "support_copy.view_own",
+        "subject_request.view_own",
         "customer_audit.request",
     }
 )

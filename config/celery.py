@@ -56,6 +56,11 @@ app.conf.beat_schedule = {
     },
     # AC-03: temporary access ends at its `ends_at`; removal reminders and escalation.
     "access-temporary-sweep": {"task": "access.tasks.temporary.sweep", "schedule": 60.0},
+    # DS-01: data-subject requests forwarded within 24 hours; reminder and escalation.
+    "processing-subject-request-sweep": {
+        "task": "processing.tasks.subject_requests.sweep",
+        "schedule": 60.0,
+    },
     # AU-02: reminders of audits starting soon; asked-for audits not scheduled escalate.
     "processing-audits-sweep": {"task": "processing.tasks.audits.sweep", "schedule": 3600.0},
     # A.5.18: the quarter's access review opened (once), reminders and escalation.

@@ -1,9 +1,19 @@
-"""Placeholder for changes to the subject requests models (issue 16), kept so parallel work
-does not collide on migration numbers; the part's own operations go here."""
+"""Changes to the subject requests models (issue 16, DS-01): the note on closing."""
 
-from django.db import migrations
+from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
     dependencies = [("processing", "0002_instructions")]
-    operations = []
+    operations = [
+        migrations.AddField(
+            model_name="historicalsubjectrequest",
+            name="closing_note",
+            field=models.TextField(blank=True, verbose_name="note on closing"),
+        ),
+        migrations.AddField(
+            model_name="subjectrequest",
+            name="closing_note",
+            field=models.TextField(blank=True, verbose_name="note on closing"),
+        ),
+    ]

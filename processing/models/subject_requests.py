@@ -13,6 +13,8 @@ from simple_history.models import HistoricalRecords
 from compliance.models import Customer
 
 FORWARD_WITHIN = datetime.timedelta(hours=24)
+# The privacy officers are reminded this long before `forward_due_at`.
+REMINDER_BEFORE = datetime.timedelta(hours=6)
 
 
 class SubjectRight(models.TextChoices):
@@ -77,6 +79,7 @@ class SubjectRequest(django_fsm.ConcurrentTransitionMixin, models.Model):
     )
     replied_at = models.DateTimeField(_("data subject answered at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closing_note = models.TextField(_("note on closing"), blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords()
@@ -95,3 +98,19 @@ class SubjectRequest(django_fsm.ConcurrentTransitionMixin, models.Model):
 
     def __str__(self):
         return f"{self.get_right_display()} {self.received_at:%Y-%m-%d}"
+
+    @django_fsm.transition(
+        field=state, source=SubjectRequestState.RECEIVED, target=SubjectRequestState.FORWARDED
+    )
+    def forward(self, *, by, at) -> None:
+        self.forwarded_by = by
+        self.forwarded_at = at
+
+    @django_fsm.transition(
+        field=state,
+        source=[SubjectRequestState.RECEIVED, SubjectRequestState.FORWARDED],
+        target=SubjectRequestState.CLOSED,
+    )
+    def close(self, *, at, note: str) -> None:
+        self.closed_at = at
+        self.closing_note = note
