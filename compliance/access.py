@@ -232,6 +232,22 @@ PERMISSIONS: dict[str, set[str]] = {
     }
     | set(CUSTOMER_ROLES),
     "temporary_access.request": {Role.STAFF_MEMBER, Role.ICT_MANAGER},
+    # Processing on the customer's behalf (processing/, issue 16): the hub of its registers.
+    "processing.view": STAFF_READERS,
+    # IN-01 written instructions: staff record and handle them (warn, answer by hand, carry
+    # out); a customer's users give and answer their own organisation's in the portal.
+    "instruction.view": {Role.PRIVACY_OFFICER, Role.ICT_MANAGER, Role.AUDITOR}
+    | set(CUSTOMER_ROLES),
+    "instruction.record": {Role.PRIVACY_OFFICER, Role.ICT_MANAGER},
+    "instruction.handle": {Role.PRIVACY_OFFICER, Role.ICT_MANAGER},
+    "instruction.give": set(CUSTOMER_ROLES),
+    "instruction.answer": set(CUSTOMER_ROLES),
+    # IN-02 binding instructions of the AP or GBA: the customer reports, the privacy officer
+    # takes them on (owner, due date, tasks) and records compliance.
+    "binding_instruction.view": {Role.PRIVACY_OFFICER, Role.ICT_MANAGER, Role.AUDITOR}
+    | set(CUSTOMER_ROLES),
+    "binding_instruction.report": set(CUSTOMER_ROLES),
+    "binding_instruction.manage": {Role.PRIVACY_OFFICER},
     "temporary_access.decide": {Role.ICT_MANAGER},
     "temporary_access.revoke": {Role.ICT_MANAGER},
     "temporary_access.confirm_removal": {Role.ICT_MANAGER, Role.PRIVACY_OFFICER},
@@ -244,6 +260,15 @@ PERMISSIONS: dict[str, set[str]] = {
     "customer_audit.record": {Role.PRIVACY_OFFICER},
     "customer_audit.manage": {Role.PRIVACY_OFFICER},
     "customer_audit.request": {Role.CUSTOMER_ADMIN},
+    # RT-01 contract end: the privacy officer records the end, the ICT manager confirms the
+    # deletion; the customer's administrator asks for early deletion (binding); a
+    # customer's users export their own records.
+    "environment_deletion.view": {Role.PRIVACY_OFFICER, Role.ICT_MANAGER, Role.AUDITOR}
+    | set(CUSTOMER_ROLES),
+    "environment_deletion.schedule": {Role.PRIVACY_OFFICER},
+    "environment_deletion.confirm": {Role.ICT_MANAGER},
+    "environment_deletion.request_early": {Role.CUSTOMER_ADMIN},
+    "customer_export.view_own": set(CUSTOMER_ROLES),
     # The record of processing (processing/, GDPR Art. 30(2), RP-01): it names the customer's
     # contacts, so its readers are those of contacts; the privacy officer keeps it.
     "processing_record.view": CONTACT_READERS,
@@ -284,6 +309,10 @@ PROCESSOR_WIDE_ACTIONS = frozenset(
         "subject_request.record",
         "subject_request.manage",
         "subject_request.task_done",
+        "processing.view",
+        "instruction.record",
+        "instruction.handle",
+        "binding_instruction.manage",
         "temporary_access.request",
         "temporary_access.decide",
         "temporary_access.revoke",
@@ -291,6 +320,8 @@ PROCESSOR_WIDE_ACTIONS = frozenset(
         "customer_audit.view_ground",
         "customer_audit.record",
         "customer_audit.manage",
+        "environment_deletion.schedule",
+        "environment_deletion.confirm",
     }
 )
 # Actions that only make sense for a user limited to one customer (the portal).
@@ -305,7 +336,12 @@ CUSTOMER_ONLY_ACTIONS = frozenset(
         "consent.decide",
         "support_copy.view_own",
         "subject_request.view_own",
+        "instruction.give",
+        "instruction.answer",
+        "binding_instruction.report",
         "customer_audit.request",
+        "environment_deletion.request_early",
+        "customer_export.view_own",
     }
 )
 

@@ -87,5 +87,18 @@ class EnvironmentDeletion(django_fsm.ConcurrentTransitionMixin, models.Model):
             ),
         ]
 
+    @django_fsm.transition(
+        field=state, source=DeletionState.SCHEDULED, target=DeletionState.DELETED
+    )
+    def confirm_deletion(self, *, by, at, what: str) -> None:
+        """A named person (the ICT manager) confirms the environment was deleted."""
+        self.deleted_at = at
+        self.deletion_confirmed_by = by
+        self.what_was_deleted = what
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.state == DeletionState.SCHEDULED
+
     def __str__(self):
         return f"{self.customer} {self.deletion_due_at:%Y-%m-%d}"
