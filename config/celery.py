@@ -54,6 +54,11 @@ app.conf.beat_schedule = {
         "task": "compliance.tasks.retention_sweep",
         "schedule": 24 * 60 * 60.0,
     },
+    # IN-02: binding instructions: reminder before the due date, escalation after.
+    "processing-binding-sweep": {
+        "task": "processing.tasks.instructions.binding_sweep",
+        "schedule": 60.0,
+    },
     # AC-03: temporary access ends at its `ends_at`; removal reminders and escalation.
     "access-temporary-sweep": {"task": "access.tasks.temporary.sweep", "schedule": 60.0},
     # DS-01: data-subject requests forwarded within 24 hours; reminder and escalation.

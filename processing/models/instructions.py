@@ -24,6 +24,12 @@ class InstructionState(models.TextChoices):
     DECLINED = "declined", _("Not carried out")
 
 
+class InstructionAnswer(models.TextChoices):
+    MAINTAINED = "maintained", _("Maintained")
+    AMENDED = "amended", _("Amended")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
 class Instruction(django_fsm.ConcurrentTransitionMixin, models.Model):
     """A customer's written instruction to add, change or delete data (IN-01); when it
     appears to infringe the GDPR the customer is told at once and answers (Art. 28(3))."""
@@ -62,6 +68,10 @@ class Instruction(django_fsm.ConcurrentTransitionMixin, models.Model):
     warning = models.TextField(_("warning"), blank=True)
     answered_at = models.DateTimeField(_("customer answered at"), null=True, blank=True)
     answer = models.TextField(_("customer's answer"), blank=True)
+    answer_kind = models.CharField(
+        _("the customer's decision"), max_length=20, choices=InstructionAnswer.choices, blank=True
+    )
+    answered_by_name = models.CharField(_("answered by"), max_length=200, blank=True)
     done_at = models.DateTimeField(_("carried out at"), null=True, blank=True)
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -84,6 +94,54 @@ class Instruction(django_fsm.ConcurrentTransitionMixin, models.Model):
 
     def __str__(self):
         return f"{self.customer} {self.given_at:%Y-%m-%d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in (InstructionState.RECEIVED, InstructionState.WARNED)
+
+    @property
+    def awaits_answer(self) -> bool:
+        return self.state == InstructionState.WARNED and self.answered_at is None
+
+    @django_fsm.transition(
+        field=state, source=InstructionState.RECEIVED, target=InstructionState.WARNED
+    )
+    def warn(self, *, at, text: str) -> None:
+        self.warned_at = at
+        self.warning = text
+
+    @django_fsm.transition(
+        field=state, source=InstructionState.WARNED, target=InstructionState.WARNED
+    )
+    def record_answer(self, *, at, kind: str, text: str, by_name: str) -> None:
+        self.answered_at = at
+        self.answer_kind = kind
+        self.answer = text
+        self.answered_by_name = by_name
+
+    @django_fsm.transition(
+        field=state, source=InstructionState.WARNED, target=InstructionState.WITHDRAWN
+    )
+    def withdraw(self) -> None:
+        pass
+
+    @django_fsm.transition(
+        field=state,
+        source=[InstructionState.RECEIVED, InstructionState.WARNED],
+        target=InstructionState.CARRIED_OUT,
+    )
+    def carry_out(self, *, at, by, what: str) -> None:
+        self.done_at = at
+        self.done_by = by
+        self.what_was_done = what
+
+    @django_fsm.transition(
+        field=state, source=InstructionState.WARNED, target=InstructionState.DECLINED
+    )
+    def decline(self, *, at, by, what: str) -> None:
+        self.done_at = at
+        self.done_by = by
+        self.what_was_done = what
 
 
 class Authority(models.TextChoices):
@@ -154,3 +212,16 @@ class BindingInstruction(django_fsm.ConcurrentTransitionMixin, models.Model):
 
     def __str__(self):
         return f"{self.get_authority_display()} / {self.customer}"
+
+    @django_fsm.transition(
+        field=state, source=BindingState.REPORTED, target=BindingState.IN_PROGRESS
+    )
+    def take_on(self, *, owner, due_at) -> None:
+        self.owner = owner
+        self.due_at = due_at
+
+    @django_fsm.transition(
+        field=state, source=BindingState.IN_PROGRESS, target=BindingState.COMPLETED
+    )
+    def complete(self, *, at) -> None:
+        self.completed_at = at
