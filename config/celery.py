@@ -12,6 +12,11 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # Beat is only a doorbell: the sweeps claim due rows themselves, so a lost tick loses nothing.
 app.conf.beat_schedule = {
+    # RP-01 (GDPR Art. 30(2)): a new version of each record of processing that changed.
+    "processing-record-sweep": {
+        "task": "processing.tasks.record.sweep",
+        "schedule": 24 * 60 * 60.0,
+    },
     "outbox-sweep": {"task": "compliance.tasks.outbox_sweep", "schedule": 30.0},
     "audit-seal": {"task": "audits.tasks.audit_seal", "schedule": 5.0},
     "breach-deadline-sweep": {"task": "breaches.tasks.deadline_sweep", "schedule": 60.0},

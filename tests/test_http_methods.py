@@ -84,6 +84,8 @@ FORM_PAGES = frozenset(
         "access:support_copy_deletion",
         "access:review_item_decide",
         "access:portal_review_item_decide",
+        "processing:record_details",
+        "processing:record_settings",
     }
 )
 # Buttons: POST only, nothing to show.
@@ -105,6 +107,7 @@ ACTIONS = frozenset(
         "access:portal_consent_withdraw",
         "access:review_open",
         "access:review_confirm_mine",
+        "processing:record_refresh",
     }
 )
 NEVER = ("put", "patch", "delete")
