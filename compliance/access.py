@@ -355,6 +355,7 @@ CUSTOMER_ONLY_ACTIONS = frozenset(
         "termination.exercise",
         "consent.decide",
         "support_copy.view_own",
+        "subject_request.view_own",
         "instruction.give",
         "instruction.answer",
         "binding_instruction.report",

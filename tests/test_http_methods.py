@@ -84,6 +84,12 @@ FORM_PAGES = frozenset(
         "access:support_copy_deletion",
         "access:review_item_decide",
         "access:portal_review_item_decide",
+        "processing:subject_request_create",
+        "processing:subject_request_forward",
+        "processing:subject_request_reply",
+        "processing:subject_request_close",
+        "processing:subject_request_task_add",
+        "processing:subject_request_task_done",
         "processing:record_details",
         "processing:record_settings",
     }

@@ -267,3 +267,23 @@ def test_task_done_by_its_assignee_only(world):
         )
     assert "assignee" in caught.value.message_dict
     assert ProcessingTask.objects.count() == 1
+
+
+def test_demo_fills_the_register_once(world):
+    """OBL DS-01: the demo adds one request to forward, one forwarded with a task and one
+    closed, and adds nothing the second time."""
+    from processing.demo import subject_requests as demo
+
+    other = CustomerFactory()
+    ContactFactory(customer=other)
+    people = {
+        Role.PRIVACY_OFFICER: world["officer"],
+        Role.STAFF_MEMBER: world["staff"],
+        Role.ICT_MANAGER: world["ict"],
+    }
+    for _ in range(2):
+        with time_machine.travel(START, tick=False):
+            demo.load(now=START, people=people, customers=[world["customer"], other])
+    states = sorted(SubjectRequest.objects.values_list("state", flat=True))
+    assert states == ["closed", "forwarded", "received"]
+    assert ProcessingTask.objects.filter(subject_request__isnull=False).count() == 1
