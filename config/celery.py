@@ -64,15 +64,21 @@ app.conf.beat_schedule = {
         "task": "processing.tasks.instructions.binding_sweep",
         "schedule": 60.0,
     },
+    # RT-01: environment deletions of ended contracts: missing ones scheduled, reminder
+    # before the due moment, escalation after.
+    "processing-deletion-sweep": {
+        "task": "processing.tasks.contract_end.deletion_sweep",
+        "schedule": 60 * 60.0,
+    },
     # AC-03: temporary access ends at its `ends_at`; removal reminders and escalation.
     "access-temporary-sweep": {"task": "access.tasks.temporary.sweep", "schedule": 60.0},
+    # AU-02: reminders of audits starting soon; asked-for audits not scheduled escalate.
+    "processing-audits-sweep": {"task": "processing.tasks.audits.sweep", "schedule": 3600.0},
     # DS-01: data-subject requests forwarded within 24 hours; reminder and escalation.
     "processing-subject-request-sweep": {
         "task": "processing.tasks.subject_requests.sweep",
         "schedule": 60.0,
     },
-    # AU-02: reminders of audits starting soon; asked-for audits not scheduled escalate.
-    "processing-audits-sweep": {"task": "processing.tasks.audits.sweep", "schedule": 3600.0},
     # A.5.18: the quarter's access review opened (once), reminders and escalation.
     "access-review-quarter-open": {
         "task": "access.tasks.reviews.review_quarter_open",

@@ -31,6 +31,18 @@ OWN_APPS = (
 FORM_PAGES = frozenset(
     {
         "people",
+        "processing:instruction_create",
+        "processing:instruction_warn",
+        "processing:instruction_answer",
+        "processing:instruction_carry_out",
+        "processing:instruction_decline",
+        "processing:portal_instruction_give",
+        "processing:portal_instruction_answer",
+        "processing:binding_take_on",
+        "processing:binding_task_add",
+        "processing:binding_task_done",
+        "processing:binding_complete",
+        "processing:portal_binding_report",
         "portal_contact_create",
         "contact_create",
         "contact_update",
@@ -90,8 +102,17 @@ FORM_PAGES = frozenset(
         "processing:subject_request_close",
         "processing:subject_request_task_add",
         "processing:subject_request_task_done",
+        "processing:audit_create",
+        "processing:audit_schedule",
+        "processing:audit_start",
+        "processing:audit_report",
+        "processing:audit_cancel",
+        "processing:portal_audit_request",
         "processing:record_details",
         "processing:record_settings",
+        "processing:contract_end_create",
+        "processing:deletion_confirm",
+        "processing:portal_early_deletion",
     }
 )
 # Buttons: POST only, nothing to show.

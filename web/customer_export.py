@@ -149,7 +149,14 @@ def customer_export(request, fmt: str) -> HttpResponse:
     else:
         content = pdf_render(
             template_name="pdf/customer_export.html",
-            context={"customer": customer, "sections": sections, "issued_at": now},
+            context={
+                "customer": customer,
+                "sections": [
+                    {**s, "rows": [list(zip(s["columns"], row, strict=True)) for row in s["rows"]]}
+                    for s in sections
+                ],
+                "issued_at": now,
+            },
             language=request.LANGUAGE_CODE if request.LANGUAGE_CODE in ("en", "nl") else "en",
             pdf_options=None,
         )
