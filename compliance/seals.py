@@ -74,12 +74,13 @@ def pdf_seal(
         signer.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(data), strict=False), output=output)
         return output.getvalue()
 
-    return _outside_event_loop(sign)
+    return outside_event_loop(sign)
 
 
-def _outside_event_loop(work):
-    """pyHanko's synchronous signing runs its own event loop; where one already runs in this
-    thread (an async server, a browser test driver), it runs in a thread of its own."""
+def outside_event_loop(work):
+    """pyHanko's synchronous signing (and validation) runs its own event loop; where one
+    already runs in this thread (an async server, a browser test driver), it runs in a
+    thread of its own."""
     try:
         asyncio.get_running_loop()
     except RuntimeError:

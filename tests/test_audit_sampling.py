@@ -24,8 +24,11 @@ from compliance.models import Role
 from tests.auth import sign_in
 from tests.factories import CustomerFactory, UserFactory
 from tests.test_audit_evidence import audit_world  # noqa: F401 (a fixture)
+from web.audit.kpi import local_today
 
-TODAY = timezone.now().date()
+# The period is in Amsterdam days, as people give it (from 23:00 or 22:00 UTC it is
+# already tomorrow there).
+TODAY = local_today()
 PERIOD = {
     "period_from": (TODAY - datetime.timedelta(days=60)).isoformat(),
     "period_to": TODAY.isoformat(),

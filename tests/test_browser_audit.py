@@ -7,7 +7,6 @@ an Excel workbook built in the background — in English and Dutch. Screenshots 
 from __future__ import annotations
 
 import csv
-import datetime
 import io
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -24,6 +23,7 @@ from compliance.models import HistoryExport, ProcessorProfile, Role
 from tests.auth import sign_in
 from tests.factories import ContactFactory, ContractFactory, CustomerFactory, ProductFactory
 from web.audit.exports import history_export_build
+from web.audit.kpi import local_today
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -132,7 +132,7 @@ def test_auditor_finds_and_exports_a_periods_sign_in_failures(
     page.goto("/dashboard/")
     page.get_by_role("link", name=words["menu"], exact=True).first.click()
     page.get_by_role("link", name=words["search"]).click()
-    today = datetime.date.today().isoformat()
+    today = local_today().isoformat()  # an Amsterdam day, as the search reads it
     page.get_by_role("textbox", name=words["from"] + ":", exact=True).fill(today)
     page.get_by_role("textbox", name=words["to"] + ":", exact=True).fill(today)
     # The period's incidents first: the whole family of incident events.

@@ -35,6 +35,7 @@ from breaches.services import (
 from breaches.tests import dossier_fixtures
 from compliance.models import Contact, OutboxMessage, Role
 from compliance.outbox import outbox_sweep
+from compliance.seals import outside_event_loop
 from tests.factories import ProductFactory
 
 handled = dossier_fixtures.handled
@@ -225,8 +226,10 @@ def test_sealed_with_the_processors_seal(troubled, officer):
     certificate = asn1_x509.Certificate.load(
         seal().certificate.public_bytes(serialization.Encoding.DER)
     )
-    status = validate_pdf_signature(
-        signature, signer_validation_context=ValidationContext(trust_roots=[certificate])
+    status = outside_event_loop(
+        lambda: validate_pdf_signature(
+            signature, signer_validation_context=ValidationContext(trust_roots=[certificate])
+        )
     )
     assert status.intact and status.valid and status.trusted
     assert status.coverage.name in ("ENTIRE_FILE", "ENTIRE_REVISION")

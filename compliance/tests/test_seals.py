@@ -18,7 +18,7 @@ from pypdf import PdfReader
 from weasyprint import HTML, Attachment
 
 from audits.seal import seal
-from compliance.seals import pdf_seal
+from compliance.seals import outside_event_loop, pdf_seal
 
 
 @pytest.fixture(autouse=True)
@@ -72,8 +72,10 @@ def _validate(sealed: bytes, *, tsa_cert=None):
     signature = reader.embedded_signatures[0]
     trust = ValidationContext(trust_roots=[_asn1(seal().certificate)])
     ts_trust = ValidationContext(trust_roots=[tsa_cert]) if tsa_cert is not None else None
-    return signature, validate_pdf_signature(
-        signature, signer_validation_context=trust, ts_validation_context=ts_trust
+    return signature, outside_event_loop(
+        lambda: validate_pdf_signature(
+            signature, signer_validation_context=trust, ts_validation_context=ts_trust
+        )
     )
 
 

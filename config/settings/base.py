@@ -324,6 +324,7 @@ SPECTACULAR_SETTINGS = {
         # Named too, as both have fields called "kind".
         "ChangeKindEnum": "subprocessors.models.ChangeKind",
         "IncidentUpdateKindEnum": "breaches.models.IncidentUpdateKind",
+        "TicketStatusEnum": "access.models.TicketStatus",
     },
 }
 
