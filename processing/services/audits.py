@@ -104,52 +104,29 @@ def _tell_customer(audit: CustomerAudit, *, kind: str, actor) -> int:
     """A mail to the customer's administrators and breach contacts, each address once."""
     if not audit.informed:
         return 0
-    seen: set[str] = set()
-    sent = 0
+    language = audit.customer.language or "en"
     admins = User.objects.filter(
         role=Role.CUSTOMER_ADMIN, customer_id=audit.customer_id, is_active=True
     ).order_by("pk")
-    for admin in admins:
-        if not admin.email or admin.email.lower() in seen:
-            continue
-        seen.add(admin.email.lower())
-        language = admin.language or audit.customer.language or "en"
-        subject, text, html = message_render(
-            MAIL_TEMPLATE,
-            language=language,
-            context=_context(audit, kind=kind, name=admin.full_name, portal=True),
-        )
-        message_queue(
-            key=f"processing:audit:{audit.pk}:{kind}:user:{admin.pk}",
-            to_email=admin.email,
-            to_name=admin.full_name,
-            language=language,
-            subject=subject,
-            body_text=text,
-            body_html=html,
-            customer=audit.customer,
-            actor=actor,
-            cause=audit,
-        )
-        sent += 1
     contacts = Contact.objects.filter(
         customer_id=audit.customer_id, receives_breach_notices=True
     ).order_by("pk")
-    for contact in contacts:
-        if contact.email.lower() in seen:
+    recipients = [
+        (f"user:{u.pk}", u.email, u.full_name, u.language or language, None) for u in admins
+    ] + [(f"contact:{c.pk}", c.email, c.name, c.effective_language or "en", c) for c in contacts]
+    seen: set[str] = set()
+    for suffix, email, name, lang, contact in recipients:
+        if not email or email.lower() in seen:
             continue
-        seen.add(contact.email.lower())
-        language = contact.effective_language or "en"
+        seen.add(email.lower())
         subject, text, html = message_render(
-            MAIL_TEMPLATE,
-            language=language,
-            context=_context(audit, kind=kind, name=contact.name, portal=True),
+            MAIL_TEMPLATE, language=lang, context=_context(audit, kind=kind, name=name, portal=True)
         )
         message_queue(
-            key=f"processing:audit:{audit.pk}:{kind}:contact:{contact.pk}",
-            to_email=contact.email,
-            to_name=contact.name,
-            language=language,
+            key=f"processing:audit:{audit.pk}:{kind}:{suffix}",
+            to_email=email,
+            to_name=name,
+            language=lang,
             subject=subject,
             body_text=text,
             body_html=html,
@@ -158,8 +135,7 @@ def _tell_customer(audit: CustomerAudit, *, kind: str, actor) -> int:
             actor=actor,
             cause=audit,
         )
-        sent += 1
-    return sent
+    return len(seen)
 
 
 def _tell_officers(audit: CustomerAudit, *, kind: str, actor, exclude_user_id=None) -> int:

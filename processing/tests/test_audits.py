@@ -235,3 +235,18 @@ def test_escalation_one_second_on_each_side(world):
     audit.refresh_from_db()
     assert audit.escalated_at == due
     assert AuditEvent.objects.filter(action="processing.audit.escalated").count() == 1
+
+
+def test_demo_fills_the_register_once(world):
+    """OBL AU-01, AU-02: the demo adds a scheduled request, an informed regulator audit and
+    one kept from the customer on a legal ground; loading again adds nothing."""
+    from processing.demo import audits as demo
+
+    people = {Role.PRIVACY_OFFICER: world["officer"], Role.CUSTOMER_ADMIN: world["admin"]}
+    for _ in range(2):
+        demo.load(now=NOW, people=people, customers=[world["customer"], world["other"]])
+    audits = CustomerAudit.objects.all()
+    assert audits.count() == 3
+    assert audits.filter(kind=AuditKind.REQUESTED, state=CustomerAuditState.SCHEDULED).exists()
+    assert audits.filter(customer_informed_at__isnull=False, kind=AuditKind.REGULATOR).exists()
+    assert audits.exclude(not_informed_ground="").get().customer == world["other"]
