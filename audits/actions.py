@@ -461,6 +461,60 @@ class AuditAction(models.TextChoices):
         _("Task of a binding instruction done"),
     )
 
+    # --- processing: instructions (IN-01) and binding instructions (IN-02) ----------------
+    PROCESSING_INSTRUCTION_RECORDED = (
+        "processing.instruction.recorded",
+        _("Customer's instruction recorded"),
+    )
+    PROCESSING_INSTRUCTION_GIVEN = (
+        "processing.instruction.given",
+        _("Instruction given by the customer in the portal"),
+    )
+    PROCESSING_INSTRUCTION_WARNED = (
+        "processing.instruction.warned",
+        _("Customer warned: the instruction appears to infringe the GDPR"),
+    )
+    PROCESSING_INSTRUCTION_ANSWERED = (
+        "processing.instruction.answered",
+        _("Customer's answer to the warning recorded"),
+    )
+    PROCESSING_INSTRUCTION_CARRIED_OUT = (
+        "processing.instruction.carried_out",
+        _("Instruction carried out"),
+    )
+    PROCESSING_INSTRUCTION_DECLINED = (
+        "processing.instruction.declined",
+        _("Instruction not carried out"),
+    )
+    PROCESSING_BINDING_REPORTED = (
+        "processing.binding.reported",
+        _("Binding instruction of the authority reported"),
+    )
+    PROCESSING_BINDING_TAKEN_ON = (
+        "processing.binding.taken_on",
+        _("Binding instruction given an owner and a due date"),
+    )
+    PROCESSING_BINDING_COMPLETED = (
+        "processing.binding.completed",
+        _("Binding instruction complied with"),
+    )
+    PROCESSING_BINDING_REMINDED = (
+        "processing.binding.reminded",
+        _("Reminder sent: binding instruction due soon"),
+    )
+    PROCESSING_BINDING_ESCALATED = (
+        "processing.binding.escalated",
+        _("Binding instruction overdue: privacy officer told"),
+    )
+    PROCESSING_BINDING_TASK_ADDED = (
+        "processing.binding.task_added",
+        _("Task added to a binding instruction"),
+    )
+    PROCESSING_BINDING_TASK_DONE = (
+        "processing.binding.task_done",
+        _("Task of a binding instruction done"),
+    )
+
     # --- access: temporary access (AC-03) -------------------------------------------------
     ACCESS_TEMPORARY_REQUESTED = "access.temporary.requested", _("Temporary access requested")
     ACCESS_TEMPORARY_APPROVED = "access.temporary.approved", _("Temporary access approved")

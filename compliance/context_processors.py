@@ -31,6 +31,7 @@ def navigation(request):
             "nav_audit": can(user, "audit.view"),
             "nav_access": can(user, "access.view"),
             "nav_processing": can(user, "processing.view"),
+            "nav_processing": can(user, "processing.view"),
             "nav_people": can(user, "invitation.create"),
         }
     )

@@ -363,3 +363,23 @@ def test_binding_deadlines_one_second_each_side(world, clock):
         key=f"processing:binding:{binding.pk}:reminder:user:{world['ict'].pk}"
     ).exists()
     assert AuditEvent.objects.filter(action="processing.binding.escalated").count() == 1
+
+
+def test_demo_loader(world, clock):
+    """OBL IN-01, IN-02: the demo adds two instructions (one carried out, one warned and
+    answered) and a binding instruction with two tasks; loading twice adds nothing."""
+    from processing.demo import instructions as demo
+
+    people = {
+        Role.PRIVACY_OFFICER: world["officer"],
+        Role.ICT_MANAGER: world["ict"],
+        Role.CUSTOMER_ADMIN: world["admin"],
+    }
+    for _ in range(2):
+        demo.load(now=NOW, people=people, customers=[world["customer"]])
+    assert sorted(Instruction.objects.values_list("state", flat=True)) == [
+        "carried_out",
+        "withdrawn",
+    ]
+    assert Instruction.objects.get(state="withdrawn").warned_at is not None
+    assert ProcessingTask.objects.filter(binding_instruction__isnull=False).count() == 2
