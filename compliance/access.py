@@ -248,38 +248,6 @@ PERMISSIONS: dict[str, set[str]] = {
     | set(CUSTOMER_ROLES),
     "binding_instruction.report": set(CUSTOMER_ROLES),
     "binding_instruction.manage": {Role.PRIVACY_OFFICER},
-    # Processing on the customer's behalf (processing/, issue 16): the hub of its registers.
-    "processing.view": STAFF_READERS,
-    # IN-01 written instructions: staff record and handle them (warn, answer by hand, carry
-    # out); a customer's users give and answer their own organisation's in the portal.
-    "instruction.view": {Role.PRIVACY_OFFICER, Role.ICT_MANAGER, Role.AUDITOR}
-    | set(CUSTOMER_ROLES),
-    "instruction.record": {Role.PRIVACY_OFFICER, Role.ICT_MANAGER},
-    "instruction.handle": {Role.PRIVACY_OFFICER, Role.ICT_MANAGER},
-    "instruction.give": set(CUSTOMER_ROLES),
-    "instruction.answer": set(CUSTOMER_ROLES),
-    # IN-02 binding instructions of the AP or GBA: the customer reports, the privacy officer
-    # takes them on (owner, due date, tasks) and records compliance.
-    "binding_instruction.view": {Role.PRIVACY_OFFICER, Role.ICT_MANAGER, Role.AUDITOR}
-    | set(CUSTOMER_ROLES),
-    "binding_instruction.report": set(CUSTOMER_ROLES),
-    "binding_instruction.manage": {Role.PRIVACY_OFFICER},
-    # Processing on the customer's behalf (processing/, issue 16): the hub of its registers.
-    "processing.view": STAFF_READERS,
-    # IN-01 written instructions: staff record and handle them (warn, answer by hand, carry
-    # out); a customer's users give and answer their own organisation's in the portal.
-    "instruction.view": {Role.PRIVACY_OFFICER, Role.ICT_MANAGER, Role.AUDITOR}
-    | set(CUSTOMER_ROLES),
-    "instruction.record": {Role.PRIVACY_OFFICER, Role.ICT_MANAGER},
-    "instruction.handle": {Role.PRIVACY_OFFICER, Role.ICT_MANAGER},
-    "instruction.give": set(CUSTOMER_ROLES),
-    "instruction.answer": set(CUSTOMER_ROLES),
-    # IN-02 binding instructions of the AP or GBA: the customer reports, the privacy officer
-    # takes them on (owner, due date, tasks) and records compliance.
-    "binding_instruction.view": {Role.PRIVACY_OFFICER, Role.ICT_MANAGER, Role.AUDITOR}
-    | set(CUSTOMER_ROLES),
-    "binding_instruction.report": set(CUSTOMER_ROLES),
-    "binding_instruction.manage": {Role.PRIVACY_OFFICER},
     "temporary_access.decide": {Role.ICT_MANAGER},
     "temporary_access.revoke": {Role.ICT_MANAGER},
     "temporary_access.confirm_removal": {Role.ICT_MANAGER, Role.PRIVACY_OFFICER},
@@ -345,14 +313,6 @@ PROCESSOR_WIDE_ACTIONS = frozenset(
         "instruction.record",
         "instruction.handle",
         "binding_instruction.manage",
-        "processing.view",
-        "instruction.record",
-        "instruction.handle",
-        "binding_instruction.manage",
-        "processing.view",
-        "instruction.record",
-        "instruction.handle",
-        "binding_instruction.manage",
         "temporary_access.request",
         "temporary_access.decide",
         "temporary_access.revoke",
@@ -379,13 +339,6 @@ CUSTOMER_ONLY_ACTIONS = frozenset(
         "instruction.answer",
         "binding_instruction.report",
         "subject_request.view_own",
-        "instruction.give",
-        "instruction.answer",
-        "binding_instruction.report",
-        "subject_request.view_own",
-        "instruction.give",
-        "instruction.answer",
-        "binding_instruction.report",
         "customer_audit.request",
         "environment_deletion.request_early",
         "customer_export.view_own",

@@ -31,7 +31,6 @@ def navigation(request):
             "nav_audit": can(user, "audit.view"),
             "nav_access": can(user, "access.view"),
             "nav_processing": can(user, "processing.view"),
-            "nav_processing": can(user, "processing.view"),
             "nav_people": can(user, "invitation.create"),
         }
     )

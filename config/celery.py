@@ -70,11 +70,6 @@ app.conf.beat_schedule = {
         "task": "processing.tasks.contract_end.deletion_sweep",
         "schedule": 60 * 60.0,
     },
-    # IN-02: binding instructions: reminder before the due date, escalation after.
-    "processing-binding-sweep": {
-        "task": "processing.tasks.instructions.binding_sweep",
-        "schedule": 60.0,
-    },
     # AC-03: temporary access ends at its `ends_at`; removal reminders and escalation.
     "access-temporary-sweep": {"task": "access.tasks.temporary.sweep", "schedule": 60.0},
     # AU-02: reminders of audits starting soon; asked-for audits not scheduled escalate.
