@@ -166,7 +166,7 @@ def test_export_own_records_only(client, world, fmt):
             customer=customer,
         )
     sign_in(client, world["contact"])
-    response = client.get(reverse("portal_customer_export", args=[fmt]))
+    response = client.get(reverse(f"portal_customer_export_{fmt}"))
     assert response.status_code == 200
     if fmt == "xlsx":
         book = load_workbook(io.BytesIO(response.content))
@@ -180,4 +180,4 @@ def test_export_own_records_only(client, world, fmt):
     assert AuditEvent.objects.filter(action="processing.export.downloaded").count() == 1
     client.logout()
     sign_in(client, world["officer"])
-    assert client.get(reverse("portal_customer_export", args=[fmt])).status_code == 403
+    assert client.get(reverse(f"portal_customer_export_{fmt}")).status_code == 403
