@@ -171,6 +171,9 @@ def test_customer_sees_its_own_and_never_another(client, world):
     assert {r["customer"] for r in rows} == {world["customer"].pk}
     own = client.get(f"/portal/processing/record/{world['customer'].pk}/export.xlsx")
     assert own.status_code == 200
+    own = client.get(f"/api/processing-records/customers/{world['customer'].pk}/export/?as=pdf")
+    assert own.status_code == 200 and own["Content-Type"] == "application/pdf"
+    assert client.get("/api/processing-records/export/?as=xlsx").status_code == 403
 
 
 def test_auditor_reads_and_cannot_write(client, world):

@@ -65,9 +65,9 @@ class ProcessingRecordViewSet(
         return qs
 
     @extend_schema(summary="One customer's current record as PDF or XLSX (?as=pdf|xlsx&lang=)")
-    @action(detail=False, methods=["get"], url_path=r"customers/(?P<customer_id>\d+)/export")
+    @action(detail=False, methods=["get"], url_path="customers/<id:customer_id>/export")
     def export(self, request, customer_id=None):
-        return _file(request, record_customer_get(request.user, int(customer_id)))
+        return _file(request, record_customer_get(request.user, customer_id))
 
     @extend_schema(summary="Every customer's current record as one PDF or XLSX")
     @action(detail=False, methods=["get"], url_path="export")
