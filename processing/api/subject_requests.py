@@ -14,6 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from compliance.access import can, require
+from compliance.models import Language
 from processing.models import ProcessingTask, SubjectRequest
 from processing.models.subject_requests import SubjectRight
 from processing.selectors.subject_requests import FILTERS, subject_requests_for
@@ -79,7 +80,7 @@ class ForwardSerializer(serializers.Serializer):
 
 
 class ReplySerializer(serializers.Serializer):
-    language = serializers.ChoiceField(choices=["nl", "en"], required=False, default="nl")
+    language = serializers.ChoiceField(choices=Language.choices, required=False, default="nl")
 
 
 class CloseSerializer(serializers.Serializer):

@@ -71,7 +71,7 @@ class CustomerAudit(django_fsm.ConcurrentTransitionMixin, models.Model):
     )
     report_received_at = models.DateTimeField(_("report received at"), null=True, blank=True)
     report_reference = models.CharField(_("report reference"), max_length=200, blank=True)
-    cost_agreed = models.BooleanField(_("customer bears the cost (AU-02)"), default=False)
+    cost_agreed = models.BooleanField(_("customer bears the cost"), default=False)
     cancelled_reason = models.TextField(_("reason for cancelling"), blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
     # AU-02: an asked-for audit not scheduled within ESCALATE_AFTER_DAYS is escalated once.

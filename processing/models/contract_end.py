@@ -87,6 +87,9 @@ class EnvironmentDeletion(django_fsm.ConcurrentTransitionMixin, models.Model):
             ),
         ]
 
+    def __str__(self):
+        return f"{self.customer} {self.deletion_due_at:%Y-%m-%d}"
+
     @django_fsm.transition(
         field=state, source=DeletionState.SCHEDULED, target=DeletionState.DELETED
     )
@@ -99,6 +102,3 @@ class EnvironmentDeletion(django_fsm.ConcurrentTransitionMixin, models.Model):
     @property
     def is_scheduled(self) -> bool:
         return self.state == DeletionState.SCHEDULED
-
-    def __str__(self):
-        return f"{self.customer} {self.deletion_due_at:%Y-%m-%d}"
