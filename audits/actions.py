@@ -249,8 +249,9 @@ class AuditAction(models.TextChoices):
     PROCESSING_AUDIT_REPORTED = "processing.audit.reported", _("Audit report received")
     PROCESSING_AUDIT_CANCELLED = "processing.audit.cancelled", _("Audit cancelled")
     PROCESSING_AUDIT_REMINDED = "processing.audit.reminded", _("Reminder of an audit sent")
-    PROCESSING_AUDIT_ESCALATED = "processing.audit.escalated", _(
-        "Audit not scheduled in time: escalated"
+    PROCESSING_AUDIT_ESCALATED = (
+        "processing.audit.escalated",
+        _("Audit not scheduled in time: escalated"),
     )
     # The announced change took effect: the subprocessor is in use.
     SUBPROCESSOR_ACTIVATED = "subprocessor.activated", _("Subprocessor in use")
