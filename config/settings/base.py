@@ -325,6 +325,8 @@ SPECTACULAR_SETTINGS = {
         "ChangeKindEnum": "subprocessors.models.ChangeKind",
         "IncidentUpdateKindEnum": "breaches.models.IncidentUpdateKind",
         "TicketStatusEnum": "access.models.TicketStatus",
+        "BindingAuthorityEnum": "processing.models.instructions.Authority",
+        "InstructionAnswerEnum": "processing.models.instructions.InstructionAnswer",
     },
 }
 
