@@ -1,20 +1,18 @@
 """Demo records of contract end (RT-01): called by the demo loader.
 
-Two customers of their own (so no portal customer of the demo loses its environment): one
-whose contract ended last month (archived, deletion due in about eleven months) and one
-whose environment was deleted with its certificate. Made through the services (audit
-events, mails, the PDF); idempotent by customer number."""
+The last two demo customers without portal users (so no portal customer of the demo loses
+its environment): one whose contract ended 40 days ago (archived, deletion due in about
+eleven months) and one whose environment was deleted with its certificate. Made through
+the services (audit events, mails, the PDF); idempotent per customer."""
 
 import datetime
 
-from compliance.models import Contract, Customer, Role
+from compliance.models import Customer, Role
 from processing.models.contract_end import EnvironmentDeletion
 from processing.services import contract_end as services
 
-DEMO = (
-    ("90001", "Archief Demo B.V.", 40),
-    ("90002", "Opgeheven Demo B.V.", 400),
-)
+# Days since each contract ended.
+ENDED_DAYS_AGO = (40, 400)
 
 
 def load(*, now, people, customers) -> None:
@@ -23,18 +21,15 @@ def load(*, now, people, customers) -> None:
     ict = people.get(Role.ICT_MANAGER)
     if officer is None:
         return
-    for number, name, days_ago in DEMO:
-        customer, _ = Customer.objects.get_or_create(
-            customer_number=number, defaults={"name": name, "country": "NL", "language": "nl"}
-        )
+    without_portal = Customer.objects.filter(users__isnull=True, contracts__isnull=False)
+    chosen = list(without_portal.distinct().order_by("-customer_number")[: len(ENDED_DAYS_AGO)])
+    for customer, days_ago in zip(chosen, ENDED_DAYS_AGO, strict=False):
         if EnvironmentDeletion.objects.filter(customer=customer).exists():
             continue
+        contract = customer.contracts.order_by("starts_on").first()
         ends_on = (now - datetime.timedelta(days=days_ago)).date()
-        contract = Contract.objects.filter(customer=customer).first() or Contract.objects.create(
-            customer=customer,
-            starts_on=ends_on - datetime.timedelta(days=3 * 365),
-            agreement_model="standard",
-        )
+        if contract.starts_on >= ends_on:
+            continue
         deletion = services.contract_end_record(
             actor=officer, contract_id=contract.pk, ends_on=ends_on
         )
