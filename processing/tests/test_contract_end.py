@@ -266,7 +266,7 @@ def test_confirm_deletion_issues_certificate(world):
     assert "3 augustus 2027, 00:00 CEST" in text  # daily: the end of 2 August (31 days)
     assert "1 juli 2028, 00:00 CEST" in text  # monthly backup of 1 July 2027, 12 months
     assert "1 januari 2034, 00:00 CET" in text  # yearly backup of 1 January 2027, 7 years
-    assert "bewaartermijnentabel" in text.replace("\n", " ")  # the processor's own records: its table
+    assert "bewaartermijnentabel" in text.replace("\n", " ")  # its own records: the table
     with pytest.raises(ValidationError):
         services.deletion_confirm(actor=world["ict"], deletion=deletion, what="again")
     actions = _actions(deletion)
