@@ -40,7 +40,10 @@ def test_detail_groups_by_kind_and_marks_unused_in_words(world, client_for):
     assert page.status_code == 200
     text = page.content.decode()
     assert "Standing access" in text and "Account of this product" in text
-    assert "Not used for more than 90 days" in text and "unused_for_90_days" not in text
+    assert (
+        "Not used for more than 90 days when the review opened" in text
+        and "unused_for_90_days" not in text
+    )
 
 
 def test_owner_decides_through_the_page_others_refused(world, client_for):
