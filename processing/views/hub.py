@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
-from compliance.access import PERMISSIONS, can, require
+from compliance.access import can, require
 from processing.selectors.instructions import bindings_attention, instructions_attention
 
 
@@ -76,30 +76,19 @@ PARTS = (
 )
 
 
-def _url(route: str) -> str | None:
-    try:
-        return reverse(route)
-    except NoReverseMatch:
-        return None
-
-
 def hub_entries(user) -> list[HubEntry]:
-    entries = []
-    for route, action, title, description, label, attention in PARTS:
-        known = action in PERMISSIONS
-        if known and not can(user, action):
-            continue
-        url = _url(route) if known else None
-        entries.append(
-            HubEntry(
-                title=str(title),
-                description=str(description),
-                url=url,
-                attention=attention(user) if attention and url else None,
-                attention_label=str(label),
-            )
+    """The registers this user may open, each with its count where the part has one."""
+    return [
+        HubEntry(
+            title=str(title),
+            description=str(description),
+            url=reverse(route),
+            attention=attention(user) if attention else None,
+            attention_label=str(label),
         )
-    return entries
+        for route, action, title, description, label, attention in PARTS
+        if can(user, action)
+    ]
 
 
 @require_safe
