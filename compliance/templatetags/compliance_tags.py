@@ -1,34 +1,31 @@
 """Template helpers shared by every page."""
 
-import datetime
-from zoneinfo import ZoneInfo
-
 from django import template
-from django.conf import settings
-from django.utils import formats, timezone
 
 from audits import actions
+from compliance import moments
 from compliance.models import Role
 
 register = template.Library()
 
-DEFAULT_DEADLINE_FORMAT = "j F Y, H:i"
+DEFAULT_DEADLINE_FORMAT = moments.MOMENT_FORMAT
 
 
 @register.filter
 def local_deadline(value, fmt: str = DEFAULT_DEADLINE_FORMAT) -> str:
-    """An aware datetime in the display zone (Europe/Amsterdam), with the zone named.
+    """An aware datetime as people read it (`compliance.moments.moment_text`)."""
+    return moments.moment_text(value, fmt=fmt)
 
-    Deadlines are stored in UTC; people read them in Amsterdam time, and naming the zone
-    (CET or CEST) keeps a deadline near a DST change unambiguous.
-    """
-    if not isinstance(value, datetime.datetime):
-        return ""
-    if timezone.is_naive(value):
-        # Stored datetimes are aware; a naive one can only come from code that meant UTC.
-        value = value.replace(tzinfo=datetime.UTC)
-    local = value.astimezone(ZoneInfo(settings.DISPLAY_TIME_ZONE))
-    return f"{formats.date_format(local, fmt)} {local.tzname()}"
+
+@register.filter
+def local_moment_seconds(value) -> str:
+    """A moment with seconds, for evidence (when exactly something was sent or signed)."""
+    return moments.moment_text(value, seconds=True)
+
+
+@register.filter
+def local_day(value) -> str:
+    return moments.day_text(value)
 
 
 @register.filter

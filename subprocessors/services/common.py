@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime
 import logging
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
+from compliance import moments
 from compliance.models import Customer, User
 from compliance.services import processor_profile_get
 
@@ -34,10 +34,7 @@ def portal_url() -> str:
 
 def display_time(moment: datetime.datetime | None) -> str:
     """A moment as people in Europe/Amsterdam read it, with the time zone named."""
-    if moment is None:
-        return ""
-    local = moment.astimezone(ZoneInfo(settings.DISPLAY_TIME_ZONE))
-    return local.strftime("%Y-%m-%d %H:%M %Z") + f" ({settings.DISPLAY_TIME_ZONE})"
+    return moments.moment_text(moment)
 
 
 def customer_addressees(customer: Customer, *, user: User | None = None) -> list[tuple]:
