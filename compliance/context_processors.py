@@ -32,6 +32,7 @@ def navigation(request):
             "nav_access": can(user, "access.view"),
             "nav_processing": can(user, "processing.view"),
             "nav_people": can(user, "invitation.create"),
+            "nav_objections": can(user, "objection.view"),
         }
     )
     return context

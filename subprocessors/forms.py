@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from compliance.models import Language, Product
+from compliance.moments import moment_text
 from subprocessors.models import (
     ChangeKind,
     ChangeNotice,
@@ -262,7 +263,10 @@ class ObjectionForm(forms.Form):
         label=_("Announced change"),
         queryset=ChangeNotice.objects.none(),
         required=False,
-        help_text=_("Optional: the announced change you object to."),
+        help_text=_(
+            "The announced change you object to. Choose none for an objection to an existing "
+            "subprocessor as it is."
+        ),
     )
     reasons = forms.CharField(
         label=_("Your reasons"),
@@ -272,12 +276,49 @@ class ObjectionForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["subprocessor"].queryset = Subprocessor.objects.filter(
+        subprocessor = self.fields["subprocessor"]
+        subprocessor.queryset = Subprocessor.objects.filter(
             status__in=(SubprocessorStatus.ACTIVE, SubprocessorStatus.PENDING)
         ).order_by("legal_entity")
-        self.fields["change_notice"].queryset = ChangeNotice.objects.filter(
+        subprocessor.label_from_instance = _subprocessor_label
+        change = self.fields["change_notice"]
+        change.queryset = ChangeNotice.objects.filter(
             state=ChangeNoticeState.ANNOUNCED
         ).select_related("subprocessor")
+        change.label_from_instance = _change_label
+
+    @staticmethod
+    def initial_for(*, subprocessor_id: int | None, change_notice_id: int | None) -> dict:
+        """The announced change is chosen beforehand: the one asked for, else the latest
+        announced change of the subprocessor asked for, else the latest announced change
+        (SP-04). The customer may clear it to object to an existing subprocessor as it is."""
+        announced = ChangeNotice.objects.filter(state=ChangeNoticeState.ANNOUNCED).order_by(
+            "-announced_at", "-id"
+        )
+        change = None
+        if change_notice_id:
+            change = announced.filter(pk=change_notice_id).first()
+        elif subprocessor_id:
+            change = announced.filter(subprocessor_id=subprocessor_id).first()
+        else:
+            change = announced.first()
+        if change is not None:
+            return {"subprocessor": change.subprocessor_id, "change_notice": change.pk}
+        return {"subprocessor": subprocessor_id, "change_notice": None}
+
+
+def _subprocessor_label(subprocessor: Subprocessor) -> str:
+    if subprocessor.status == SubprocessorStatus.PENDING:
+        return _("%(entity)s (pending new subprocessor)") % {"entity": subprocessor.legal_entity}
+    return _("%(entity)s (existing subprocessor)") % {"entity": subprocessor.legal_entity}
+
+
+def _change_label(notice: ChangeNotice) -> str:
+    return _("%(kind)s: %(entity)s, takes effect %(moment)s") % {
+        "kind": notice.get_kind_display(),
+        "entity": notice.subprocessor.legal_entity,
+        "moment": moment_text(notice.effective_at),
+    }
 
 
 class DecisionForm(forms.Form):

@@ -75,23 +75,43 @@ def objection_get(user, pk) -> Objection:
     return objection
 
 
+def announced_changes() -> QuerySet[ChangeNotice]:
+    """Announced changes, the latest announced first."""
+    return (
+        ChangeNotice.objects.filter(state=ChangeNoticeState.ANNOUNCED)
+        .select_related("subprocessor")
+        .order_by("-announced_at", "-id")
+    )
+
+
+def objection_change(objection: Objection) -> ChangeNotice | None:
+    """The change an objection concerns: the one chosen, else the subprocessor's announced
+    change (the latest); None for an objection to an existing subprocessor as it is."""
+    if objection.change_notice_id:
+        return objection.change_notice
+    return announced_changes().filter(subprocessor_id=objection.subprocessor_id).first()
+
+
 def open_objections_for_dashboard(user) -> list[dict]:
-    """Open objections, oldest first, with their age and the effective moment of the change
-    they concern (SP-05)."""
+    """Open objections, oldest first, with their age, the subprocessor's status and the
+    effective moment of the change they concern (SP-05)."""
     if customer_scope(user) is not None:
         return []
     now = timezone.now()
     rows = objections_for(user).filter(state__in=OPEN_OBJECTION_STATES).order_by("lodged_at")
-    return [
-        {
-            "objection": objection,
-            "age": now - objection.lodged_at,
-            "effective_at": objection.change_notice.effective_at
-            if objection.change_notice
-            else None,
-        }
-        for objection in rows
-    ]
+    out = []
+    for objection in rows:
+        change = objection_change(objection)
+        out.append(
+            {
+                "objection": objection,
+                "age": now - objection.lodged_at,
+                "change": change,
+                "effective_at": change.effective_at if change else None,
+                "pending": objection.subprocessor.status == SubprocessorStatus.PENDING,
+            }
+        )
+    return out
 
 
 def termination_rights_for(user) -> QuerySet[TerminationRight]:

@@ -14,6 +14,7 @@ from access.models import ConsentState
 from access.selectors.consent import consents_for
 from audits.models import AuditEvent
 from breaches.at_risk import deadlines_at_risk
+from breaches.open_incidents import open_incidents
 from breaches.selectors import open_deadlines
 from compliance.access import can, customer_scope, require
 from compliance.contact_views import confirmation_context
@@ -82,6 +83,13 @@ def _open_deadlines(user):
     return open_deadlines(user, limit=OPEN_DEADLINES_SHOWN)
 
 
+def _open_incidents(user):
+    """Every incident not yet closed, whatever its state, or None when not shown (BR-03)."""
+    if not can(user, "incident.view") or customer_scope(user) is not None:
+        return None
+    return open_incidents(user)
+
+
 def _open_objections(user):
     """Open subprocessor objections, oldest first, or None when not shown."""
     if not can(user, "objection.review"):
@@ -116,6 +124,8 @@ def dashboard(request):
         "audit_events": _recent_audit_events(user),
         # BR-03/BR-04: open incidents and notices, nearest deadline first.
         "open_deadlines": _open_deadlines(user),
+        # Open incidents in every state, also those without a running deadline.
+        "open_incidents": _open_incidents(user),
         # SP-05: open objections with their age and the change's effective moment.
         "open_objections": _open_objections(user),
     }

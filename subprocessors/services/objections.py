@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from audits.services import event_record
 from compliance.access import require
@@ -13,6 +14,7 @@ from compliance.documents import document_render
 from compliance.models import Customer, StoredDocument
 from compliance.outbox import message_queue, message_render
 from compliance.recipients import alert_recipients
+from compliance.services import processor_profile_get
 from subprocessors.models import (
     OPEN_OBJECTION_STATES,
     ChangeNotice,
@@ -44,6 +46,8 @@ def _letter_send(
     attachments: list[StoredDocument] = (),
 ) -> None:
     """E-mail to the user who acted and the customer's subscription contact."""
+    # Signed on behalf of the board of the processor (SP-05).
+    context = {"processor": processor_profile_get(), **context}
     for email, name, language, contact in customer_addressees(customer, user=user):
         subject, text, html = message_render(template, language=language, context=context)
         message_queue(
@@ -60,6 +64,22 @@ def _letter_send(
             actor=actor,
             cause=cause,
         )
+
+
+def _in(language: str, message, **values) -> str:
+    """A lazy `message` written out in the letter's language (not in the language of whoever
+    acts): a letter's subject is in the language of its body."""
+    with translation.override(language):
+        return str(message) % values
+
+
+def announced_change_of(subprocessor: Subprocessor) -> ChangeNotice | None:
+    """The subprocessor's announced change, the latest when there are several."""
+    return (
+        ChangeNotice.objects.filter(subprocessor=subprocessor, state=ChangeNoticeState.ANNOUNCED)
+        .order_by("-announced_at", "-id")
+        .first()
+    )
 
 
 def objection_lodge(
@@ -83,6 +103,10 @@ def objection_lodge(
         elif subprocessor is not None and subprocessor.pk != change_notice.subprocessor_id:
             errors["subprocessor"] = _("This change concerns another subprocessor.")
         subprocessor = change_notice.subprocessor
+    elif subprocessor is not None and subprocessor.status == SubprocessorStatus.PENDING:
+        # A pending subprocessor is only on the register through its announced change: an
+        # objection to it is an objection to that change, also when none was picked.
+        change_notice = announced_change_of(subprocessor)
     if subprocessor is None:
         errors.setdefault("subprocessor", _("Choose the subprocessor you object to."))
     elif subprocessor.status not in (SubprocessorStatus.ACTIVE, SubprocessorStatus.PENDING):
@@ -102,7 +126,11 @@ def objection_lodge(
             "lodged_display": display_time(now),
         },
         language=customer.language,
-        title=_("Receipt of your objection to %(entity)s") % {"entity": subprocessor.legal_entity},
+        title=_in(
+            customer.language,
+            gettext_lazy("Receipt of your objection to %(entity)s"),
+            entity=subprocessor.legal_entity,
+        ),
         filename=f"objection-receipt-{customer.customer_number}-{now:%Y%m%d%H%M%S}.pdf",
         customer=customer,
         actor=actor,
@@ -215,11 +243,15 @@ def objection_decide(
             "reasoning": reasoning,
             "outcome": outcome,
             "accommodation": accommodation,
+            "decided_by": actor,
             "lodged_display": display_time(objection.lodged_at),
         },
         language=customer.language,
-        title=_("Decision on your objection to %(entity)s")
-        % {"entity": objection.subprocessor.legal_entity},
+        title=_in(
+            customer.language,
+            gettext_lazy("Decision on your objection to %(entity)s"),
+            entity=objection.subprocessor.legal_entity,
+        ),
         filename=f"objection-decision-{customer.customer_number}-{objection.pk}.pdf",
         customer=customer,
         actor=actor,

@@ -55,10 +55,10 @@ def objection_create(request):
     user = request.user
     require(user, "objection.lodge")
     customer = customer_get(user, customer_scope(user))
-    initial = {
-        "subprocessor": _int_param(request, "subprocessor"),
-        "change_notice": _int_param(request, "change_notice"),
-    }
+    initial = ObjectionForm.initial_for(
+        subprocessor_id=_int_param(request, "subprocessor"),
+        change_notice_id=_int_param(request, "change_notice"),
+    )
     form = ObjectionForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -89,6 +89,7 @@ def objection_detail(request, pk):
         "subprocessors/objections/detail.html",
         {
             "objection": objection,
+            "change": selectors.objection_change(objection),
             "rights": selectors.termination_rights_for(user).filter(objection=objection),
             "can_review": can(user, "objection.review", objection) and objection.state == "lodged",
             "can_decide": can(user, "objection.decide", objection) and objection.is_open,
@@ -132,7 +133,7 @@ def objection_decision(request, pk):
     return render(
         request,
         "subprocessors/objections/decide.html",
-        {"form": form, "objection": objection},
+        {"form": form, "objection": objection, "change": selectors.objection_change(objection)},
         status=400 if form.errors else 200,
     )
 
