@@ -16,6 +16,7 @@ registered) so that Django finds them and `from breaches.models import X` works.
 from breaches.models.incident import (  # noqa: I001
     ASSESSMENT_FIELDS,
     OPEN_INCIDENT_STATES,
+    Consequences,
     Identifiability,
     Incident,
     IncidentSource,
@@ -27,11 +28,13 @@ from breaches.models.updates import IncidentUpdate, IncidentUpdateKind
 from breaches.models.notice import (
     DECISION_FIELDS,
     Authority,
+    AuthorityDecision,
     CustomerNotice,
     InformedHow,
     IntentionRecipient,
     NoticeState,
     NotificationKind,
+    SubjectsDecision,
 )
 from breaches.models.dossier import DossierRequest, DossierRequestState
 from breaches.models.letters import NoticeLetter
@@ -41,9 +44,11 @@ __all__ = [
     "DECISION_FIELDS",
     "OPEN_INCIDENT_STATES",
     "Authority",
+    "AuthorityDecision",
     "CustomerNotice",
     "DossierRequest",
     "DossierRequestState",
+    "Consequences",
     "Identifiability",
     "Incident",
     "IncidentSource",
@@ -55,6 +60,7 @@ __all__ = [
     "NoticeLetter",
     "NoticeState",
     "NotificationKind",
+    "SubjectsDecision",
     "SelectionRule",
     "SeverityBand",
 ]

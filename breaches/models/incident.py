@@ -61,6 +61,21 @@ class Identifiability(models.TextChoices):
     MAXIMUM = "1", _("Maximum (1)")
 
 
+class Consequences(models.TextChoices):
+    """How hard the consequences are for the people, in ENISA's words (EDPB 9/2022:
+    severity of consequences)."""
+
+    MINOR = "minor", _("Minor: a few inconveniences people overcome without problems")
+    SIGNIFICANT = (
+        "significant",
+        _("Significant: inconveniences people overcome despite a few difficulties"),
+    )
+    SERIOUS = (
+        "serious",
+        _("Serious: consequences people overcome only with serious difficulties, or not at all"),
+    )
+
+
 class Incident(ConcurrentTransitionMixin, models.Model):
     """A security incident, from report to closure (BR-01, BR-02, BR-03, BR-08, BR-10, BR-11)."""
 
@@ -157,6 +172,24 @@ class Incident(ConcurrentTransitionMixin, models.Model):
         _("loss of availability"), max_digits=3, decimal_places=2, null=True, blank=True
     )
     enisa_cb_malicious = models.BooleanField(_("malicious intent"), null=True, blank=True)
+    # ENISA's adjustments of the context (DPC) and the factors of the EDPB's guidance
+    vulnerable_subjects = models.BooleanField(
+        _("vulnerable people affected"), null=True, blank=True
+    )
+    enisa_dpc_volume = models.BooleanField(
+        _("the amount of data per person allows a profile"), null=True, blank=True
+    )
+    enisa_dpc_lowered = models.PositiveSmallIntegerField(_("context lowered by"), default=0)
+    enisa_dpc_final = models.PositiveSmallIntegerField(
+        _("data processing context after adjustments"), null=True, blank=True
+    )
+    consequences_level = models.CharField(
+        _("severity of the consequences"), max_length=12, choices=Consequences.choices, blank=True
+    )
+    consequences_lasting = models.BooleanField(
+        _("consequences last or cannot be undone"), null=True, blank=True
+    )
+    backup_available = models.BooleanField(_("a usable backup exists"), null=True, blank=True)
     severity_score = models.DecimalField(
         _("severity score (SE)"), max_digits=4, decimal_places=2, null=True, blank=True
     )
@@ -331,7 +364,14 @@ ASSESSMENT_FIELDS = (
     "likely_consequences",
     "data_unintelligible",
     "unintelligible_how",
+    "vulnerable_subjects",
+    "consequences_level",
+    "consequences_lasting",
+    "backup_available",
     "enisa_dpc",
+    "enisa_dpc_volume",
+    "enisa_dpc_lowered",
+    "enisa_dpc_final",
     "enisa_ei",
     "enisa_cb_confidentiality",
     "enisa_cb_integrity",

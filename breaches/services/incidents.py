@@ -12,10 +12,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audits.services import event_record
-from breaches import deadlines
+from breaches import deadlines, severity_guidance
 from breaches.links import incident_link
 from breaches.models import (
     ASSESSMENT_FIELDS,
+    Consequences,
     CustomerNotice,
     Incident,
     IncidentSource,
@@ -248,13 +249,21 @@ def incident_triage(
     enisa_cb_integrity: Decimal | str = Decimal("0"),
     enisa_cb_availability: Decimal | str = Decimal("0"),
     enisa_cb_malicious: bool = False,
+    vulnerable_subjects: bool | None = None,
+    consequences_level: str = "",
+    consequences_lasting: bool | None = None,
+    backup_available: bool | None = None,
+    enisa_dpc_volume: bool | None = None,
+    enisa_dpc_lowered: int | None = 0,
     measures_taken: str | None = None,
     measures_proposed: str | None = None,
 ) -> Incident:
     """Record (or revise) the structured assessment and ENISA severity (BR-11).
 
-    The score SE = DPC × EI + CB is computed here from the inputs and stored with them;
-    the number of people and whether the data was unintelligible are kept beside it.
+    The score SE = DPC × EI + CB is computed here from the inputs and stored with them; the
+    DPC first gets ENISA's adjustments (`severity_guidance.dpc_adjusted`: profile, special
+    categories, vulnerable people, lowering). The number of people, vulnerability,
+    consequences, backup and unintelligibility are kept beside it for the EDPB's factors.
     """
     require(actor, "incident.triage")
     errors: dict[str, list[str]] = {}
@@ -279,23 +288,36 @@ def incident_triage(
     for name, value in cbs.items():
         if value not in deadlines.CB_VALUES:
             errors[name] = [_("Choose 0, 0.25 or 0.5.")]
+    lowered = enisa_dpc_lowered or 0
+    if consequences_level not in ("", *Consequences.values):
+        errors["consequences_level"] = [_("Choose minor, significant or serious.")]
+    if enisa_dpc in severity_guidance.MAX_LOWERING and not (
+        0 <= lowered <= severity_guidance.MAX_LOWERING[enisa_dpc]
+    ):
+        errors["enisa_dpc_lowered"] = [
+            _("For this kind of data the context can be lowered by at most %(n)s.")
+            % {"n": severity_guidance.MAX_LOWERING[enisa_dpc]}
+        ]
     if (enisa_dpc is None) != (ei is None):
         errors["enisa_ei" if ei is None else "enisa_dpc"] = [
             _("The severity score needs both the context (DPC) and the identification (EI).")
         ]
     if errors:
         raise ValidationError(errors)
-    score = band = None
+    score = band = final = None
     if enisa_dpc is not None and ei is not None:
-        score = deadlines.severity_score(
-            dpc=enisa_dpc,
+        final, score, band = severity_guidance.enisa(
+            base=enisa_dpc,
             ei=ei,
-            cb_confidentiality=cbs["enisa_cb_confidentiality"],
-            cb_integrity=cbs["enisa_cb_integrity"],
-            cb_availability=cbs["enisa_cb_availability"],
+            confidentiality=cbs["enisa_cb_confidentiality"],
+            integrity=cbs["enisa_cb_integrity"],
+            availability=cbs["enisa_cb_availability"],
             malicious=enisa_cb_malicious,
+            profile=enisa_dpc_volume,
+            special_categories=special_categories,
+            vulnerable=vulnerable_subjects,
+            lowered=lowered,
         )
-        band = deadlines.severity_band(score)
     with transaction.atomic():
         incident = _lock(incident)
         if not incident.is_open:
@@ -312,6 +334,13 @@ def incident_triage(
             "records_max": records_max,
             "data_unintelligible": data_unintelligible,
             "enisa_dpc": enisa_dpc,
+            "enisa_dpc_volume": enisa_dpc_volume,
+            "enisa_dpc_lowered": lowered if enisa_dpc is not None else 0,
+            "enisa_dpc_final": final,
+            "vulnerable_subjects": vulnerable_subjects,
+            "consequences_level": consequences_level or "",
+            "consequences_lasting": consequences_lasting,
+            "backup_available": backup_available,
             "enisa_ei": ei,
             "enisa_cb_malicious": enisa_cb_malicious if score is not None else None,
             "severity_score": score,
