@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from audits.selectors import audit_events
+from breaches.counts import FAILED_NOTICE, notice_counts, with_failed_flag
 from breaches.models import (
     OPEN_INCIDENT_STATES,
     CustomerNotice,
@@ -188,14 +189,6 @@ def _messages_counted(statuses) -> Subquery:
     )
 
 
-def _failed_message_exists() -> Exists:
-    return Exists(
-        OutboxMessage.objects.filter(
-            cause_type=NOTICE_CAUSE, cause_id=OuterRef("pk"), status=OutboxStatus.FAILED
-        )
-    )
-
-
 def _customer_search(term: str, prefix: str = "") -> Q:
     return Q(**{f"{prefix}name__icontains": term}) | Q(
         **{f"{prefix}customer_number__icontains": term}
@@ -226,15 +219,10 @@ def fanout_progress(
     show = show if show in PROGRESS_FILTERS else "all"
     q = (q or "").strip()[:SEARCH_MAX_LENGTH]
     per_page = max(1, min(int(per_page), PROGRESS_MAX_PER_PAGE))
-    failed_notice = Q(state=NoticeState.FAILED) | Q(has_failed_message=True)
-    notices = CustomerNotice.objects.filter(incident=incident).annotate(
-        has_failed_message=_failed_message_exists()
-    )
-    counts = notices.aggregate(
-        all=Count("pk"),
-        uninformed=Count("pk", filter=Q(informed_at__isnull=True)),
-        failed=Count("pk", filter=failed_notice),
-    )
+    # The customers per filter, counted as everywhere else on the incident's pages.
+    failed_notice = FAILED_NOTICE
+    notices = with_failed_flag(CustomerNotice.objects.filter(incident=incident))
+    counts = notice_counts(incident)
     # Summed per notice through the (cause_type, cause_id) index: a plan that stays fast even
     # while the statistics do not know the fan-out's fresh rows yet (a join of the two
     # tables then degenerates into a nested loop over every notice message ever sent).

@@ -44,3 +44,22 @@ def fields_for(form):
     if ordered is not None:
         return ordered()
     return list(form)
+
+
+@register.filter
+def deadline_met(incident):
+    """When the 48-hour duty was met (every selected customer informed), else None."""
+    from breaches.counts import customer_deadline_met_at
+
+    return customer_deadline_met_at(incident)
+
+
+@register.filter
+def span_before(moment, due_at) -> str:
+    """ "5 h 12 min before the deadline" or "2 h 3 min after the deadline"."""
+    if not isinstance(moment, datetime.datetime) or not isinstance(due_at, datetime.datetime):
+        return ""
+    delta = int((due_at - moment).total_seconds())
+    if delta >= 0:
+        return _("%(span)s before the deadline") % {"span": _span(delta)}
+    return _("%(span)s after the deadline") % {"span": _span(-delta)}

@@ -140,9 +140,11 @@ def test_incident_pages_for_the_right_roles(incident, officer, ict_manager, make
         assert client.get(detail).status_code == 200
     auditor_page = client_of(make_user(Role.AUDITOR)).get(detail).content.decode()
     assert "<form" not in auditor_page.split('id="main"')[1]
-    assert "Notify customers" in client_of(officer).get(detail).content.decode()
+    assert "Save selection" in client_of(officer).get(detail, {"tab": "customers"}).content.decode()
     ict_page = client_of(ict_manager).get(detail).content.decode()
-    assert "Save assessment" in ict_page and "Notify customers" not in ict_page
+    assert "Save assessment" in ict_page
+    ict_customers = client_of(ict_manager).get(detail, {"tab": "customers"}).content.decode()
+    assert "Save selection" not in ict_customers and "Notify" not in ict_customers
     customer_user = make_user(Role.CUSTOMER_ADMIN, customer=customer)
     client = client_of(customer_user)
     assert client.get(reverse("incident_list")).status_code == 403
@@ -252,7 +254,9 @@ def test_selection_by_product_shows_customers(incident, officer, product, make_c
     incident.refresh_from_db()
     assert list(incident.affected_customers.all()) == [a]
     assert incident.selection_rule == "product"
-    page = client.get(reverse("incident_detail", args=[incident.pk])).content.decode()
+    page = client.get(
+        reverse("incident_detail", args=[incident.pk]), {"tab": "customers"}
+    ).content.decode()
     assert "Alpha B.V." in page and "Beta B.V." not in page
 
 
@@ -320,7 +324,8 @@ def test_notify_after_deadline_asks_for_the_reason(
     affected_select(actor=officer, incident=incident, rule="all")
     clock.shift(48 * H + datetime.timedelta(seconds=1))
     client = client_of(officer)
-    page = client.get(reverse("incident_detail", args=[incident.pk])).content.decode()
+    # The confirmation before sending asks for it.
+    page = client.get(reverse("incident_notify", args=[incident.pk])).content.decode()
     assert "The 48-hour deadline has passed" in page
     assert "overdue by" in page
     response = client.post(reverse("incident_notify", args=[incident.pk]), {"late_reason": ""})
@@ -342,7 +347,9 @@ def test_four_eyes_notify(incident, officer, second_officer, processor, product,
     first = client_of(officer)
     assert first.post(reverse("incident_notify", args=[incident.pk]), {}).status_code == 302
     assert not CustomerNotice.objects.exists()
-    page = first.get(reverse("incident_detail", args=[incident.pk])).content.decode()
+    page = first.get(
+        reverse("incident_detail", args=[incident.pk]), {"tab": "customers"}
+    ).content.decode()
     assert "a second privacy officer must approve" in page
     assert "Approve and notify customers" not in page
     response = first.post(reverse("incident_notify_approve", args=[incident.pk]))
@@ -350,7 +357,9 @@ def test_four_eyes_notify(incident, officer, second_officer, processor, product,
     second = client_of(second_officer)
     assert (
         "Approve and notify customers"
-        in second.get(reverse("incident_detail", args=[incident.pk])).content.decode()
+        in second.get(
+            reverse("incident_detail", args=[incident.pk]), {"tab": "customers"}
+        ).content.decode()
     )
     assert second.post(reverse("incident_notify_approve", args=[incident.pk])).status_code == 302
     assert CustomerNotice.objects.count() == 1
@@ -424,7 +433,7 @@ def test_out_of_band_and_update_and_final_report(incident, officer, product, mak
     assert response.status_code == 302
     incident.refresh_from_db()
     assert incident.state == IncidentState.CLOSED
-    page = client.get(reverse("incident_detail", args=[pk])).content.decode()
+    page = client.get(reverse("incident_detail", args=[pk]), {"tab": "evidence"}).content.decode()
     assert "Closed with the final report" in page and "Progress update published" in page
 
 
@@ -443,7 +452,7 @@ def test_discovery_correction_needs_a_reason(incident, officer):
     assert incident.discovered_at == datetime.datetime(2026, 9, 1, 6, 0, tzinfo=datetime.UTC)
     assert incident.customer_due_at == incident.discovered_at + 48 * H
     page = client.get(reverse("incident_detail", args=[incident.pk])).content.decode()
-    assert "The alert came in an hour earlier." in page
+    assert "The alert came in an hour earlier." in page  # beside the deadline, every tab
 
 
 # --------------------------------------------------------------------------- dashboard
@@ -483,7 +492,11 @@ def test_incident_timeline_is_a_scoped_selector_in_people_words(
     assert incident_timeline(make_user(Role.STAFF_MEMBER), incident) == []
     assert incident_timeline(make_user(Role.CUSTOMER_ADMIN, customer=customer), incident) == []
 
-    page = client_of(officer).get(reverse("incident_detail", args=[incident.pk])).content.decode()
+    page = (
+        client_of(officer)
+        .get(reverse("incident_detail", args=[incident.pk]), {"tab": "evidence"})
+        .content.decode()
+    )
     timeline = page.split('id="timeline-heading"')[1]
     assert f"<strong>{AuditAction.INCIDENT_REPORTED.label}</strong>" in timeline
     assert "incident.reported" not in timeline

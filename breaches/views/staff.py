@@ -11,32 +11,29 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from breaches import selectors, services
+from breaches.counts import notify_plan
 from breaches.forms import (
     DiscoveryCorrectForm,
     DismissForm,
     FinalReportForm,
     IncidentReportForm,
     NotifyForm,
-    PreviewForm,
-    SelectionForm,
     TriageForm,
     UpdateForm,
-    local_initial,
 )
-from breaches.models import Incident, IncidentState
-from breaches.views.common import form_status, manage_incident, page_numbers, with_service
-from breaches.views.staff_progress import progress_context
+from breaches.models import IncidentState
+from breaches.views.common import form_status, manage_incident, with_service
+from breaches.views.incident_page import AUTO_IDS, FORM_TABS, incident_page, tab_url
 from compliance.access import can, require
 from compliance.methods import require_form
+from compliance.models import Language
 from compliance.services import processor_profile_get
 
 INCIDENTS_PER_PAGE = 25
-RESPONSES_PER_PAGE = 50
-AFFECTED_SHOWN = 50
-LATE_SHOWN = 20
 
 
 @require_form
@@ -101,98 +98,12 @@ def incident_list(request):
     )
 
 
-def _incident_page(request, incident: Incident, *, forms: dict | None = None, status=200):
-    """The incident page: facts, deadline, timeline and every form the user may use.
-
-    At 10,000 affected customers it stays one page of a fixed number of queries: the
-    progress and the customers' responses are shown a page at a time, the affected customers
-    as the first few with a link to the selection page."""
-    user = request.user
-    manage = can(user, "incident.manage")
-    triage = can(user, "incident.triage")
-    view_notices = can(user, "notice.view")
-    notices = selectors.notices_for(user, incident=incident)
-    forms = forms or {}
-    open_ = incident.is_open
-    past_deadline = timezone.now() > incident.customer_due_at
-    responses = (
-        Paginator(notices.order_by("customer__name", "pk"), RESPONSES_PER_PAGE).get_page(
-            request.GET.get("responses_page")
-        )
-        if view_notices
-        else None
-    )
-    context = {
-        "incident": incident,
-        "responses": responses,
-        "responses_pages": page_numbers(responses)
-        if responses is not None and responses.has_other_pages()
-        else [],
-        "timeline": selectors.incident_timeline(user, incident),
-        "updates": selectors.incident_updates(user, incident),
-        "products": incident.products.all(),
-        # Names and numbers of the affected customers for those who may list customers; a
-        # staff member sees its own report without them (ON-02).
-        "affected": incident.affected_customers.order_by("name", "pk")[:AFFECTED_SHOWN]
-        if can(user, "customer.view_list")
-        else [],
-        "affected_count": incident.affected_customers.count(),
-        "can_select": manage,
-        "can_manage": manage and open_,
-        "can_triage": triage and open_,
-        "progress": None,
-        "profile": processor_profile_get(),
-        "past_deadline": past_deadline,
-    }
-    if manage or view_notices:
-        context.update(progress_context(request, incident))
-    if triage and open_:
-        context["triage_form"] = forms.get("triage") or TriageForm(
-            initial=TriageForm.initial_for(incident)
-        )
-    if manage and open_:
-        if incident.state in (IncidentState.REPORTED, IncidentState.TRIAGE):
-            context["dismiss_form"] = forms.get("dismiss") or DismissForm()
-        context["select_form"] = forms.get("select") or SelectionForm(
-            initial={
-                "rule": incident.selection_rule or "product",
-                "products": list(incident.selection_products.all()) or list(context["products"]),
-                "subprocessor": incident.selection_subprocessor or incident.source_subprocessor,
-            }
-        )
-        if context["affected_count"]:
-            # Suggests the first affected customers by name, those listed above already.
-            context["preview_form"] = PreviewForm(
-                incident=incident, suggestions=context["affected"]
-            )
-        context["notify_form"] = forms.get("notify") or NotifyForm()
-        if context["progress"]["customer_counts"]["all"]:
-            # Out-of-band notices and reasons for a delay are recorded per customer, from
-            # the progress table; only the first late notices without a reason are listed.
-            # Each reason recorded makes room for the next one.
-            late = selectors.notices_late_without_reason(user).filter(incident=incident)
-            context["late_without_reason"] = late.order_by("customer__name", "pk")[:LATE_SHOWN]
-            context["late_without_reason_count"] = late.count()
-        context["update_form"] = forms.get("update") or UpdateForm()
-        context["final_form"] = forms.get("final") or FinalReportForm(
-            initial={
-                "root_cause": incident.root_cause,
-                "lessons_learned": incident.lessons_learned,
-            }
-        )
-        context["discovery_form"] = forms.get("discovery") or DiscoveryCorrectForm(
-            initial={"discovered_at": local_initial(incident.discovered_at)}
-        )
-    context["form_errors"] = any(f.errors for f in forms.values())
-    return render(request, "breaches/incident_detail.html", context, status=status)
-
-
 @require_safe
 def incident_detail(request, pk):
     user = request.user
     require(user, "incident.view")
     incident = selectors.incident_get(user, pk)
-    return _incident_page(request, incident)
+    return incident_page(request, incident)
 
 
 def post_action(request, pk, *, key, form_class, call, success, action="incident.manage"):
@@ -201,13 +112,13 @@ def post_action(request, pk, *, key, form_class, call, success, action="incident
     incident = manage_incident(request, pk, action)
     if request.method != "POST":
         return redirect("incident_detail", incident.pk)
-    form = form_class(request.POST)
+    form = form_class(request.POST, **({"auto_id": AUTO_IDS[key]} if key in AUTO_IDS else {}))
     if form.is_valid():
         result = with_service(form, lambda: call(incident, form))
         if result is not None:
             messages.success(request, success(result) if callable(success) else success)
-            return redirect("incident_detail", incident.pk)
-    return _incident_page(request, incident, forms={key: form}, status=400)
+            return redirect(tab_url(incident, FORM_TABS.get(key, "summary")))
+    return incident_page(request, incident, forms={key: form}, status=400)
 
 
 @require_form
@@ -251,23 +162,56 @@ def incident_dismiss(request, pk):
 
 @require_form
 def incident_notify(request, pk):
-    """BR-03/05/06: queue one notice per selected customer (four eyes when configured)."""
+    """BR-03/05/06: the officer confirms first, seeing how many customers and messages in
+    which languages (GET), then the POST queues one notice per selected customer not
+    notified yet (four eyes when configured)."""
     user = request.user
     incident = manage_incident(request, pk)
-    if request.method != "POST":
-        return redirect("incident_detail", incident.pk)
-    form = NotifyForm(request.POST)
-    if form.is_valid():
-        result = with_service(
-            form,
-            lambda: services.incident_notify(
-                actor=user, incident=incident, late_reason=form.cleaned_data["late_reason"]
-            ),
-        )
-        if result is not None:
-            _notify_message(request, result)
-            return redirect("incident_detail", incident.pk)
-    return _incident_page(request, incident, forms={"notify": form}, status=400)
+    form = NotifyForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            result = with_service(
+                form,
+                lambda: services.incident_notify(
+                    actor=user, incident=incident, late_reason=form.cleaned_data["late_reason"]
+                ),
+            )
+            if result is not None:
+                _notify_message(request, result)
+                return redirect(tab_url(incident, "customers", "#progress"))
+    plan = notify_plan(incident)
+    names = dict(Language.choices)
+    language_counts = [
+        {"name": str(names.get(code, code)), "count": count}
+        for code, count in sorted(plan["languages"].items(), key=lambda item: -item[1])
+    ]
+    return render(
+        request,
+        "breaches/notify_confirm.html",
+        {
+            "incident": incident,
+            "form": form,
+            "plan": plan,
+            "language_counts": language_counts,
+            "languages_text": _and_list([item["name"] for item in language_counts]),
+            "messages_text": ngettext("%(count)d message", "%(count)d messages", plan["messages"])
+            % {"count": plan["messages"]},
+            "past_deadline": timezone.now() > incident.customer_due_at,
+            "four_eyes": bool(getattr(processor_profile_get(), "breach_notify_four_eyes", False)),
+            "pending": incident.notify_requested_by_id is not None,
+            "back": tab_url(incident, "customers", "#notify"),
+        },
+        status=status,
+    )
+
+
+def _and_list(names: list[str]) -> str:
+    """ "Dutch and English"; "Dutch, English and German"."""
+    if len(names) < 2:
+        return names[0] if names else _("no language")
+    return _("%(first)s and %(last)s") % {"first": ", ".join(names[:-1]), "last": names[-1]}
 
 
 def _notify_message(request, result) -> None:
@@ -278,17 +222,29 @@ def _notify_message(request, result) -> None:
         return
     messages.success(
         request,
-        _("%(notices)d customers notified; %(messages)d messages queued.")
-        % {"notices": result.notices_created, "messages": result.messages_queued},
+        ngettext(
+            "%(notices)d customer notified; %(messages)s queued.",
+            "%(notices)d customers notified; %(messages)s queued.",
+            result.notices_created,
+        )
+        % {
+            "notices": result.notices_created,
+            "messages": ngettext("%(count)d message", "%(count)d messages", result.messages_queued)
+            % {"count": result.messages_queued},
+        },
     )
     if result.customers_without_recipients:
+        without = len(result.customers_without_recipients)
         messages.error(
             request,
-            _(
+            ngettext(
+                "%(count)d customer has no contact to e-mail. Inform it another way and "
+                "record the out-of-band notice.",
                 "%(count)d customers have no contact to e-mail. Inform them another way and "
-                "record the out-of-band notice."
+                "record the out-of-band notice.",
+                without,
             )
-            % {"count": len(result.customers_without_recipients)},
+            % {"count": without},
         )
 
 
@@ -302,9 +258,9 @@ def incident_notify_approve(request, pk):
         form, lambda: services.incident_notify_approve(actor=user, incident=incident)
     )
     if result is None:
-        return _incident_page(request, incident, forms={"notify": form}, status=400)
+        return incident_page(request, incident, forms={"notify": form}, status=400)
     _notify_message(request, result)
-    return redirect("incident_detail", incident.pk)
+    return redirect(tab_url(incident, "customers", "#progress"))
 
 
 @require_form
@@ -336,7 +292,7 @@ def incident_resolve(request, pk):
             messages.error(request, message)
     else:
         messages.success(request, _("The incident is marked resolved."))
-    return redirect("incident_detail", incident.pk)
+    return redirect(tab_url(incident, "updates"))
 
 
 @require_form

@@ -23,7 +23,7 @@ from compliance.methods import require_form
 PROGRESS_FILTER_LABELS = {
     "all": _lazy("All customers"),
     "uninformed": _lazy("Not informed yet"),
-    "failed": _lazy("With failed messages"),
+    "failed": _lazy("With a delivery problem"),
 }
 
 
@@ -41,12 +41,14 @@ def progress_context(request, incident: Incident) -> dict:
     )
     fragment = reverse("incident_progress", args=[incident.pk])
     here = fragment if request.path == fragment else reverse("incident_detail", args=[incident.pk])
+    # On the incident page the links without JavaScript stay on its customers' tab.
+    on_tab = {} if here == fragment else {"tab": "customers"}
     current = {"show": progress["show"], "q": progress["q"]}
 
     def link(**changes) -> dict:
         wanted = {**current, "page": progress["page"], **changes}
         return {
-            "href": query_url(here, wanted, "#fanout-progress"),
+            "href": query_url(here, {**on_tab, **wanted}, "#fanout-progress"),
             "hx": query_url(fragment, wanted),
         }
 
@@ -161,7 +163,7 @@ def _progress_back(request, incident: Incident) -> str:
     """The incident page at the progress page and filter the officer came from."""
     return query_url(
         reverse("incident_detail", args=[incident.pk]),
-        _progress_params(request),
+        {"tab": "customers", **_progress_params(request)},
         "#fanout-progress",
     )
 

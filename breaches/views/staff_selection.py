@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 
 from breaches import selectors, services
@@ -44,9 +45,7 @@ def incident_select(request, pk):
             call=lambda incident, form: services.affected_select(
                 actor=request.user, incident=incident, **form.service_kwargs()
             ),
-            success=lambda inc: (
-                _("%(count)d customers selected.") % {"count": inc.affected_customers.count()}
-            ),
+            success=lambda inc: _selected_text(inc.affected_customers.count()),
         )
     incident = manage_incident(request, pk)
     if request.method != "POST":
@@ -77,6 +76,12 @@ def incident_select(request, pk):
     )
 
 
+def _selected_text(count: int) -> str:
+    return ngettext("%(count)d customer selected.", "%(count)d customers selected.", count) % {
+        "count": count
+    }
+
+
 def _hand_selection_save(request, incident: Incident, form) -> Incident:
     """Ticked customers of the page (and numbers typed, and "all found") are added, unticked
     ones of the page taken away; an explicit save of an empty selection is an error."""
@@ -100,7 +105,12 @@ def _hand_selection_save(request, incident: Incident, form) -> Incident:
             raise ValidationError({"__all__": _("Choose at least one customer.")})
         messages.success(
             request,
-            _("Selection saved: %(count)d customers chosen.") % {"count": count},
+            ngettext(
+                "Selection saved: %(count)d customer chosen.",
+                "Selection saved: %(count)d customers chosen.",
+                count,
+            )
+            % {"count": count},
         )
     return incident
 
