@@ -111,6 +111,8 @@ class AuditAction(models.TextChoices):
     USER_CREATED = "user.created", _("User account created")
     USER_UPDATED = "user.updated", _("User account changed")
     USER_DELETED = "user.deleted", _("User account deleted")
+    # The language switch, used by a signed-in person: pages and mail follow it.
+    USER_LANGUAGE_CHANGED = "user.language_changed", _("Own language changed")
     # A password set for someone else in the admin.
     USER_PASSWORD_SET = "user.password_set", _("Password set by an administrator")
     API_TOKEN_CREATED = "api_token.created", _("API token created")

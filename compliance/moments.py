@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import formats, timezone, translation
+from django.utils.functional import lazy
 
 MOMENT_FORMAT = "j F Y, H:i"
 MOMENT_FORMAT_SECONDS = "j F Y, H:i:s"
@@ -56,3 +57,8 @@ def day_text(day: datetime.date | None, *, language: str | None = None) -> str:
         with translation.override(language):
             return formats.date_format(day, DAY_FORMAT)
     return formats.date_format(day, DAY_FORMAT)
+
+
+# For contexts built before the language is known (a mail rendered once per recipient
+# language, a letter rendered in the customer's): written out when the template renders.
+moment_text_lazy = lazy(moment_text, str)

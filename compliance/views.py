@@ -13,6 +13,7 @@ from django.views.i18n import set_language as django_set_language
 from compliance.access import require
 from compliance.health import health_report
 from compliance.outbox import alert_resolve, open_alerts
+from compliance.personal_locale import user_language_set
 
 
 @require_POST
@@ -29,7 +30,12 @@ def outbox_alert_resolve(request, pk):
 
 @require_POST
 def set_language(request):
-    return django_set_language(request)
+    """The language switch: the session's language cookie, and for a signed-in person the
+    language stored on the account, which then wins over the browser's on every page."""
+    response = django_set_language(request)
+    if request.user.is_authenticated:
+        user_language_set(actor=request.user, language=request.POST.get("language", ""))
+    return response
 
 
 @require_safe

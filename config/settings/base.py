@@ -58,6 +58,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The signed-in person's stored language wins over the browser's; the admin in Amsterdam time.
+    "compliance.personal_locale.PersonalLocaleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -213,6 +215,9 @@ USE_TZ = True
 TIME_ZONE = "UTC"
 # Deadlines are stored in UTC and shown to people in this zone, with the zone named.
 DISPLAY_TIME_ZONE = "Europe/Amsterdam"
+# DATETIME_FORMAT and DATE_FORMAT as `compliance.moments` writes them ("4 December 2026, 16:49
+# CET"), for the admin and any datetime a template prints without a filter.
+FORMAT_MODULE_PATH = ["config.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"

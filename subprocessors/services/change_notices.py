@@ -30,7 +30,7 @@ from subprocessors.models import (
     ChangeNoticeState,
     SubprocessorStatus,
 )
-from subprocessors.services.common import display_time
+from subprocessors.services.common import display_time_lazy
 from subprocessors.services.notice_mail import (
     affected_customers,
     fan_out,
@@ -330,7 +330,7 @@ def change_notice_effective_set(
             actor=actor,
             customer_template="subprocessor_change_moved",
             subscriber_template="subprocessor_change_moved_subscriber",
-            extra_context={"previous_display": display_time(before)},
+            extra_context={"previous_display": display_time_lazy(before)},
         )
         event_record(
             actor=actor,

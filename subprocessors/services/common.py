@@ -37,6 +37,11 @@ def display_time(moment: datetime.datetime | None) -> str:
     return moments.moment_text(moment)
 
 
+def display_time_lazy(moment: datetime.datetime | None):
+    """`display_time` written out in the language the mail or letter is rendered in."""
+    return moments.moment_text_lazy(moment)
+
+
 def customer_addressees(customer: Customer, *, user: User | None = None) -> list[tuple]:
     """(email, name, language, contact) for a letter to one customer: the user who acted,
     then its subscription contact; each address once."""

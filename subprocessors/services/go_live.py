@@ -31,6 +31,7 @@ from subprocessors.models import (
 from subprocessors.services.change_notices import sent_completely_sweep
 from subprocessors.services.common import (
     display_time,
+    display_time_lazy,
 )
 from subprocessors.services.notice_mail import (
     change_notice_letters_render,
@@ -117,7 +118,7 @@ def _termination_rights_offer(notice: ChangeNotice, *, actor, now) -> list[Termi
         first_per_customer.setdefault(objection.customer_id, objection)
     rights = []
     contacts = notice_recipients_by_customer(first_per_customer.keys())
-    context = {**mail_context(notice), "went_live_display": display_time(now)}
+    context = {**mail_context(notice), "went_live_display": display_time_lazy(now)}
     template = FilledTemplate("subprocessor_termination_right", ())
     for customer_id, objection in first_per_customer.items():
         right, created = TerminationRight.objects.get_or_create(

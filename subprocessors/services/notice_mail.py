@@ -26,7 +26,7 @@ from subprocessors.models import (
     Subscriber,
 )
 from subprocessors.services.common import (
-    display_time,
+    display_time_lazy,
     portal_url,
     register_url,
 )
@@ -79,7 +79,7 @@ def mail_context(notice: ChangeNotice) -> dict:
         # Names, not objects: the plain-text part renders without autoescaping, where
         # Django's `join` cannot join objects and would print the list as it is.
         "products": [product.name for product in subprocessor.products.all()],
-        "effective_display": display_time(notice.effective_at),
+        "effective_display": display_time_lazy(notice.effective_at),
         "register_url": register_url(),
         "portal_url": portal_url(),
         "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,

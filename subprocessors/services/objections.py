@@ -29,7 +29,7 @@ from subprocessors.models import (
 from subprocessors.services.change_notices import notice_withdraw
 from subprocessors.services.common import (
     customer_addressees,
-    display_time,
+    display_time_lazy,
     portal_url,
 )
 
@@ -123,7 +123,7 @@ def objection_lodge(
             "change_notice": change_notice,
             "reasons": reasons,
             "lodged_by": actor,
-            "lodged_display": display_time(now),
+            "lodged_display": display_time_lazy(now),
         },
         language=customer.language,
         title=_in(
@@ -165,7 +165,7 @@ def objection_lodge(
             context={
                 "objection": objection,
                 "subprocessor": subprocessor,
-                "lodged_display": display_time(now),
+                "lodged_display": display_time_lazy(now),
                 "portal_url": portal_url(),
             },
             customer=customer,
@@ -244,7 +244,7 @@ def objection_decide(
             "outcome": outcome,
             "accommodation": accommodation,
             "decided_by": actor,
-            "lodged_display": display_time(objection.lodged_at),
+            "lodged_display": display_time_lazy(objection.lodged_at),
         },
         language=customer.language,
         title=_in(
@@ -330,7 +330,7 @@ def termination_exercise(*, actor, right: TerminationRight) -> TerminationRight:
             "right": right,
             "customer": right.customer,
             "user": actor,
-            "exercised_display": display_time(now),
+            "exercised_display": display_time_lazy(now),
         }
         for recipient in alert_recipients():
             email, name, language = recipient.email, recipient.name, recipient.language

@@ -106,7 +106,7 @@ def test_moving_the_effective_moment_earlier_is_refused_and_nothing_changes(
             change_notice_effective_set(actor=privacy_officer, notice=notice, effective_at=earlier)
         message = excinfo.value.message_dict["effective_at"][0]
         assert "can only move later" in message
-        assert "2026-10-01 10:00 CEST" in message
+        assert "1 October 2026, 10:00 CEST" in message
 
     client = client_of(privacy_officer)
     response = client.post(
@@ -195,8 +195,12 @@ def test_moving_later_is_mailed_to_everyone_told_audited_and_in_the_history(
             assert "New processing location" in text
     last = [r for r in received if r.rcpt_tos[0] == dutch_contact][-1]
     text = last.message.get_body(("plain",)).get_content()
-    assert "2026-10-02 10:00 CEST" in text  # the new moment
-    assert "2026-10-01 10:00 CEST" in text  # the moment told before
+    # The Dutch contact reads both moments in Dutch (rendered in the recipient's language).
+    assert "2 oktober 2026, 10:00 CEST" in text  # the new moment
+    assert "1 oktober 2026, 10:00 CEST" in text  # the moment told before
+    english = [r for r in received if r.rcpt_tos[0] not in (dutch_contact, "fan@example.org")]
+    english_text = english[-1].message.get_body(("plain",)).get_content()
+    assert "2 October 2026, 10:00 CEST" in english_text
     subscriber = [r for r in received if r.rcpt_tos == ["fan@example.org"]][-1]
     assert "/unsubscribe/" in subscriber.message.get_body(("plain",)).get_content()
 
@@ -260,13 +264,13 @@ def test_earliest_moment_shown_is_accepted_and_one_second_before_is_refused(
         "/subprocessors/change-notices/new/", {**form, "effective_at": "2026-09-29T10:00"}
     )
     assert response.status_code == 400
-    assert "2026-09-29 10:01 CEST" in response.content.decode()
+    assert "29 September 2026, 10:01 CEST" in response.content.decode()
     assert not ChangeNotice.objects.exists()
 
     for too_early in (earliest - SECOND, earliest - MINUTE):
         with pytest.raises(ValidationError) as excinfo:
             draft(privacy_officer, hosting, too_early)
-        assert "2026-09-29 10:01 CEST" in str(excinfo.value)
+        assert "29 September 2026, 10:01 CEST" in str(excinfo.value)
     response = client.post(
         "/subprocessors/change-notices/new/", {**form, "effective_at": "2026-09-29T10:01"}
     )
