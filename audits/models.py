@@ -4,13 +4,23 @@ Writers only INSERT (no lock shared with other writers); the sealer links commit
 into the chain in order (see `audits.services.audit_seal` and docs/ARCHITECTURE.md).
 """
 
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from audits import hashing
+
+
+def _moment(value, *, seconds: bool = False) -> str:
+    """A moment as `compliance.moments` writes it (this layer sits below it): Amsterdam time,
+    zone named; used in the admin's titles of audit rows."""
+    shown = value.astimezone(ZoneInfo(settings.DISPLAY_TIME_ZONE))
+    pattern = "j F Y, H:i:s" if seconds else "j F Y, H:i"
+    return f"{formats.date_format(shown, pattern)} {shown.tzname()}"
 
 
 def actor_label_shown(label: str) -> str:
@@ -85,7 +95,7 @@ class AuditEvent(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.action}"
+        return f"{_moment(self.occurred_at, seconds=True)} {self.action}"
 
     @property
     def actor_shown(self) -> str:
@@ -210,7 +220,7 @@ class ChainRestore(models.Model):
         verbose_name_plural = _("database restores")
 
     def __str__(self):
-        return f"{self.seq} {self.recorded_at:%Y-%m-%d %H:%M}"
+        return f"{self.seq} {_moment(self.recorded_at)}"
 
 
 class CheckState(models.TextChoices):
@@ -249,4 +259,4 @@ class ChainCheck(models.Model):
         verbose_name_plural = _("chain checks")
 
     def __str__(self):
-        return f"{self.requested_at:%Y-%m-%d %H:%M} {self.state}"
+        return f"{_moment(self.requested_at)} {self.state}"

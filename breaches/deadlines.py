@@ -18,6 +18,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from compliance import moments
+
 CUSTOMER_NOTICE_HOURS = 48  # BR-03
 AUTHORITY_DECISION_HOURS = 72  # BR-04
 # Before customer_due_at, while customers remain uninformed (BR-03).
@@ -154,7 +156,7 @@ def local_to_utc(
                         "then. Enter the time as read after the change (for example 03:30 CEST) "
                         "or before it (01:30 CET)."
                     )
-                    % {"time": value.strftime("%Y-%m-%d %H:%M")},
+                    % {"time": moments.wall_text(value)},
                     code="nonexistent_time",
                 )
             }
@@ -170,7 +172,7 @@ def local_to_utc(
                             "or the second one (%(second)s, winter time)."
                         )
                         % {
-                            "time": value.strftime("%Y-%m-%d %H:%M"),
+                            "time": moments.wall_text(value),
                             "first": first.tzname(),
                             "second": second.tzname(),
                         },

@@ -47,6 +47,12 @@ def moment_text(
     return f"{formats.date_format(shown, pattern)} {shown.tzname()}"
 
 
+def wall_text(wall: datetime.datetime) -> str:
+    """A wall-clock time typed in Amsterdam that has no single moment (skipped or repeated
+    when the clocks change): written as a moment is, without the zone it lacks."""
+    return formats.date_format(wall.replace(tzinfo=None), MOMENT_FORMAT)
+
+
 def day_text(day: datetime.date | None, *, language: str | None = None) -> str:
     """A calendar day for people: "4 December 2026" / "4 december 2026"."""
     if day is None:

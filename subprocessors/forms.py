@@ -11,6 +11,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from compliance import moments
 from compliance.models import Language, Product
 from compliance.moments import moment_text
 from subprocessors.models import (
@@ -80,7 +81,7 @@ class AmsterdamDateTimeField(forms.DateTimeField):
                 raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         zone = display_zone()
         first, second = naive.replace(tzinfo=zone, fold=0), naive.replace(tzinfo=zone, fold=1)
-        shown = naive.strftime("%Y-%m-%d %H:%M")
+        shown = moments.wall_text(naive)
         if first.utcoffset() != second.utcoffset():
             # fold only matters when the wall time is skipped or repeated.
             roundtrip = first.astimezone(datetime.UTC).astimezone(zone).replace(tzinfo=None)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from compliance import moments
 from compliance.models import Customer
 
 # The longest period one consent may cover; how long after the end a named person has to
@@ -196,4 +197,4 @@ class AccessUse(models.Model):
         indexes = [models.Index(fields=["customer", "-used_at"], name="access_use_customer_idx")]
 
     def __str__(self):
-        return f"{self.user} / {self.customer} {self.used_at:%Y-%m-%d}"
+        return f"{self.user} / {self.customer} {moments.day_text(self.used_at)}"

@@ -27,6 +27,7 @@ from access.models import AFTER_TICKET, AT_THE_LATEST, CopyState, SupportCopy, T
 from access.models.support_copies import SupportCopyAccess
 from access.selectors.support_copies import copy_link
 from audits.services import event_record
+from compliance import moments
 from compliance.access import require
 from compliance.models import STAFF_ROLES, Customer, Role, User
 from compliance.outbox import QueuedRow, message_render, messages_queue_bulk
@@ -177,7 +178,7 @@ def support_copy_ticket_status_set(
             errors["at"] = _(
                 "The status cannot go back in time: the ticket has had its present status "
                 "since %(since)s."
-            ) % {"since": since.isoformat()}
+            ) % {"since": moments.moment_text(since)}
         if errors:
             raise ValidationError(errors)
         before = _snapshot(copy)

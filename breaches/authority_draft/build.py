@@ -8,6 +8,7 @@ from django.utils import timezone
 from breaches.authority_draft.sections import SECTIONS, DraftContext, section_fields
 from breaches.authority_draft.writer import AP, GBA, Writer, iso
 from breaches.models import CustomerNotice
+from breaches.severity_text import incident_severity
 from compliance.access import require
 from compliance.documents import pdf_render
 from compliance.models import Country
@@ -25,6 +26,8 @@ def severity_guidance(incident, *, language: str) -> dict:
         "band": band or None,
         "band_label": w.t(f"band_{band}") if band else None,
         "score": str(incident.severity_score) if incident.severity_score is not None else None,
+        # For people: "1.75 · Low" (`breaches.severity_text`).
+        "text": incident_severity(incident, language=language),
         "method": "ENISA (2013): SE = DPC × EI + CB",
         "heuristic": True,
         "title": w.t("guidance_title"),

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.utils import translation
 
 from breaches.authority_draft.labels import TEXT
+from compliance import moments
 from compliance.templatetags.compliance_tags import local_deadline
 
 AP = "ap"
@@ -37,7 +38,7 @@ class Writer:
             return local_deadline(value)
 
     def day(self, value: datetime.date | None) -> str:
-        return value.isoformat() if value else ""
+        return moments.day_text(value, language=self.language)
 
     def yes_no(self, value: bool | None) -> str:
         if value is None:

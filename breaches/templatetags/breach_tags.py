@@ -6,6 +6,8 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from breaches.severity_text import incident_severity
+
 register = template.Library()
 
 
@@ -63,3 +65,9 @@ def span_before(moment, due_at) -> str:
     if delta >= 0:
         return _("%(span)s before the deadline") % {"span": _span(delta)}
     return _("%(span)s after the deadline") % {"span": _span(-delta)}
+
+
+@register.filter
+def severity(incident) -> str:
+    """The incident's ENISA severity as people read it: "1.75 · Low" (`breaches.severity_text`)."""
+    return incident_severity(incident)

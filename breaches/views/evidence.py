@@ -96,7 +96,7 @@ def incident_dossier(request, pk):
     incident = dossier_incident_get(request.user, pk)
     if request.method == "POST":
         dossier_request, created = dossier_request_create(actor=request.user, incident=incident)
-        since = local_deadline(dossier_request.requested_at, "H:i")
+        since = local_deadline(dossier_request.requested_at)
         if created:
             messages.success(
                 request,

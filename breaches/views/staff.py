@@ -26,6 +26,7 @@ from breaches.forms import (
     UpdateForm,
 )
 from breaches.models import IncidentState
+from breaches.severity_text import incident_severity
 from breaches.views.common import form_status, manage_incident, with_service
 from breaches.views.incident_page import AUTO_IDS, FORM_TABS, incident_page, tab_url
 from compliance.access import can, require
@@ -136,9 +137,7 @@ def incident_triage(request, pk):
         success=lambda inc: (
             _("Assessment saved.")
             + (
-                " "
-                + _("Severity %(score)s: %(band)s.")
-                % {"score": inc.severity_score, "band": inc.get_severity_band_display()}
+                " " + _("Severity: %(severity)s.") % {"severity": incident_severity(inc)}
                 if inc.severity_band
                 else ""
             )

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from compliance import moments
 from compliance.models.documents import StoredDocument
 from compliance.models.organisation import Customer
 
@@ -85,7 +86,7 @@ class HistoryExport(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_format_display()} {self.requested_at:%Y-%m-%d %H:%M}"
+        return f"{self.get_format_display()} {moments.moment_text(self.requested_at)}"
 
     @property
     def progress_percent(self) -> int | None:

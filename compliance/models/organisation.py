@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from compliance import moments
+
 
 class Country(models.TextChoices):
     NL = "NL", _("Netherlands")
@@ -147,7 +149,7 @@ class Contract(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.customer} {self.starts_on}"
+        return f"{self.customer} {moments.day_text(self.starts_on)}"
 
 
 class Contact(models.Model):

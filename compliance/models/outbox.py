@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from compliance import moments
 from compliance.models.documents import StoredDocument
 from compliance.models.organisation import Contact, Customer, Language
 
@@ -148,7 +149,7 @@ class MailOutage(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.channel} {self.started_at:%Y-%m-%d %H:%M:%S}"
+        return f"{self.channel} {moments.moment_text(self.started_at, seconds=True)}"
 
 
 class Heartbeat(models.Model):
@@ -162,4 +163,4 @@ class Heartbeat(models.Model):
         verbose_name_plural = _("heartbeats")
 
     def __str__(self):
-        return f"{self.name} {self.beat_at:%Y-%m-%d %H:%M:%S}"
+        return f"{self.name} {moments.moment_text(self.beat_at, seconds=True)}"

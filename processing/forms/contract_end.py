@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from compliance import moments
 from processing.selectors.contract_end import contracts_without_end
 
 
@@ -10,7 +11,7 @@ class ContractChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return _("%(customer)s, since %(start)s") % {
             "customer": obj.customer.name,
-            "start": obj.starts_on.strftime("%d-%m-%Y"),
+            "start": moments.day_text(obj.starts_on),
         }
 
 

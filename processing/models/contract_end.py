@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from compliance import moments
 from compliance.models import Contract, Customer, StoredDocument
 
 
@@ -88,7 +89,7 @@ class EnvironmentDeletion(django_fsm.ConcurrentTransitionMixin, models.Model):
         ]
 
     def __str__(self):
-        return f"{self.customer} {self.deletion_due_at:%Y-%m-%d}"
+        return f"{self.customer} {moments.day_text(self.deletion_due_at)}"
 
     @django_fsm.transition(
         field=state, source=DeletionState.SCHEDULED, target=DeletionState.DELETED

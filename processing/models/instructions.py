@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from compliance import moments
 from compliance.models import Customer, StoredDocument
 
 
@@ -93,7 +94,7 @@ class Instruction(django_fsm.ConcurrentTransitionMixin, models.Model):
         ]
 
     def __str__(self):
-        return f"{self.customer} {self.given_at:%Y-%m-%d}"
+        return f"{self.customer} {moments.day_text(self.given_at)}"
 
     @property
     def is_open(self) -> bool:

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from compliance import moments
 from compliance.models import Customer
 
 FORWARD_WITHIN = datetime.timedelta(hours=24)
@@ -97,7 +98,7 @@ class SubjectRequest(django_fsm.ConcurrentTransitionMixin, models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_right_display()} {self.received_at:%Y-%m-%d}"
+        return f"{self.get_right_display()} {moments.day_text(self.received_at)}"
 
     @django_fsm.transition(
         field=state, source=SubjectRequestState.RECEIVED, target=SubjectRequestState.FORWARDED

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from compliance import moments
 from compliance.models import Language
 
 
@@ -72,4 +73,6 @@ class SubscribeRequest(models.Model):
         ]
 
     def __str__(self):
-        return f"subscribe request {self.pk} at {self.created_at:%Y-%m-%d %H:%M:%S}"
+        return (
+            f"subscribe request {self.pk} at {moments.moment_text(self.created_at, seconds=True)}"
+        )

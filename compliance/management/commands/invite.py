@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
-from compliance import accounts
+from compliance import accounts, moments
 from compliance.access import SYSTEM
 from compliance.models import Customer, Role
 
@@ -38,5 +38,5 @@ class Command(BaseCommand):
         link = settings.SITE_URL.rstrip("/") + reverse("invitation_open", args=[token])
         self.stdout.write(
             f"Invited {invitation.email} as {role}; valid until "
-            f"{invitation.expires_at:%Y-%m-%d %H:%M} UTC.\n{link}"
+            f"{moments.moment_text(invitation.expires_at)}.\n{link}"
         )
