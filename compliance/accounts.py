@@ -40,12 +40,18 @@ def token_hash(token: str) -> str:
 
 
 def _check_invitation_scope(actor, role: str, customer: Customer | None) -> None:
+    if not role:
+        raise ValidationError({"role": _("Choose a role.")})
     if role not in Role.values:
         raise ValidationError({"role": _("Choose a valid role.")})
     if role in CUSTOMER_ROLES and customer is None:
-        raise ValidationError({"customer": _("A customer user belongs to an organisation.")})
+        raise ValidationError(
+            {"customer": _("Choose the organisation: a customer user belongs to one.")}
+        )
     if role not in CUSTOMER_ROLES and role != Role.AUDITOR and customer is not None:
-        raise ValidationError({"customer": _("Staff of the processor belong to no organisation.")})
+        raise ValidationError(
+            {"customer": _("Staff of the processor belong to no organisation: leave it empty.")}
+        )
     if getattr(actor, "role", None) == Role.CUSTOMER_ADMIN:
         # A customer administrator invites only users of its own organisation.
         if role not in CUSTOMER_ROLES or customer is None or customer.pk != actor.customer_id:
@@ -59,6 +65,7 @@ def invitation_create(
     role: str,
     customer: Customer | None = None,
     language: str | None = None,
+    full_name: str = "",
 ) -> tuple[Invitation, str]:
     """Invite a person to create an account with a role (ON-01).
 
@@ -81,8 +88,10 @@ def invitation_create(
         raise ValidationError({"language": _("Choose a valid language.")})
     token = secrets.token_urlsafe(32)
     now = timezone.now()
+    full_name = " ".join((full_name or "").split())[:200]
     invitation = Invitation(
         email=email,
+        full_name=full_name,
         role=role,
         customer=customer,
         language=language,
@@ -128,7 +137,7 @@ def invitation_create(
         message_queue(
             key=f"invitation:{invitation.pk}",
             to_email=email,
-            to_name="",
+            to_name=full_name,
             language=language,
             subject=subject,
             body_text=text,
@@ -143,6 +152,7 @@ def invitation_create(
             customer_id=customer.pk if customer else None,
             after={
                 "email": email,
+                "full_name": full_name,
                 "role": role,
                 "customer": customer.pk if customer else None,
                 "language": language,
@@ -166,7 +176,11 @@ def invitation_revoke(*, actor, invitation: Invitation) -> Invitation:
             action="invitation.revoked",
             obj=invitation,
             customer_id=invitation.customer_id,
-            after={"email": invitation.email},
+            after={
+                "email": invitation.email,
+                "full_name": invitation.full_name,
+                "revoked_at": invitation.revoked_at.isoformat(),
+            },
         )
     return invitation
 
@@ -204,6 +218,8 @@ def invitation_accept(*, invitation: Invitation, user: User) -> User:
         raise ValidationError(_("Enter the e-mail address the invitation was sent to."))
     user.role = invitation.role
     user.customer = invitation.customer
+    if not user.full_name:
+        user.full_name = invitation.full_name
     user.language = invitation.language
     user.is_staff = False
     user.is_superuser = False

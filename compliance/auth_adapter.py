@@ -30,6 +30,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from compliance import accounts, factors
+from compliance.access import second_factor_verified
 from compliance.models import Language, User
 from compliance.outbox import message_queue
 from compliance.services import processor_profile_get
@@ -75,6 +76,16 @@ class AccountAdapter(DefaultAccountAdapter):
         clear_login(request)
         messages.error(request, refusal)
         return redirect("account_login")
+
+    def add_message(self, request, level, message_template=None, message_context=None, **kw):
+        """ "You are signed in" only once the second factor is proven (ON-02): allauth adds it
+        when the password or code is accepted, which would show it on the very page that
+        still asks for the second factor."""
+        if message_template == "account/messages/logged_in.txt" and not (
+            second_factor_verified(request)
+        ):
+            return
+        super().add_message(request, level, message_template, message_context, **kw)
 
     def is_open_for_signup(self, request) -> bool:
         return accounts.invitation_from_session(request) is not None

@@ -9,7 +9,8 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import CharField, Count, Q, Value
+from django.db.models.functions import Coalesce, Lower, NullIf
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -63,25 +64,62 @@ def admin_login(request):
 # --------------------------------------------------------------------------- people
 
 
+# The roles that belong to an organisation: customer users always, an auditor only when
+# one customer engaged it (the processor's own auditor has none).
+ORGANISATION_ROLES = {*CUSTOMER_ROLES, Role.AUDITOR}
+
+
 class InvitationForm(forms.Form):
+    """Who to invite: no role is chosen for the inviter (the first choice is empty, so the
+    most powerful role is never a default), and the organisation is asked only for the roles
+    that belong to one (ON-01)."""
+
+    full_name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
     email = forms.EmailField(label=gettext_lazy("E-mail address"))
     role = forms.ChoiceField(label=gettext_lazy("Role"))
     customer = forms.ModelChoiceField(
-        label=gettext_lazy("Organisation"), queryset=Customer.objects.none(), required=False
+        label=gettext_lazy("Organisation"),
+        queryset=Customer.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("Choose an organisation"),
+        help_text=gettext_lazy(
+            "Only for customer users, and for an auditor engaged by one customer."
+        ),
     )
     language = forms.ChoiceField(label=gettext_lazy("Language"), choices=Language.choices)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         scope = customer_scope(user)
+        roles = Role.choices
         if scope is None:
-            self.fields["role"].choices = Role.choices
-            self.fields["customer"].queryset = Customer.objects.all()
+            self.fields["customer"].queryset = Customer.objects.order_by("name")
         else:
-            self.fields["role"].choices = [c for c in Role.choices if c[0] in CUSTOMER_ROLES]
+            roles = [c for c in Role.choices if c[0] in CUSTOMER_ROLES]
             self.fields["customer"].queryset = Customer.objects.filter(pk=scope)
             self.fields["customer"].initial = scope
             self.fields["customer"].required = True
+            self.fields["customer"].empty_label = None
+            self.fields["customer"].help_text = ""
+        self.fields["role"].choices = [("", _("Choose a role")), *roles]
+        self.fields["role"].widget.attrs["data-organisation-roles"] = " ".join(
+            sorted(ORGANISATION_ROLES)
+        )
+        self.fields["full_name"].widget.attrs["autocomplete"] = "off"
+
+    def clean(self):
+        data = super().clean()
+        role, customer = data.get("role"), data.get("customer")
+        if role in CUSTOMER_ROLES and customer is None:
+            self.add_error(
+                "customer", _("Choose the organisation: a customer user belongs to one.")
+            )
+        elif role and role not in ORGANISATION_ROLES and customer is not None:
+            self.add_error(
+                "customer",
+                _("Staff of the processor belong to no organisation: leave it empty."),
+            )
+        return data
 
 
 def _people_for(user):
@@ -96,7 +134,9 @@ def _people_for(user):
     if scope is not None:
         users = users.filter(customer_id=scope)
         invitations = invitations.filter(customer_id=scope)
-    return users.order_by("email"), invitations
+    # By name; someone without a name is sorted by the address.
+    by_name = Coalesce(NullIf("full_name", Value("")), "email", output_field=CharField())
+    return users.order_by(Lower(by_name), "email"), invitations
 
 
 @require_form
@@ -110,6 +150,7 @@ def people(request):
             invitation, _token = accounts.invitation_create(
                 actor=user,
                 email=form.cleaned_data["email"],
+                full_name=form.cleaned_data["full_name"],
                 role=form.cleaned_data["role"],
                 customer=form.cleaned_data["customer"],
                 language=form.cleaned_data["language"],
@@ -125,7 +166,8 @@ def people(request):
         else:
             messages.success(
                 request,
-                _("Invitation sent to %(email)s.") % {"email": invitation.email},
+                _("Invitation sent to %(name)s (%(email)s).")
+                % {"name": invitation.full_name, "email": invitation.email},
             )
             return redirect("people")
     users, invitations = _people_for(user)
@@ -144,14 +186,17 @@ def people(request):
     )
 
 
-@require_POST
+@require_form
 def invitation_revoke_view(request, pk: int):
-    """Withdraw an open invitation (ON-01): the privacy officer any, a customer admin only
-    its own organisation's; another organisation's invitation is not found."""
+    """Withdraw an open invitation (ON-01): a page that says what is withdrawn, then the
+    POST. The privacy officer any, a customer admin only its own organisation's; another
+    organisation's invitation is not found."""
     user = request.user
     require(user, "invitation.create")
     _users, invitations = _people_for(user)
-    invitation = get_object_or_404(invitations, pk=pk)
+    invitation = get_object_or_404(invitations.select_related("invited_by"), pk=pk)
+    if request.method != "POST":
+        return render(request, "account/invitation_withdraw.html", {"invitation": invitation})
     try:
         accounts.invitation_revoke(actor=user, invitation=invitation)
     except PermissionDenied as exc:
@@ -159,8 +204,8 @@ def invitation_revoke_view(request, pk: int):
     else:
         messages.success(
             request,
-            _("The invitation to %(email)s was withdrawn; its link no longer works.")
-            % {"email": invitation.email},
+            _("The invitation to %(name)s (%(email)s) was withdrawn; its link no longer works.")
+            % {"name": invitation.full_name or invitation.email, "email": invitation.email},
         )
     return redirect("people")
 

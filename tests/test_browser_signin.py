@@ -86,7 +86,7 @@ def activate_account(page: Page, smtp_server, base: str, email: str) -> None:
     expect(page).to_have_url(f"{base}/accounts/password/set/")
     page.locator("#id_password1").fill(PASSWORD)
     page.locator("#id_password2").fill(PASSWORD)
-    page.get_by_role("button", name="Set Password").click()
+    page.get_by_role("button", name="Set password").click()
 
     # Password set; the second factor must be chosen before anything else works.
     expect(page).to_have_url(f"{base}/accounts/2fa/")
@@ -144,7 +144,7 @@ def test_invited_customer_user_enrols_an_authenticator_app_and_signs_in_again(
     page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page).to_have_url(re.compile(rf"^{re.escape(base)}/accounts/2fa/authenticate/"))
     page.locator("#id_code").fill(fresh_totp(clock, secret))
-    page.get_by_role("button", name="Sign In", exact=True).click()
+    page.get_by_role("button", name="Confirm", exact=True).click()
 
     expect(page).to_have_url(f"{base}/portal/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Zorggroep Utrecht")

@@ -31,6 +31,7 @@ OWN_APPS = (
 FORM_PAGES = frozenset(
     {
         "people",
+        "invitation_revoke",
         "processing:instruction_create",
         "processing:instruction_warn",
         "processing:instruction_answer",
@@ -122,7 +123,6 @@ ACTIONS = frozenset(
         "outbox_alert_resolve",
         "portal_contacts_confirm",
         "factors_reset",
-        "invitation_revoke",
         "incident_notify_approve",
         "incident_resolve",
         "portal_notice_acknowledge",

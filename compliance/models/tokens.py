@@ -25,6 +25,9 @@ class Invitation(models.Model):
     """
 
     email = models.EmailField(_("e-mail address"))
+    # The invited person's name, as the inviter wrote it: shown on the people page and
+    # filled in on the sign-up form.
+    full_name = models.CharField(_("full name"), max_length=200, blank=True, default="")
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     customer = models.ForeignKey(
         Customer,

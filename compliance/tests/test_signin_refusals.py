@@ -348,6 +348,10 @@ def test_officer_withdraws_an_invitation_and_its_link_is_refused(client, mail, c
     page = client.get(reverse("people")).content.decode()
     assert reverse("invitation_revoke", args=[invitation.pk]) in page
 
+    confirm = client.get(reverse("invitation_revoke", args=[invitation.pk])).content.decode()
+    assert "later@klant.example" in confirm and "Withdraw the invitation" in confirm
+    invitation.refresh_from_db()
+    assert invitation.revoked_at is None  # the page only asks
     response = client.post(reverse("invitation_revoke", args=[invitation.pk]), follow=True)
     assert response.status_code == 200
     assert "was withdrawn" in response.content.decode()
@@ -363,7 +367,7 @@ def test_officer_withdraws_an_invitation_and_its_link_is_refused(client, mail, c
 
 def test_customer_admin_cannot_withdraw_another_organisations_invitation(client, mail, clock):
     """OBL ON-01: a customer admin withdraws only its own organisation's invitations; another
-    organisation's is not found, and withdrawing is POST only."""
+    organisation's is not found, and only a POST withdraws (the GET is the page that asks)."""
     officer = verified_user()
     own, other = CustomerFactory(), CustomerFactory()
     admin = verified_user(Role.CUSTOMER_ADMIN, customer=own)
@@ -382,7 +386,8 @@ def test_customer_admin_cannot_withdraw_another_organisations_invitation(client,
         language="en",
     )
     sign_in(client, admin)
-    assert client.get(reverse("invitation_revoke", args=[ours.pk])).status_code == 405
+    assert client.get(reverse("invitation_revoke", args=[theirs.pk])).status_code == 404
+    assert client.put(reverse("invitation_revoke", args=[ours.pk])).status_code == 405
     assert client.post(reverse("invitation_revoke", args=[theirs.pk])).status_code == 404
     theirs.refresh_from_db()
     assert theirs.revoked_at is None
