@@ -240,6 +240,11 @@ TEXT: dict[str, tuple[str, str]] = {
         "Measures taken by the processor",
         "Door de verwerker getroffen maatregelen",
     ),
+    "measures_entry": ("{time} ({label}): {text}", "{time} ({label}): {text}"),
+    "measures_reported": ("as reported", "bij de melding"),
+    "measures_initial": ("initial notice", "eerste melding"),
+    "measures_update": ("progress update", "voortgangsbericht"),
+    "measures_final": ("final report", "eindrapport"),
     "measures_proposed": (
         "Measures proposed by the processor",
         "Door de verwerker voorgestelde maatregelen",

@@ -6,7 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from breaches.authority_draft.writer import BY_YOU, BY_YOUR_RECORD, Writer, cb, iso
+from breaches.measures import measures_timeline
 from breaches.models import CustomerNotice, Incident, IncidentState
+from breaches.selectors import notice_updates
 from compliance.models import Customer, ProcessorProfile
 
 SECTIONS = (
@@ -321,7 +323,7 @@ def _follow_up(c: DraftContext) -> list[dict]:
         subjects_informed = w.field("subjects_informed", by=BY_YOU)
     follow_up = [
         subjects_informed,
-        w.field("measures_taken", value=incident.measures_taken, display=incident.measures_taken),
+        _measures_taken(c),
         w.field(
             "measures_proposed",
             value=incident.measures_proposed,
@@ -332,6 +334,22 @@ def _follow_up(c: DraftContext) -> list[dict]:
         w.field("other_authorities", by=BY_YOU),
     ]
     return follow_up
+
+
+def _measures_taken(c: DraftContext) -> dict:
+    """The measures as reported and each update's own measures, each with its moment."""
+    w = c.w
+    updates = notice_updates(None, c.notice)
+    entries = [
+        w.t(
+            "measures_entry",
+            time=w.when(entry["at"]),
+            label=w.t(f"measures_{entry['kind']}"),
+            text=entry["text"],
+        )
+        for entry in measures_timeline(c.incident, updates)
+    ]
+    return w.field("measures_taken", value=c.incident.measures_taken, display="\n".join(entries))
 
 
 def section_fields(c: DraftContext, guidance: dict) -> dict[str, list[dict]]:

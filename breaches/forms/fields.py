@@ -116,6 +116,23 @@ class LocalTimesMixin:
         return cleaned
 
 
+class ErrorSummaryMixin:
+    """The form's errors for the summary at the top of its page (the field's id, message);
+    a choice links to its first option, so following the link puts the focus there."""
+
+    def error_links(self) -> list[tuple[str, str]]:
+        links = []
+        for name, messages in self.errors.items():
+            if name not in self.fields:
+                continue
+            bound = self[name]
+            target = bound.auto_id
+            if isinstance(bound.field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+                target = f"{target}_0"
+            links.extend((target, message) for message in messages)
+        return links
+
+
 def _tristate(label, *, unknown=None):
     return forms.TypedChoiceField(
         label=label,

@@ -28,11 +28,13 @@ from breaches.models.updates import IncidentUpdate, IncidentUpdateKind
 from breaches.models.notice import (
     DECISION_FIELDS,
     Authority,
+    AuthorityDecision,
     CustomerNotice,
     InformedHow,
     IntentionRecipient,
     NoticeState,
     NotificationKind,
+    SubjectsDecision,
 )
 from breaches.models.dossier import DossierRequest, DossierRequestState
 from breaches.models.letters import NoticeLetter
@@ -42,6 +44,7 @@ __all__ = [
     "DECISION_FIELDS",
     "OPEN_INCIDENT_STATES",
     "Authority",
+    "AuthorityDecision",
     "CustomerNotice",
     "DossierRequest",
     "DossierRequestState",
@@ -57,6 +60,7 @@ __all__ = [
     "NoticeLetter",
     "NoticeState",
     "NotificationKind",
+    "SubjectsDecision",
     "SelectionRule",
     "SeverityBand",
 ]

@@ -16,12 +16,14 @@ from compliance.models import Customer, StoredDocument
 DECISION_FIELDS = (
     "decision_is_breach",
     "decision_breach_reasoning",
+    "decision_authority_status",
     "decision_authority_notified",
     "decision_authority",
     "decision_authority_notified_on",
     "decision_authority_reference",
     "decision_authority_kind",
     "decision_authority_reasoning",
+    "decision_subjects_status",
     "decision_subjects_informed",
     "decision_subjects_informed_on",
     "decision_subjects_how",
@@ -57,6 +59,27 @@ class IntentionRecipient(models.TextChoices):
 class NotificationKind(models.TextChoices):
     PRELIMINARY = "preliminary", _("Preliminary")
     COMPLETE = "complete", _("Complete")
+
+
+class AuthorityDecision(models.TextChoices):
+    """What a customer that has a breach does about the authority (Art. 33 GDPR); a
+    provisional notification is followed by more information in phases (Art. 33(4))."""
+
+    WILL_NOTIFY = "will_notify", _("We will notify the authority")
+    NOTIFIED = "notified", _("We notified the authority (complete notification)")
+    NOTIFIED_PROVISIONALLY = (
+        "notified_provisionally",
+        _("We notified the authority provisionally; more information follows"),
+    )
+    WILL_NOT_NOTIFY = "will_not_notify", _("We will not notify the authority")
+
+
+class SubjectsDecision(models.TextChoices):
+    """What a customer that has a breach does about informing the people (Art. 34 GDPR)."""
+
+    WILL_INFORM = "will_inform", _("We will inform the data subjects")
+    INFORMED = "informed", _("We informed the data subjects")
+    WILL_NOT_INFORM = "will_not_inform", _("We will not inform the data subjects")
 
 
 class CustomerNotice(ConcurrentTransitionMixin, models.Model):
@@ -129,6 +152,12 @@ class CustomerNotice(ConcurrentTransitionMixin, models.Model):
         _("a personal data breach for the customer"), null=True, blank=True
     )
     decision_breach_reasoning = models.TextField(_("reasoning"), blank=True)
+    # What the customer does about the authority; `decision_authority_notified` (True:
+    # notified, completely or provisionally; False: will not notify; None: not yet or not a
+    # breach) and `decision_authority_kind` follow from it.
+    decision_authority_status = models.CharField(
+        _("the authority"), max_length=24, choices=AuthorityDecision.choices, blank=True
+    )
     decision_authority_notified = models.BooleanField(
         _("authority notified"), null=True, blank=True
     )
@@ -146,6 +175,10 @@ class CustomerNotice(ConcurrentTransitionMixin, models.Model):
     )
     decision_authority_reasoning = models.TextField(
         _("why the authority was not notified"), blank=True
+    )
+    # What the customer does about the data subjects; `decision_subjects_informed` follows.
+    decision_subjects_status = models.CharField(
+        _("the data subjects"), max_length=24, choices=SubjectsDecision.choices, blank=True
     )
     decision_subjects_informed = models.BooleanField(
         _("data subjects informed"), null=True, blank=True

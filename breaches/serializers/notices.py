@@ -11,10 +11,12 @@ from rest_framework import serializers
 from breaches.models import (
     DECISION_FIELDS,
     Authority,
+    AuthorityDecision,
     CustomerNotice,
     Incident,
     IntentionRecipient,
     NotificationKind,
+    SubjectsDecision,
 )
 from compliance.api_fields import AwareDateTimeField, IdField, ModelSerializer, Serializer
 from compliance.models import OutboxMessage
@@ -111,12 +113,24 @@ class NoticeIntentionSerializer(Serializer):
 
 
 class NoticeDecisionSerializer(Serializer):
-    """BR-04: the customer's own decision; it records what the customer did and never
-    notifies an authority."""
+    """BR-04: the customer's own decision; it records what the customer does and never
+    notifies an authority. The same rules as the portal form (`breaches.decisions`): a
+    breach needs `authority_status` and `subjects_status`, and each status the fields it
+    calls for. `authority_notified`, `authority_kind` and `subjects_informed` are the earlier
+    yes/no answers, still taken when the statuses are left out."""
 
     is_breach = serializers.BooleanField()
     breach_reasoning = serializers.CharField()
-    authority_notified = serializers.BooleanField(required=False, allow_null=True, default=None)
+    authority_status = serializers.ChoiceField(
+        choices=AuthorityDecision.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_(
+            "Required for a breach: will notify, notified (completely or "
+            "provisionally, Art. 33(4) GDPR) or will not notify."
+        ),
+    )
     authority = serializers.ChoiceField(
         choices=Authority.choices, required=False, allow_blank=True, default=""
     )
@@ -124,14 +138,36 @@ class NoticeDecisionSerializer(Serializer):
     authority_reference = serializers.CharField(
         max_length=100, required=False, allow_blank=True, default=""
     )
-    authority_kind = serializers.ChoiceField(
-        choices=NotificationKind.choices, required=False, allow_blank=True, default=""
-    )
     authority_reasoning = serializers.CharField(required=False, allow_blank=True, default="")
-    subjects_informed = serializers.BooleanField(required=False, allow_null=True, default=None)
+    subjects_status = serializers.ChoiceField(
+        choices=SubjectsDecision.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("Required for a breach: will inform, informed or will not inform."),
+    )
     subjects_informed_on = serializers.DateField(required=False, allow_null=True, default=None)
     subjects_how = serializers.CharField(required=False, allow_blank=True, default="")
     subjects_reasoning = serializers.CharField(required=False, allow_blank=True, default="")
+    authority_notified = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("Earlier form of authority_status; used only when it is left out."),
+    )
+    authority_kind = serializers.ChoiceField(
+        choices=NotificationKind.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("With authority_notified only."),
+    )
+    subjects_informed = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("Earlier form of subjects_status; used only when it is left out."),
+    )
 
 
 class OutOfBandSerializer(Serializer):

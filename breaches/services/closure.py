@@ -94,9 +94,11 @@ def incident_final_report(
         at = now()
         incident.root_cause = root_cause
         incident.lessons_learned = lessons_learned
-        if measures.strip():
-            incident.measures_taken = measures.strip()
+        # The final report keeps its own measures beside those reported (breaches.measures);
+        # without a notified customer there is no report to keep them.
         update = None
+        if not notified and measures.strip():
+            incident.measures_taken = measures.strip()
         if notified:
             update = fanout_update(
                 incident=incident,

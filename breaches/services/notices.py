@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 
 from audits.services import event_record
 from breaches import deadlines
+from breaches.decisions import decision_values, legacy_statuses, local_today
 from breaches.links import incident_link
 from breaches.models import (
     DECISION_FIELDS,
-    Authority,
     CustomerNotice,
     InformedHow,
     IntentionRecipient,
@@ -268,93 +268,49 @@ def notice_decision_record(
     notice: CustomerNotice,
     is_breach: bool,
     breach_reasoning: str,
-    authority_notified: bool | None = None,
+    authority_status: str = "",
     authority: str = "",
     authority_notified_on: datetime.date | None = None,
     authority_reference: str = "",
-    authority_kind: str = "",
     authority_reasoning: str = "",
-    subjects_informed: bool | None = None,
+    subjects_status: str = "",
     subjects_informed_on: datetime.date | None = None,
     subjects_how: str = "",
     subjects_reasoning: str = "",
+    authority_notified: bool | None = None,
+    authority_kind: str = "",
+    subjects_informed: bool | None = None,
 ) -> CustomerNotice:
     """The customer records its own decision (BR-04): whether it is a personal data breach
-    for it, and whether it notified the authority itself and informed the data subjects.
-    Revisable; the history keeps every version. The processor never notifies an
-    authority: this records only what the customer did."""
+    for it; whether it will notify, notified (completely or provisionally, Art. 33(4)) or
+    will not notify the authority; whether it will inform, informed or will not inform the
+    data subjects. Revisable; the history keeps every version. The processor never
+    notifies an authority: this records only what the customer does.
+
+    `authority_notified`, `authority_kind` and `subjects_informed` are the earlier yes/no
+    answers, still taken when the statuses are not given (API clients)."""
     require(actor, "notice.respond", notice)
-    errors: dict[str, list[str]] = {}
-    if is_breach not in (True, False):
-        errors["is_breach"] = [_("Say whether this is a personal data breach for you.")]
-    if not (breach_reasoning or "").strip():
-        errors["breach_reasoning"] = [_("Give your reasoning.")]
-    today = now().date()
-    values = {
-        "decision_is_breach": is_breach,
-        "decision_breach_reasoning": (breach_reasoning or "").strip(),
-        "decision_authority_notified": None,
-        "decision_authority": "",
-        "decision_authority_notified_on": None,
-        "decision_authority_reference": "",
-        "decision_authority_kind": "",
-        "decision_authority_reasoning": "",
-        "decision_subjects_informed": None,
-        "decision_subjects_informed_on": None,
-        "decision_subjects_how": "",
-        "decision_subjects_reasoning": "",
+    legacy_authority, legacy_subjects = legacy_statuses(
+        authority_notified=authority_notified,
+        authority_kind=authority_kind,
+        subjects_informed=subjects_informed,
+    )
+    answers = {
+        "is_breach": is_breach,
+        "breach_reasoning": breach_reasoning,
+        "authority_status": authority_status or legacy_authority,
+        "authority": authority,
+        "authority_notified_on": authority_notified_on,
+        "authority_reference": authority_reference,
+        "authority_reasoning": authority_reasoning,
+        "subjects_status": subjects_status or legacy_subjects,
+        "subjects_informed_on": subjects_informed_on,
+        "subjects_how": subjects_how,
+        "subjects_reasoning": subjects_reasoning,
     }
-    if is_breach:
-        if authority_notified is True:
-            if authority not in Authority.values:
-                errors["authority"] = [_("Choose the AP or the GBA.")]
-            if authority_notified_on is None:
-                errors["authority_notified_on"] = [_("Enter the date of the notification.")]
-            elif authority_notified_on > today:
-                errors["authority_notified_on"] = [_("This date is in the future.")]
-            if not (authority_reference or "").strip():
-                errors["authority_reference"] = [_("Enter the authority's reference.")]
-            if authority_kind not in NotificationKind.values:
-                errors["authority_kind"] = [_("Choose preliminary or complete.")]
-            values.update(
-                decision_authority_notified=True,
-                decision_authority=authority,
-                decision_authority_notified_on=authority_notified_on,
-                decision_authority_reference=(authority_reference or "").strip(),
-                decision_authority_kind=authority_kind,
-            )
-        elif authority_notified is False:
-            if not (authority_reasoning or "").strip():
-                errors["authority_reasoning"] = [_("Explain why the authority is not notified.")]
-            values.update(
-                decision_authority_notified=False,
-                decision_authority_reasoning=(authority_reasoning or "").strip(),
-            )
-        else:
-            errors["authority_notified"] = [_("Say whether you notified the authority.")]
-        if subjects_informed is True:
-            if subjects_informed_on is None:
-                errors["subjects_informed_on"] = [_("Enter the date.")]
-            elif subjects_informed_on > today:
-                errors["subjects_informed_on"] = [_("This date is in the future.")]
-            if not (subjects_how or "").strip():
-                errors["subjects_how"] = [_("Say how the data subjects were informed.")]
-            values.update(
-                decision_subjects_informed=True,
-                decision_subjects_informed_on=subjects_informed_on,
-                decision_subjects_how=(subjects_how or "").strip(),
-            )
-        elif subjects_informed is False:
-            if not (subjects_reasoning or "").strip():
-                errors["subjects_reasoning"] = [
-                    _("Explain why the data subjects are not informed.")
-                ]
-            values.update(
-                decision_subjects_informed=False,
-                decision_subjects_reasoning=(subjects_reasoning or "").strip(),
-            )
-        else:
-            errors["subjects_informed"] = [_("Say whether you informed the data subjects.")]
+    values, errors = decision_values(answers, today=local_today())
+    if authority_notified is True and not authority_status and not authority_kind:
+        errors["authority_kind"] = [_("Choose preliminary or complete.")]
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

@@ -357,9 +357,8 @@ def update_publish(
             raise ValidationError(
                 {"__all__": _("Updates go to notified customers; notify them first.")}
             )
-        if measures.strip():
-            incident.measures_taken = measures.strip()
-            incident.save()
+        # The update keeps its own measures; the measures reported before stay as they
+        # were, so the customer reads both, dated (breaches.measures).
         update = fanout_update(
             incident=incident,
             kind=IncidentUpdateKind.UPDATE,

@@ -182,7 +182,7 @@ def test_acknowledge_announce_decide(notified, officer, clock):
     assert response.status_code == 200
     assert response.json()["decision_is_breach"] is False
     bad = post(client, f"/api/notices/{pk}/decide/", {"is_breach": True, "breach_reasoning": "x"})
-    assert bad.status_code == 400 and "authority_notified" in bad.json()
+    assert bad.status_code == 400 and "authority_status" in bad.json()
     # The officer reads notices but cannot respond for the customer.
     assert api(officer).get(f"/api/notices/{pk}/").status_code == 200
     assert post(api(officer), f"/api/notices/{pk}/acknowledge/").status_code == 403

@@ -90,7 +90,7 @@ def test_decision_recorded_and_revisable_with_history(notified, clock):
     user, notice = notified["user_a"], notified["a"]
     with pytest.raises(ValidationError) as exc:
         notice_decision_record(actor=user, notice=notice, is_breach=True, breach_reasoning="")
-    assert {"breach_reasoning", "authority_notified", "subjects_informed"} <= set(
+    assert {"breach_reasoning", "authority_status", "subjects_status"} <= set(
         exc.value.message_dict
     )
     notice = notice_decision_record(

@@ -123,12 +123,11 @@ def test_decision_records_and_revises(notified, clock):
         {
             "is_breach": "yes",
             "breach_reasoning": "Names and addresses of our clients.",
-            "authority_notified": "yes",
+            "authority_status": "notified_provisionally",
             "authority": "ap",
             "authority_notified_on": "2026-09-01",
             "authority_reference": "AP-2026-123",
-            "authority_kind": "preliminary",
-            "subjects_informed": "no",
+            "subjects_status": "will_not_inform",
             "subjects_reasoning": "Low risk for the people involved.",
         },
     )
@@ -164,10 +163,10 @@ def test_decision_bad_input_gets_form_errors(notified):
         {
             "is_breach": "yes",
             "breach_reasoning": "Yes",
-            "authority_notified": "yes",
+            "authority_status": "notified_provisionally",
             "authority": "ap",
             "authority_notified_on": "2026-09-05",
-            "subjects_informed": "no",
+            "subjects_status": "will_not_inform",
             "subjects_reasoning": "x",
         },
     )
@@ -278,12 +277,11 @@ def test_decision_versions_differ_in_any_decision_field(notified, clock):
     data = {
         "is_breach": "yes",
         "breach_reasoning": "Names and addresses of our clients.",
-        "authority_notified": "yes",
+        "authority_status": "notified_provisionally",
         "authority": "ap",
         "authority_notified_on": "2026-08-31",
         "authority_reference": "AP-2026-123",
-        "authority_kind": "preliminary",
-        "subjects_informed": "no",
+        "subjects_status": "will_not_inform",
         "subjects_reasoning": "Low risk for the people involved.",
     }
     assert client.post(url, data).status_code == 302

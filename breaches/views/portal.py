@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 from breaches import selectors, services
 from breaches.decisions import decision_versions
 from breaches.forms import CustomerReportForm, DecisionForm, IntentionForm, local_initial
+from breaches.measures import measures_timeline
 from breaches.views.common import form_status, with_service
 from compliance.access import can, customer_scope, require
 from compliance.methods import require_form
@@ -54,10 +55,12 @@ def _notice_page(request, notice, *, forms: dict | None = None, status=200):
     user = request.user
     forms = forms or {}
     respond = can(user, "notice.respond", notice)
+    updates = list(selectors.notice_updates(user, notice))
     context = {
         "notice": notice,
         "incident": notice.incident,
-        "updates": selectors.notice_updates(user, notice),
+        "updates": updates,
+        "measures": measures_timeline(notice.incident, updates),
         "letters": selectors.notice_letters(user, notice),
         "processor": processor_profile_get(),
         "can_respond": respond,
