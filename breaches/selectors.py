@@ -412,3 +412,17 @@ def intentions_announced(user, *, since: datetime.datetime | None = None):
     if since is not None:
         qs = qs.filter(intention_at__gte=since)
     return qs.order_by("-intention_at")
+
+
+DECISIONS_SHOWN = 50
+DECISIONS_DAYS = 14
+
+
+def recent_answers(user, *, days: int = DECISIONS_DAYS, limit: int = DECISIONS_SHOWN):
+    """The customers' decisions and announced notifications of the last `days` days, newest
+    first (BR-04, BR-09), with how many there are: the dashboard shows them in words, so a
+    customer's deadline row leaves the deadlines list only with its decision shown here."""
+    since = timezone.now() - datetime.timedelta(days=days)
+    qs = notices_for(user).filter(Q(decided_at__gte=since) | Q(intention_at__gte=since))
+    qs = qs.annotate(answered_at=Coalesce("decided_at", "intention_at"))
+    return list(qs.order_by("-answered_at", "pk")[:limit]), qs.count()

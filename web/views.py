@@ -15,7 +15,7 @@ from access.selectors.consent import consents_for
 from audits.models import AuditEvent
 from breaches.at_risk import deadlines_at_risk
 from breaches.open_incidents import open_incidents
-from breaches.selectors import open_deadlines
+from breaches.selectors import open_deadlines, recent_answers
 from compliance.access import can, customer_scope, require
 from compliance.contact_views import confirmation_context
 from compliance.models import Product
@@ -128,7 +128,13 @@ def dashboard(request):
         "open_incidents": _open_incidents(user),
         # SP-05: open objections with their age and the change's effective moment.
         "open_objections": _open_objections(user),
+        # BR-01: anyone who may report an incident finds the button here.
+        "can_report_incident": can(user, "incident.report"),
     }
+    if can(user, "notice.view"):
+        # BR-04, BR-09: the customers' decisions in words; a customer's 72-hour row leaves
+        # the deadlines only once its decision shows here.
+        context["recent_answers"], context["recent_answers_count"] = recent_answers(user)
     if can(user, "contact.view"):
         context["breach_contacts_count"] = (
             contacts_for(user).filter(receives_breach_notices=True).count()

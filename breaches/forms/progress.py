@@ -21,7 +21,10 @@ class OutOfBandForm(LocalTimesMixin, forms.Form):
     informed_at = LocalDateTimeField(
         label=_("Informed at"),
         required=False,
-        help_text=_("Amsterdam time (CET in winter, CEST in summer). Leave empty for now."),
+        help_text=_(
+            "Amsterdam time (CET in winter, CEST in summer). Empty means now: the moment you "
+            "send this form."
+        ),
     )
     late_reason = _text(_("Reason for the delay (when after the deadline)"))
 

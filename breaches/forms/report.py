@@ -31,7 +31,10 @@ class IncidentReportForm(LocalTimesMixin, forms.Form):
     discovered_at = LocalDateTimeField(
         label=_("When was it discovered?"),
         required=False,
-        help_text=_("Amsterdam time (CET in winter, CEST in summer). Leave empty for now."),
+        help_text=_(
+            "Amsterdam time (CET in winter, CEST in summer). Empty means now: the moment you "
+            "send this form."
+        ),
     )
     products = ProductChoiceField(
         label=_("Products affected"), queryset=Product.objects.none(), required=False
