@@ -26,6 +26,12 @@ deps-test: deps
 	@missing=""; for p in $(DEB_TEST); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then echo "Installing Debian packages:$$missing"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
+	@# axe-core for the accessibility tests, pinned by package-lock.json; Debian's npm only where
+	@# no npm is on the PATH (a machine with another Node.js build keeps its own npm).
+	@command -v npm >/dev/null || { echo "Installing Debian packages: nodejs npm"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; }
+	@[ -f node_modules/axe-core/axe.min.js ] || { echo "Installing axe-core (npm ci)"; \
+	  npm ci --no-audit --no-fund --loglevel=error; }
 
 # The virtual environment is rebuilt only when requirements.lock changes.
 venv: deps

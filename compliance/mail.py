@@ -79,6 +79,8 @@ def message_build(message: OutboxMessage, attachments: Sequence[MIMEBase] = ()) 
     body["Message-ID"] = message.message_id
     body["Content-Language"] = message.language
     body["Auto-Submitted"] = "auto-generated"
+    for name, value in sorted((message.headers or {}).items()):
+        body[name] = value
     # smtplib sends bytes as they are, and SMTP lines end in CRLF.
     return body.as_bytes(policy=_SMTP_POLICY)
 

@@ -6,6 +6,8 @@ same whichever host name it was first built for.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.template.loader import render_to_string
@@ -13,6 +15,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
+from compliance.selectors import processor_profile
 from subprocessors import selectors
 from subprocessors.models import ChangeNoticeState
 
@@ -43,6 +46,16 @@ class RegisterChangesFeed(Feed):
 
     def feed_guid(self):
         return self.feed_url()
+
+    def author_name(self):
+        # RFC 4287 4.1.1: a feed without an author in every entry names one itself: the
+        # processor, whose register this is (ON-03).
+        # Before the profile is entered: the site's host name, never an empty <name>.
+        profile = processor_profile()
+        return (profile and profile.legal_name) or urlsplit(settings.SITE_URL).hostname
+
+    def author_link(self):
+        return _absolute(reverse("subprocessors:register"))
 
     def items(self):
         return selectors.public_changes().order_by("-announced_at", "-id")[:FEED_ITEMS]

@@ -21,7 +21,7 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.translation import get_language
 
-from compliance.models import Product
+from compliance.models import ProcessorProfile, Product
 from subprocessors.models import ChangeNotice, ProcessingLocation, Subprocessor
 
 VERSION_KEY = "subprocessors:register:version"
@@ -59,7 +59,8 @@ def _changed(sender, **kwargs) -> None:
 def connect() -> None:
     """Called from the app's ready(): in every process that can write."""
 
-    for model in (Subprocessor, ProcessingLocation, ChangeNotice, Product):
+    # The processor profile names the feed's author.
+    for model in (Subprocessor, ProcessingLocation, ChangeNotice, Product, ProcessorProfile):
         uid = f"subprocessors.register_cache.{model.__name__}"
         post_save.connect(_changed, sender=model, dispatch_uid=f"{uid}.save")
         post_delete.connect(_changed, sender=model, dispatch_uid=f"{uid}.delete")

@@ -88,6 +88,9 @@ class OutboxMessage(models.Model):
     # it hears of acceptance and failure through compliance.signals.
     cause_type = models.CharField(_("cause"), max_length=100, blank=True)
     cause_id = models.BigIntegerField(null=True, blank=True)
+    # Extra header fields of this message only, e.g. the List-Unsubscribe pair (RFC 8058) of a
+    # subscriber's mail; names from `compliance.outbox.queueing.EXTRA_HEADERS`.
+    headers = models.JSONField(_("extra header fields"), default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
@@ -123,6 +123,21 @@ def _single_line(value: str, label: str) -> str:
     return value
 
 
+# Header fields a caller may add to a message (`headers`): the list fields of RFC 2369 and
+# RFC 8058, nothing that could replace what the outbox itself writes (From, To, Message-ID…).
+EXTRA_HEADERS = frozenset({"List-Unsubscribe", "List-Unsubscribe-Post", "List-Id"})
+
+
+def _headers_check(headers: dict[str, str]) -> dict[str, str]:
+    for name, value in headers.items():
+        if name not in EXTRA_HEADERS:
+            raise ValidationError(_("Unknown header field %(name)s.") % {"name": name})
+        if not value.isascii():
+            raise ValidationError(_("%(field)s must be ASCII.") % {"field": name})
+        _single_line(value, name)
+    return dict(headers)
+
+
 def message_queue(
     *,
     key: str,
@@ -137,14 +152,17 @@ def message_queue(
     attachments: Iterable[StoredDocument] = (),
     actor=None,
     cause=None,
+    headers: dict[str, str] | None = None,
 ) -> OutboxMessage:
     """Queue one e-mail to one recipient inside the caller's transaction (BR-05).
 
     Idempotent on `key`: queuing the same key again returns the row already there. The
     recipient is resolved now and recorded with the row. `cause` (a saved model instance)
     is told of acceptance and failure through `compliance.signals`. Bidi controls are
-    removed from every part (`compliance.text`).
+    removed from every part (`compliance.text`). `headers` adds header fields (only
+    `EXTRA_HEADERS`), stored with the row.
     """
+    headers = _headers_check(headers or {})
     subject, to_name, body_text, body_html = (
         bidi_strip(part) for part in (subject, to_name, body_text, body_html)
     )
@@ -172,6 +190,7 @@ def message_queue(
                     next_attempt_at=timezone.now(),
                     cause_type=cause._meta.label if cause is not None else "",
                     cause_id=cause.pk if cause is not None else None,
+                    headers=headers,
                 )
         except IntegrityError:
             existing = OutboxMessage.objects.filter(key=key).first()
@@ -214,6 +233,7 @@ class QueuedRow:
     contact_id: int | None = None
     cause_type: str = ""
     cause_id: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def to_contact(
@@ -262,6 +282,7 @@ def _outbox_rows(rows: Sequence[QueuedRow], at: datetime) -> list[OutboxMessage]
             next_attempt_at=at,
             cause_type=row.cause_type,
             cause_id=row.cause_id,
+            headers=row.headers,
         )
         for row in rows
     ]
@@ -299,6 +320,7 @@ def messages_queue_bulk(
         _single_line(row.to_name, _("Recipient name"))
         if row.language not in Language.values:
             raise ValidationError(_("Unknown language %(language)s.") % {"language": row.language})
+        _headers_check(row.headers)
     out: list[OutboxMessage] = []
     pending_events = list(cause_events)
     # No savepoint of its own: an error here fails the caller's transaction anyway.
@@ -333,6 +355,7 @@ def messages_queue_bulk(
                         customer=Customer(pk=m.customer_id) if m.customer_id else None,
                         contact=Contact(pk=m.contact_id) if m.contact_id else None,
                         actor=actor,
+                        headers=m.headers,
                     )
                     if m.cause_type and not row.cause_type:
                         OutboxMessage.objects.filter(pk=row.pk).update(

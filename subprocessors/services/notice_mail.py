@@ -30,7 +30,7 @@ from subprocessors.services.common import (
     portal_url,
     register_url,
 )
-from subprocessors.services.subscribers import subscriber_unsubscribe_url
+from subprocessors.services.subscribers import subscriber_list_headers, subscriber_unsubscribe_url
 
 log = logging.getLogger(__name__)
 
@@ -157,6 +157,8 @@ def fan_out(
                 subject=subject,
                 body_text=text.replace(UNSUBSCRIBE_PLACEHOLDER, link),
                 body_html=html.replace(UNSUBSCRIBE_PLACEHOLDER, link),
+                # Subscribers only: a customer's notice is contractual, not a mailing list.
+                headers=subscriber_list_headers(subscriber),
             )
         )
         if len(rows) >= FAN_OUT_BATCH:

@@ -1,4 +1,6 @@
-"""Public e-mail subscriptions to register changes: double opt-in, one-click unsubscribe.
+"""Public e-mail subscriptions to register changes: double opt-in; unsubscribing with the mail
+program's own button (one click, RFC 8058) or with the link in every message (a page with one
+button: opening a link never unsubscribes, so a mail scanner following it changes nothing).
 
 The subscribe form answers every address alike (SP-01): a new or unsubscribed address gets a
 confirmation link, a pending one a new link, a subscribed one a note that it is subscribed.
@@ -75,6 +77,16 @@ def subscriber_unsubscribe_url(subscriber: Subscriber) -> str:
     return absolute_url(
         "subprocessors:unsubscribe", f"/subprocessors/unsubscribe/{token}/", token=token
     )
+
+
+def subscriber_list_headers(subscriber: Subscriber) -> dict[str, str]:
+    """The header fields of every mail to a subscriber (never of a customer's notice): mail
+    programs show their own "Unsubscribe" button, which POSTs `List-Unsubscribe=One-Click` to
+    the link (RFC 2369, RFC 8058) and ends the subscription at once."""
+    return {
+        "List-Unsubscribe": f"<{subscriber_unsubscribe_url(subscriber)}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
 
 
 def _key(kind: str, value: str) -> str:
@@ -167,6 +179,7 @@ def _subscribed_note_queue(
         subject=subject,
         body_text=text,
         body_html=html,
+        headers=subscriber_list_headers(subscriber),
     )
 
 
@@ -253,9 +266,33 @@ def subscriber_confirm(*, token: str, client_address: str) -> Subscriber:
     return subscriber
 
 
+def invalid_unsubscribe_link() -> str:
+    # An unsubscribed address is deleted within the hour (`subscribers_sweep`), and its link
+    # with it: a second click must not suggest the address is still subscribed.
+    return _(
+        "This unsubscribe link is invalid, or its address was unsubscribed already and "
+        "has since been removed from our list."
+    )
+
+
+def subscriber_for_unsubscribe_token(token: str) -> Subscriber | None:
+    """The subscriber an unsubscribe link names, or None for a forged or unknown one (a
+    read: the page shows the address before its button is pressed)."""
+    pk, _sep, _mac = (token or "").partition("-")
+    if not pk.isdigit():
+        return None
+    subscriber = Subscriber.objects.filter(pk=int(pk)).first()
+    if subscriber is None or not constant_time_compare(
+        subscriber_unsubscribe_token(subscriber), token
+    ):
+        return None
+    return subscriber
+
+
 def subscriber_unsubscribe(*, token: str) -> Subscriber:
-    """One-click unsubscribe from the link in every message; repeating it is harmless."""
-    invalid = ValidationError(_("This unsubscribe link is invalid."))
+    """Unsubscribe with the token of the link in every message (the page's button, or a mail
+    program's one-click POST); repeating it is harmless."""
+    invalid = ValidationError(invalid_unsubscribe_link())
     pk, _sep, _mac = (token or "").partition("-")
     if not pk.isdigit():
         raise invalid

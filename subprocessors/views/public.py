@@ -26,7 +26,9 @@ from subprocessors.register_cache import register_cached
 from subprocessors.services import (
     SubscriptionLimitReached,
     consent_text,
+    invalid_unsubscribe_link,
     subscriber_confirm,
+    subscriber_for_unsubscribe_token,
     subscriber_subscribe,
     subscriber_unsubscribe,
 )
@@ -126,12 +128,16 @@ def subscription_confirm(request, token):
     )
 
 
-@csrf_exempt  # RFC 8058 one-click: mail clients POST without our form; the token is the proof
+@csrf_exempt  # RFC 8058 one-click: mail clients POST without cookies or our form's token;
+# the token in the URL is the proof. Only this view is exempt.
 @require_form
 def unsubscribe(request, token):
-    """One-click unsubscribe: GET shows a button, POST (the button, or a mail client's
-    List-Unsubscribe=One-Click) ends the subscription. Repeating it is harmless."""
+    """The link in every subscriber mail and its List-Unsubscribe header (RFC 8058). GET only
+    shows the address and a button (a mail scanner opening links changes nothing); POST —
+    the button, or a mail program's `List-Unsubscribe=One-Click` — ends the subscription.
+    Repeating it is harmless."""
     errors: list[str] = []
+    subscriber = None
     if request.method == "POST":
         try:
             subscriber_unsubscribe(token=token)
@@ -139,9 +145,13 @@ def unsubscribe(request, token):
             errors = error.messages
         else:
             return render(request, "subprocessors/public/unsubscribed.html")
+    else:
+        subscriber = subscriber_for_unsubscribe_token(token)
+        if subscriber is None:
+            errors = [invalid_unsubscribe_link()]
     return render(
         request,
         "subprocessors/public/unsubscribe.html",
-        {"errors": errors},
+        {"errors": errors, "subscriber": subscriber},
         status=400 if errors else 200,
     )
