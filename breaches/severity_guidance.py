@@ -31,6 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from breaches import deadlines
@@ -283,7 +284,9 @@ def suggest(i: Inputs) -> Suggestion:
     elif i.availability > zero and i.backup:
         add(Factor(_("A backup allowed the data to be restored.")))
     if many:
-        text = _("%(count)s people are affected: a large number.") % {"count": i.people}
+        text = _("%(count)s people are affected: a large number.") % {
+            "count": formats.number_format(i.people, force_grouping=True)
+        }
         at_least(2 if i.confidentiality == Decimal("0.5") else 1, text)
     if i.identification is not None and i.identification <= Decimal("0.5"):
         add(Factor(_("The people are hard to identify from the data.")))
@@ -293,7 +296,7 @@ def suggest(i: Inputs) -> Suggestion:
 def _number(value) -> str:
     if value is None:
         return "—"
-    return f"{Decimal(value).normalize():f}"
+    return formats.number_format(Decimal(f"{Decimal(value).normalize():f}"))
 
 
 def _band_label(band: str):

@@ -8,8 +8,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from breaches import severity_guidance
 from breaches.models import (
     ASSESSMENT_FIELDS,
+    Consequences,
     Incident,
     IncidentUpdate,
     IncidentUpdateKind,
@@ -24,6 +26,7 @@ class IncidentSerializer(ModelSerializer):
     products = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     affected_customers_count = serializers.SerializerMethodField()
     notify_pending_approval = serializers.SerializerMethodField()
+    severity_suggestion = serializers.SerializerMethodField()
 
     class Meta:
         model = Incident
@@ -54,6 +57,7 @@ class IncidentSerializer(ModelSerializer):
             "selection_rule",
             "affected_customers_count",
             "notify_pending_approval",
+            "severity_suggestion",
             "notified_at",
             "resolved_at",
             "closed_at",
@@ -63,6 +67,17 @@ class IncidentSerializer(ModelSerializer):
     @extend_schema_field(OpenApiTypes.INT)
     def get_affected_customers_count(self, obj) -> int:
         return obj.affected_customers.count()
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_severity_suggestion(self, obj) -> dict | None:
+        """BR-11: `register`, `authority` or `people`, with the factors that drove it."""
+        suggestion = severity_guidance.suggestion_for(obj)
+        if suggestion is None:
+            return None
+        return {
+            "outcome": suggestion.outcome,
+            "factors": [{"text": str(f.text), "effect": f.effect} for f in suggestion.factors],
+        }
 
     @extend_schema_field(OpenApiTypes.BOOL)
     def get_notify_pending_approval(self, obj) -> bool:
@@ -128,6 +143,22 @@ class IncidentTriageSerializer(Serializer):
     enisa_cb_integrity = serializers.ChoiceField(choices=CB_CHOICES, default="0")
     enisa_cb_availability = serializers.ChoiceField(choices=CB_CHOICES, default="0")
     enisa_cb_malicious = serializers.BooleanField(default=False)
+    vulnerable_subjects = serializers.BooleanField(required=False, allow_null=True)
+    consequences_level = serializers.ChoiceField(
+        choices=Consequences.choices, required=False, allow_blank=True, default=""
+    )
+    consequences_lasting = serializers.BooleanField(required=False, allow_null=True)
+    backup_available = serializers.BooleanField(required=False, allow_null=True)
+    enisa_dpc_volume = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        help_text=_("ENISA: the amount of data per person allows a profile (raises DPC by 1)."),
+    )
+    enisa_dpc_lowered = serializers.ChoiceField(
+        choices=[0, 1, 2, 3],
+        default=0,
+        help_text=_("ENISA's lowering of the DPC: at most 1, 2 or 3 for DPC 2, 3 or 4."),
+    )
     measures_taken = serializers.CharField(required=False, allow_null=True, allow_blank=True)
     measures_proposed = serializers.CharField(required=False, allow_null=True, allow_blank=True)
 

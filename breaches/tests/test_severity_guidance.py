@@ -170,7 +170,7 @@ def test_case_11_stolen_device_with_unencrypted_data():
     customers stolen, not encrypted. Register ✓, SA ✓, data subjects ✓."""
     s = case(base=1, c="0.5", malicious=True, unintelligible=False, people=100_000)
     assert s.outcome == PEOPLE
-    assert any(f.effect == sg.UP and "100000" in str(f.text) for f in s.factors)
+    assert any(f.effect == sg.UP and "100,000 people" in str(f.text) for f in s.factors)
 
 
 def test_case_12_stolen_paper_files_with_health_data():
