@@ -28,6 +28,8 @@ def actor_label_shown(label: str) -> str:
     format 2) says so in words rather than showing its digest (AU-03)."""
     if label.startswith(hashing.ERASED_LABEL_PREFIX):
         return str(_("Name erased"))
+    if label == "system":
+        return str(_("System (automatic)"))
     return label
 
 

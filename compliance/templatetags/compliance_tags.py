@@ -39,6 +39,19 @@ def role_label(value: str) -> str:
 
 
 @register.filter
+def record_kind_label(value: str) -> str:
+    """The people words for the kind of record an audit event names, stored as its model
+    label (`breaches.CustomerNotice` → "Customer notice"); an unknown label shows as stored."""
+    from django.apps import apps
+
+    try:
+        model = apps.get_model(value)
+    except (LookupError, ValueError):
+        return value
+    return str(model._meta.verbose_name).capitalize()
+
+
+@register.filter
 def audit_action_label(value: str) -> str:
     """The people words for an audit action stored as its code (`auth.signed_in` →
     "Signed in"); an action not (or no longer) listed in `AuditAction` shows as stored."""
