@@ -108,6 +108,9 @@ class AccountAdapter(DefaultAccountAdapter):
         invitation = accounts.invitation_from_session(request)
         user = super().save_user(request, user, form, commit=False)
         user.email = user.email.strip().lower()
+        name = " ".join(str(form.cleaned_data.get("full_name") or "").split())[:200]
+        if name:
+            user.full_name = name
         if invitation is None:  # the signup view refuses before this; belt and braces
             raise ImmediateHttpResponse(redirect("account_login"))
         with transaction.atomic():

@@ -3,6 +3,10 @@
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import RequestLoginCodeForm as AllauthRequestLoginCodeForm
 from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
+from allauth.account.forms import SignupForm as AllauthSignupForm
+from allauth.core import context as allauth_context
+from django import forms
+from django.utils.translation import gettext_lazy
 
 from compliance import accounts, factors
 
@@ -14,6 +18,24 @@ class LoginForm(AllauthLoginForm):
 
     def _setup_password_field(self) -> None:
         self.fields["password"].required = True
+
+
+class SignupForm(AllauthSignupForm):
+    """Activating an invitation: the name the inviter wrote is filled in, and the invited
+    person may correct it (ON-01)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = allauth_context.request
+        invitation = accounts.invitation_from_session(request) if request is not None else None
+        self.fields["full_name"] = forms.CharField(
+            label=gettext_lazy("Your name"),
+            max_length=200,
+            required=False,
+            initial=invitation.full_name if invitation else "",
+        )
+        self.fields["full_name"].widget.attrs["autocomplete"] = "name"
+        self.order_fields(["full_name", "email"])
 
 
 def _without_factor(user) -> bool:

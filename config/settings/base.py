@@ -154,6 +154,7 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_SIGNUP_FIELDS = ["email*"]
 ACCOUNT_FORMS = {
     "login": "compliance.auth_forms.LoginForm",
+    "signup": "compliance.auth_forms.SignupForm",
     "request_login_code": "compliance.auth_forms.RequestLoginCodeForm",
     "reset_password": "compliance.auth_forms.ResetPasswordForm",
 }
