@@ -83,7 +83,7 @@ def test_officer_chooses_customers_by_hand_across_pages_and_searches(officer_pag
         state=IncidentState.TRIAGE,
     )
     page = officer_page
-    page.goto(f"/incidents/{incident.pk}/")
+    page.goto(f"/incidents/{incident.pk}/?tab=customers")
     page.get_by_role("link", name="Choose customers by hand: search and tick, page by page").click()
     table = page.locator("#selection table")
     expect(table).to_contain_text("1–50 of 130 customers")
@@ -129,7 +129,7 @@ def test_progress_is_filtered_and_paged_and_refreshes_in_place(officer_page, off
         officer, customers, failed=customers[10:15], uninformed=customers[60:67]
     )
     page = officer_page
-    page.goto(f"/incidents/{incident.pk}/")
+    page.goto(f"/incidents/{incident.pk}/?tab=customers")
     progress = page.locator("#fanout-progress")
     expect(progress.locator("caption")).to_have_text("1–50 of 120 customers")
     expect(progress).to_contain_text("14queued")

@@ -238,6 +238,10 @@ def test_incident_reported_triaged_notified_answered_and_evidenced(
     assert (float(incident.severity_score), incident.severity_band) == (2.0, "medium")
     assert incident.state == IncidentState.TRIAGE
 
+    # The customers and their notices are the page's second tab.
+    page.get_by_role("navigation", name="Parts of the incident").get_by_role(
+        "link", name="Customers and delivery"
+    ).click()
     selection = page.locator("#customers")
     choose(selection, "Select affected customers", "By hand")
     selection.get_by_label("Customer numbers (by hand):", exact=True).fill(
@@ -260,10 +264,21 @@ def test_incident_reported_triaged_notified_answered_and_evidenced(
     preview = page.locator("section", has=page.get_by_role("heading", name="As the customer"))
     expect(preview).to_contain_text("Information for your notification (GDPR Art. 33(3))")
     expect(preview).to_contain_text(affected[0].name)
-    page.goto(incident_url)
+    page.goto(f"{incident_url}?tab=customers")
 
-    page.locator("#notify").get_by_role("button", name="Notify customers", exact=True).click()
+    # Notify asks first, with the counts, and sends only on "Yes".
+    page.locator("#notify").get_by_role("link", name="Notify 3 customers…").click()
+    expect(
+        page.get_by_role("heading", level=2, name=re.compile(r"^Notify 3 customers"))
+    ).to_have_text(re.compile(r"^Notify 3 customers \(6 messages, .+\)\?$"))
+    assert not CustomerNotice.objects.exists()
+    page.get_by_role("button", name="Yes, notify 3 customers").click()
     expect(page.get_by_text("3 customers notified; 6 messages queued.")).to_be_visible()
+    # The button and the selection form are gone; the chosen customers stay with numbers.
+    expect(page.locator("#notify")).to_have_count(0)
+    expect(page.get_by_role("button", name="Save selection")).to_have_count(0)
+    for customer in affected:
+        expect(page.locator("#customers")).to_contain_text(customer.customer_number)
 
     # --- the sweep delivers; each recipient gets the Art. 33(3) contents (BR-05, BR-06) ---
     outbox_sweep(max_seconds=10)
@@ -374,7 +389,7 @@ def test_incident_reported_triaged_notified_answered_and_evidenced(
     customer_page.context.close()
 
     # --- the officer sees the response on the incident page ------------------------------
-    page.goto(incident_url)
+    page.goto(f"{incident_url}?tab=customers")
     expect(deadline).to_be_visible()
     responses = page.locator(
         "section", has=page.get_by_role("heading", name="Customers' responses")
@@ -388,6 +403,7 @@ def test_incident_reported_triaged_notified_answered_and_evidenced(
         expect(responses.get_by_role("row", name=re.compile(other.name))).to_contain_text("—")
 
     # --- the evidence dossier holds the timeline -----------------------------------------
+    page.goto(f"{incident_url}?tab=evidence")
     page.get_by_role("link", name="Evidence dossier (PDF/A with data)").click()
     page.get_by_role("button", name="Issue a new dossier").click()
     expect(page.get_by_text("The evidence dossier is being prepared")).to_be_visible()
@@ -436,7 +452,7 @@ def test_officer_records_an_out_of_band_notice_from_the_progress_row(
     customer = affected[1]
 
     page = context_for(browser, site, officer).new_page()
-    page.goto(f"/incidents/{incident.pk}/")
+    page.goto(f"/incidents/{incident.pk}/?tab=customers")
     progress = page.locator("#fanout-progress")
     row = progress.get_by_role("row", name=re.compile(customer.name))
     expect(row).to_contain_text("Not informed yet")

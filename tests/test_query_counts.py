@@ -293,7 +293,7 @@ def test_incident_page_and_progress_queries_constant(client, officer):
             message.cause_type, message.cause_id = "breaches.CustomerNotice", notice.pk
             message.save()
 
-    detail = reverse("incident_detail", args=[incident.pk])
+    detail = reverse("incident_detail", args=[incident.pk]) + "?tab=customers"
     progress = reverse("incident_progress", args=[incident.pk])
     for measure in (
         lambda: queries_for(client, detail),

@@ -159,7 +159,7 @@ def test_progress_shows_a_page_of_customers_with_totals_for_the_whole_incident(b
     assert re.search(r"<strong>5</strong>failed", body)
     assert "1–50 of 120 customers" in body
     assert "All customers (120)" in body
-    assert "Not informed yet (7)" in body and "With failed messages (5)" in body
+    assert "Not informed yet (7)" in body and "With a delivery problem (5)" in body
 
     page3 = client.get(url, {"page": 3}).content.decode()
     assert rows_in(page3) == [f"Scale {i:04d} B.V." for i in range(100, 120)]
@@ -200,10 +200,10 @@ def test_live_refresh_and_page_links_keep_page_and_filter(big, officer):
 
     # On the incident page the links without JavaScript stay on the incident page.
     detail_url = reverse("incident_detail", args=[incident.pk])
-    detail = client.get(detail_url, {"page": 2}).content.decode()
+    detail = client.get(detail_url, {"page": 2}).content.decode()  # the customers' tab
     progress = detail.split('id="fanout-progress"')[1].split("</section>")[0]
     assert rows_in(progress)[0] == "Scale 0050 B.V."
-    assert f'href="{detail_url}?page=3#fanout-progress"' in detail
+    assert f'href="{detail_url}?tab=customers&amp;page=3#fanout-progress"' in detail
     assert f'hx-get="{fragment_url}?page=2" hx-trigger="every 5s"' in detail
 
     # Once nothing is queued, the refresh stops.
@@ -229,7 +229,7 @@ def test_progress_queries_do_not_grow_with_customers(clock, officer, processor):
         ("incident_progress", {"page": 2}, {"HTTP_HX_REQUEST": "true"}),
         ("incident_progress", {"show": "failed"}, {}),
         ("incident_progress", {"q": "0"}, {}),
-        ("incident_detail", {}, {}),
+        ("incident_detail", {"tab": "customers"}, {}),
     ]:
         counts = []
         for incident, prefix in ((few, "Few"), (many, "Many")):
@@ -325,10 +325,10 @@ def test_incident_page_shows_responses_and_selection_a_page_at_a_time(big, offic
     client = client_of(officer)
     incident = big["incident"]
     url = reverse("incident_detail", args=[incident.pk])
-    body = client.get(url).content.decode()
+    body = client.get(url, {"tab": "customers"}).content.decode()
     responses = body.split('id="responses"')[1].split("</section>")[0]
     assert len(rows_in(responses)) == 50
-    assert f'href="{url}?responses_page=3#responses"' in responses
+    assert f'href="{url}?tab=customers&amp;responses_page=3#responses"' in responses
     last = client.get(url, {"responses_page": 3}).content.decode()
     responses = last.split('id="responses"')[1].split("</section>")[0]
     assert rows_in(responses) == [f"Scale {i:04d} B.V." for i in range(100, 120)]
