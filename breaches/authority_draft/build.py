@@ -97,9 +97,23 @@ def authority_draft_pdf(*, user, notice: CustomerNotice) -> tuple[bytes, str]:
     """OBL BR-04: the draft as a PDF (bytes, file name), rendered on demand and not stored
     (see the package docstring), through the same sealed renderer as every document."""
     draft = authority_draft_build(user=user, notice=notice)
+    w = Writer(draft["language"], "")
+    # The footer: "Page 2 of 3" in the draft's language (CSS counters inside the text).
+    page_of = w.t("page_of", page='" counter(page) "', pages='" counter(pages) "')
+    reference = w.t(
+        "draft_reference",
+        incident=draft["incident_id"],
+        notice=draft["notice_id"],
+        time=draft["generated_at_local"],
+    )
     content = pdf_render(
         template_name=DRAFT_TEMPLATE,
-        context={"draft": draft, "processor": processor_profile()},
+        context={
+            "draft": draft,
+            "processor": processor_profile(),
+            "page_of_css": f'"{page_of}"',
+            "reference": reference,
+        },
         language=draft["language"],
     )
     return content, authority_draft_filename(draft, "pdf")

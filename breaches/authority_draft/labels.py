@@ -2,6 +2,9 @@
 package docstring for why this is a table and not the interface's translations."""
 
 # key -> (English, Dutch). The authority forms' wording; see the package docstring.
+# Register: the draft speaks to the customer as the letters do ("you"; Dutch "je", never
+# "u"); an answer the customer copies into the authority's form is in the customer's own
+# voice ("our notification", "when the processor informed us").
 TEXT: dict[str, tuple[str, str]] = {
     # document
     "title_ap": (
@@ -17,24 +20,24 @@ TEXT: dict[str, tuple[str, str]] = {
         "supervisory authority: you decide whether to notify, and you submit the authority's "
         "form yourself. Check every prefilled answer; we update what we know as the "
         "investigation continues.",
-        "Concept voor uw eigen melding. {processor} verstuurt dit niet en meldt nooit zelf aan "
-        "een toezichthouder: u beslist of u meldt en u dient het formulier van de "
+        "Concept voor je eigen melding. {processor} verstuurt dit niet en meldt nooit zelf aan "
+        "een toezichthouder: je beslist zelf of je meldt en je dient het formulier van de "
         "toezichthouder zelf in. Controleer elk vooraf ingevuld antwoord; wij vullen aan wat "
         "wij weten naarmate het onderzoek vordert.",
     ),
-    "to_complete": ("To be completed by you", "In te vullen door u"),
+    "to_complete": ("To be completed by you", "In te vullen door jou"),
     "not_yet_known": (
         "Not yet known; we will tell you as soon as we know",
-        "Nog niet bekend; wij laten het u weten zodra wij het weten",
+        "Nog niet bekend; we laten het je weten zodra we het weten",
     ),
     "yes": ("Yes", "Ja"),
     "no": ("No", "Nee"),
     "source_processor": ("Prefilled by {processor}", "Vooraf ingevuld door {processor}"),
     "source_your_record": (
         "From the decision you recorded in the portal",
-        "Uit het besluit dat u in het portaal vastlegde",
+        "Uit het besluit dat je in het portaal vastlegde",
     ),
-    "source_controller": ("To be completed by you", "In te vullen door u"),
+    "source_controller": ("To be completed by you", "In te vullen door jou"),
     "authority_ap": (
         "Autoriteit Persoonsgegevens (AP), through its online notification form",
         "Autoriteit Persoonsgegevens (AP), via het online meldformulier",
@@ -102,23 +105,23 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "found_at_source": (
         "When was it found where it happened (subprocessor or your organisation)?",
-        "Wanneer werd het gevonden waar het gebeurde (subverwerker of uw organisatie)?",
+        "Wanneer werd het gevonden waar het gebeurde (subverwerker of je organisatie)?",
     ),
     "aware_at": (
         "When did your organisation become aware of it?",
-        "Wanneer werd uw organisatie ervan op de hoogte?",
+        "Wanneer werd je organisatie ervan op de hoogte?",
     ),
     "aware_by_own_report": (
-        "{time} (from your own report to us)",
-        "{time} (door uw eigen melding aan ons)",
+        "{time} (from our own report to the processor)",
+        "{time} (door onze eigen melding aan de verwerker)",
     ),
     "aware_by_notice": (
-        "{time} (when we informed you)",
-        "{time} (toen wij u informeerden)",
+        "{time} (when the processor informed us)",
+        "{time} (toen de verwerker ons informeerde)",
     ),
     "aware_not_yet": (
         "Not yet: our notice has not reached you",
-        "Nog niet: onze melding heeft u nog niet bereikt",
+        "Nog niet: onze melding heeft je nog niet bereikt",
     ),
     "deadline_note": (
         "The 72 hours for a notification end at {time}.",
@@ -181,7 +184,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "all_customers_note": (
         "Across all {count} customers affected, as far as we know; determine the share of "
         "your organisation.",
-        "Over alle {count} getroffen klanten, voor zover bekend; bepaal het deel van uw "
+        "Over alle {count} getroffen klanten, voor zover bekend; bepaal het deel van je "
         "organisatie.",
     ),
     # people
@@ -196,7 +199,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "your_subjects": (
         "Which groups of your data subjects are affected (for example patients, pupils, "
         "employees), including vulnerable groups",
-        "Welke groepen van uw betrokkenen zijn getroffen (bijvoorbeeld patiënten, leerlingen, "
+        "Welke groepen van je betrokkenen zijn getroffen (bijvoorbeeld patiënten, leerlingen, "
         "medewerkers), inclusief kwetsbare groepen",
     ),
     # measures before
@@ -251,7 +254,7 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "your_measures": (
         "Measures your organisation took or will take",
-        "Maatregelen die uw organisatie nam of neemt",
+        "Maatregelen die je organisatie nam of neemt",
     ),
     "cross_border": (
         "Are people in other EU countries affected (cross-border)?",
@@ -268,7 +271,7 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "guidance_low": (
         "Low: likely only to be recorded in your own register of breaches.",
-        "Laag: waarschijnlijk alleen vastleggen in uw eigen register van datalekken.",
+        "Laag: waarschijnlijk alleen vastleggen in je eigen register van datalekken.",
     ),
     "guidance_medium": (
         "Medium: likely to be notified to the supervisory authority.",
@@ -285,7 +288,7 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "guidance_none": (
         "Not assessed yet: we will tell you the severity band once we have assessed it.",
-        "Nog niet beoordeeld: wij laten u de ernstklasse weten zodra wij die hebben bepaald.",
+        "Nog niet beoordeeld: we laten je de ernstklasse weten zodra we die hebben bepaald.",
     ),
     "guidance_law": (
         "The law's tests decide, not this band: notify the authority unless the breach is "
@@ -293,7 +296,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "is likely to result in a high risk (Art. 34(1) and (3) GDPR). You decide.",
         "De wet beslist, niet deze klasse: meld aan de toezichthouder tenzij het datalek "
         "waarschijnlijk geen risico oplevert (art. 33 lid 1 AVG); informeer de betrokkenen "
-        "als het waarschijnlijk een hoog risico oplevert (art. 34 lid 1 en 3 AVG). U beslist.",
+        "als het waarschijnlijk een hoog risico oplevert (art. 34 lid 1 en 3 AVG). Jij beslist.",
     ),
     "band_low": ("low", "laag"),
     "band_medium": ("medium", "gemiddeld"),
@@ -302,8 +305,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "kind_preliminary": ("Preliminary", "Voorlopig"),
     "kind_complete": ("Complete", "Volledig"),
     "supplement_to": (
-        "Supplement to your notification with reference {reference} (notified on {date})",
-        "Aanvulling op uw melding met kenmerk {reference} (gemeld op {date})",
+        "Supplement to our notification with reference {reference} (notified on {date})",
+        "Aanvulling op onze melding met kenmerk {reference} (gemeld op {date})",
     ),
     "processor_yes": (
         "Yes: {processor} (processor)",
@@ -312,6 +315,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "processor_yes_sub": (
         "Yes: {processor} (processor); it happened at its subprocessor {subprocessor}",
         "Ja: {processor} (verwerker); het gebeurde bij diens subverwerker {subprocessor}",
+    ),
+    "page_of": ("Page {page} of {pages}", "Pagina {page} van {pages}"),
+    "draft_reference": (
+        "Draft · incident {incident}, notice {notice} · made {time}",
+        "Concept · incident {incident}, melding {notice} · gemaakt {time}",
     ),
     "reference_value": (
         "Incident {incident}, notice {notice}",

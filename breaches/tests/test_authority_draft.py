@@ -85,7 +85,8 @@ def test_draft_follows_the_ap_form_and_marks_what_the_controller_fills(notified)
     assert fields["integrity"]["value"] is False
     assert fields["availability"]["value"] is True
     assert fields["unintelligible"]["display"] == "No"
-    assert fields["measures_taken"]["display"] == "Servers isolated."
+    # The measures as reported, dated (issue 17: an update keeps them visible).
+    assert fields["measures_taken"]["display"].endswith("(as reported): Servers isolated.")
     assert fields["organisation"]["value"] == notified["nl"].customer.name
     assert fields["discovered_at"]["value"].endswith("Z")
     assert fields["occurred_at"]["display"].startswith("Not yet known")
@@ -141,7 +142,7 @@ def test_belgian_customer_gets_the_gba_variant_in_dutch(notified):
     assert draft["title"].startswith("Concept melding gegevenslek aan de Gegevensbescherming")
     assert [s["title"] for s in draft["sections"]][0] == "Over de melding"
     fields = _fields(draft)
-    assert fields["contact_person"]["display"] == "In te vullen door u"
+    assert fields["contact_person"]["display"] == "In te vullen door jou"
     assert fields["subjects_count"]["display"] == "100 tot 250"
     assert "Gegevensbeschermingsautoriteit" in fields["authority"]["display"]
     assert draft["severity_guidance"]["suggestion"].startswith("Gemiddeld")
@@ -153,7 +154,7 @@ def test_customer_downloads_own_draft_as_json_and_pdf(notified):
     pk = notified["be"].pk
     page = client.get(f"/portal/notices/{pk}/authority-draft/")
     assert page.status_code == 200
-    assert "In te vullen door u" in page.content.decode()
+    assert "In te vullen door jou" in page.content.decode()
 
     response = client.get(f"/portal/notices/{pk}/authority-draft.json")
     assert response.status_code == 200
@@ -175,8 +176,15 @@ def test_customer_downloads_own_draft_as_json_and_pdf(notified):
         "Vervolgacties",
     ):
         assert title in text, title
-    assert "In te vullen door u" in text
+    assert "In te vullen door jou" in text
     assert "ENISA" in text
+    # One register, as the letters: "je", never "u"/"uw" (issue 17).
+    assert not re.search(r"\b(u|uw|U)\b", text), re.findall(r".{30}\b(?:u|uw|U)\b.{30}", text)
+    # Page x of y in the draft's language, on every page; no "1/1" reference.
+    pages = PdfReader(io.BytesIO(response.content)).pages
+    for number, page in enumerate(pages, start=1):
+        assert f"Pagina {number} van {len(pages)}" in page.extract_text()
+    assert f"Concept · incident {notified['incident'].pk}, melding {pk}" in text
 
 
 def test_another_customers_draft_is_not_found(notified):
