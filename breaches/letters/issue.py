@@ -18,6 +18,7 @@ from breaches.letters.stationery import (
     TEMPLATE_NAME,
     Variant,
     enclosure_title,
+    letter_pages,
     letter_template_version,
     letter_title,
     shared_pages_render,
@@ -85,6 +86,7 @@ def letters_render(
                 variants=variants,
                 processor=processor,
                 issued_at=issued_at,
+                total_pages=letter_pages(shared_pdf),
             )
             fields_pdf = fields_render(
                 incident=incident, language=language, letters=letters, boxes=boxes

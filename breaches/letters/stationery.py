@@ -4,6 +4,7 @@ without the customers' values and where its boxes are (BR-06; see `breaches.lett
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -13,6 +14,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from pypdf import PdfReader
 from weasyprint import HTML
 from weasyprint.urls import FatalURLFetchingError
 
@@ -85,18 +87,29 @@ def enclosure_title(incident, language: str) -> str:
 
 
 def shared_pages_render(*, incident, language: str, processor) -> bytes:
-    """The pages every customer of `incident` shares, in `language` (PDF bytes)."""
-    html = _render_html(
-        SHARED_TEMPLATE,
-        {
-            "incident": incident,
-            "processor": processor,
-            "document_title": enclosure_title(incident, language),
-            "authority_hours": deadlines.AUTHORITY_DECISION_HOURS,
-        },
-        language,
-    )
-    return _cached(html, lambda: _html_to_pdf(html).write_pdf())
+    """The pages every customer of `incident` shares, in `language` (PDF bytes), numbered
+    from 2 ("Page 2 of 3"): they follow the customer's own page."""
+    context = {
+        "incident": incident,
+        "processor": processor,
+        "document_title": enclosure_title(incident, language),
+        "authority_hours": deadlines.AUTHORITY_DECISION_HOURS,
+    }
+    html = _render_html(SHARED_TEMPLATE, context, language)
+
+    def render():
+        # Laid out once to count the pages (numbers in the margin do not move the text),
+        # then with the letter's total: the own page and these.
+        count = len(_html_to_pdf(html).pages)
+        numbered = _render_html(SHARED_TEMPLATE, {**context, "total_pages": count + 1}, language)
+        return _html_to_pdf(numbered).write_pdf()
+
+    return _cached(html, render)
+
+
+def letter_pages(shared_pdf: bytes) -> int:
+    """The number of pages of each letter: its own page and the shared pages."""
+    return 1 + len(PdfReader(io.BytesIO(shared_pdf)).pages)
 
 
 @dataclass(frozen=True, order=True)
@@ -114,10 +127,16 @@ _FIELD_ANCHOR = re.compile(r"field-(\d+)-(\w+)")
 
 
 def stationery_render(
-    *, incident, language: str, variants: Sequence[Variant], processor, issued_at
+    *,
+    incident,
+    language: str,
+    variants: Sequence[Variant],
+    processor,
+    issued_at,
+    total_pages: int | None = None,
 ) -> tuple[bytes, list[dict[str, Box]]]:
     """The own page without the customers' values, one page per variant (PDF bytes), and
-    where each page's boxes for those values are."""
+    where each page's boxes for those values are; numbered "Page 1 of `total_pages`"."""
     html = _render_html(
         STATIONERY_TEMPLATE,
         {
@@ -127,6 +146,7 @@ def stationery_render(
             "document_title": letter_title(incident, language),
             "issued_at": issued_at,
             "authority_hours": deadlines.AUTHORITY_DECISION_HOURS,
+            "total_pages": total_pages,
         },
         language,
     )

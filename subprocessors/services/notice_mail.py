@@ -8,7 +8,7 @@ import logging
 
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from audits.services import event_record
@@ -174,6 +174,14 @@ def letters_render_later(notice_id: int) -> None:
         log.warning("letter task not queued; the beat task will render", exc_info=True)
 
 
+def _letter_title(notice: ChangeNotice, language: str) -> str:
+    """The letter's subject in the language of its body (the customer's)."""
+    with translation.override(language):
+        return _("Change to our subprocessors: %(entity)s") % {
+            "entity": notice.subprocessor.legal_entity
+        }
+
+
 def change_notice_letters_render(*, notice_id: int, limit: int | None = None) -> int:
     """Render and store the PDF letter of each recipient that has none yet (SP-03).
 
@@ -191,8 +199,7 @@ def change_notice_letters_render(*, notice_id: int, limit: int | None = None) ->
             template_name="pdf/subprocessor_change_letter.html",
             context={**mail_context(notice), "recipient": recipient},
             language=customer.language,
-            title=_("Change to our subprocessors: %(entity)s")
-            % {"entity": notice.subprocessor.legal_entity},
+            title=_letter_title(notice, customer.language),
             filename=f"change-notice-{notice.pk}-{customer.customer_number}.pdf",
             customer=customer,
         )
