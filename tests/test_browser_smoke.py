@@ -1,11 +1,10 @@
 """In a real browser (Debian's Chromium): sign in, see the dashboard, switch to Dutch.
 
-Run with `pytest -m browser`; `SCREENSHOT=1` also saves docs/img/dashboard.png for the
-README.
+Run with `pytest -m browser`. The README's picture comes from
+tests/test_browser_readme_picture.py.
 """
 
 import datetime
-import os
 import re
 from pathlib import Path
 
@@ -25,7 +24,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "correct horse battery staple"
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
-SCREENSHOT = Path(settings.BASE_DIR) / "docs" / "img" / "dashboard.png"
 
 
 @pytest.fixture
@@ -111,9 +109,6 @@ def test_privacy_officer_signs_in_sees_dashboard_and_switches_to_dutch(
     expect(page.get_by_text("Voorbeeld Software B.V.").first).to_be_visible()
     expect(page.get_by_text("fg1@customer.example", exact=True)).to_be_visible()
     expect(page.get_by_role("heading", name="Recent audit events")).to_be_visible()
-    if os.environ.get("SCREENSHOT") == "1":
-        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOT), full_page=True)
 
     page.get_by_role("button", name="Nederlands").click()
     expect(page).to_have_url(f"{live_server.url}/dashboard/")

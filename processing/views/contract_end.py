@@ -152,6 +152,11 @@ def portal_early_deletion(request):
     context = _portal_context(user)
     deletion = context["deletion"]
     form = EarlyDeletionForm(request.POST if request.method == "POST" else None)
+    if (deletion is None or not context["can_request"]) and not form.is_bound:
+        # Nothing to bring forward (the link stays in old mails): the contract-end page says
+        # where things stand.
+        messages.info(request, _("There is no scheduled deletion to bring forward."))
+        return redirect("processing:portal_contract_end")
     if deletion is None or not context["can_request"]:
         form.is_valid()
         form.add_error(None, _("There is no scheduled deletion to bring forward."))
