@@ -365,23 +365,32 @@ def test_incident_reported_triaged_notified_answered_and_evidenced(
 
     today = datetime.datetime.now(tz=datetime.UTC).date().isoformat()
     decision = customer_page.locator("#decision")
+    # Asked step by step (issue 17): each answer shows what it calls for.
+    authority_group = decision.get_by_role("group", name="The supervisory authority:")
+    expect(authority_group).to_be_hidden()
     choose(decision, "Is this a personal data breach for your organisation?", "Yes")
-    decision.get_by_label("Reasoning:", exact=True).fill("Patient data of our clients.")
-    choose(decision, "Did you notify the supervisory authority?", "Yes")
-    decision.get_by_label("Authority:", exact=True).select_option("ap")
+    expect(authority_group).to_be_visible()
+    decision.get_by_label("Your reasoning:", exact=True).fill("Patient data of our clients.")
+    expect(decision.get_by_label("Notified on:", exact=True)).to_be_hidden()
+    choose(
+        decision,
+        "The supervisory authority:",
+        "We notified the authority provisionally; more information follows",
+    )
+    decision.get_by_label("Which authority:", exact=True).select_option("ap")
     decision.get_by_label("Notified on:", exact=True).fill(today)
     decision.get_by_label("The authority's reference:", exact=True).fill(AP_REFERENCE)
-    decision.get_by_label("Notification:", exact=True).select_option("preliminary")
-    choose(decision, "Did you inform the data subjects?", "No")
-    decision.get_by_label("Why the data subjects were not informed:", exact=True).fill(
+    choose(decision, "The data subjects (Art. 34 GDPR):", "We will not inform the data subjects")
+    decision.get_by_label("Why you will not inform the data subjects:", exact=True).fill(
         "Waiting for the AP's advice."
     )
     decision.get_by_role("button", name="Record decision").click()
     expect(customer_page.get_by_text("Your decision is recorded.")).to_be_visible()
     expect(customer_page.locator("#decision")).to_contain_text(
-        "You notified Autoriteit Persoonsgegevens (NL) on"
+        "We notified the authority provisionally; more information follows "
+        "(Autoriteit Persoonsgegevens (NL)"
     )
-    expect(customer_page.locator("#decision")).to_contain_text(f"(reference {AP_REFERENCE})")
+    expect(customer_page.locator("#decision")).to_contain_text(f"reference {AP_REFERENCE})")
     notice.refresh_from_db()
     assert notice.state == NoticeState.DECIDED
     assert (notice.decision_authority, notice.decision_authority_reference) == ("ap", AP_REFERENCE)
