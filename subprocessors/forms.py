@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from compliance import moments
 from compliance.models import Language, Product
-from compliance.moments import moment_text
+from compliance.moments import day_text
 from subprocessors.models import (
     ChangeKind,
     ChangeNotice,
@@ -315,10 +315,10 @@ def _subprocessor_label(subprocessor: Subprocessor) -> str:
 
 
 def _change_label(notice: ChangeNotice) -> str:
-    return _("%(kind)s: %(entity)s, takes effect %(moment)s") % {
+    return _("%(kind)s: %(entity)s, from %(day)s") % {
         "kind": notice.get_kind_display(),
         "entity": notice.subprocessor.legal_entity,
-        "moment": moment_text(notice.effective_at),
+        "day": day_text(notice.effective_at),
     }
 
 
