@@ -21,11 +21,13 @@ from breaches.dossier.streams import notice_ids_text, notices_of, plain
 from breaches.models import (
     ASSESSMENT_FIELDS,
     Authority,
+    AuthorityDecision,
     Incident,
     IncidentUpdate,
     InformedHow,
     NoticeState,
     NotificationKind,
+    SubjectsDecision,
 )
 from breaches.services.common import NOTICE_CAUSE
 from compliance.access import customer_scope, require
@@ -136,6 +138,25 @@ def summary_counts(incident: Incident, scope: int | None) -> dict:
         is_breach=Count("pk", filter=Q(decided_at__isnull=False, decision_is_breach=True)),
         authority=Count("pk", filter=Q(decided_at__isnull=False, decision_authority_notified=True)),
         subjects=Count("pk", filter=Q(decided_at__isnull=False, decision_subjects_informed=True)),
+        provisionally=Count(
+            "pk",
+            filter=Q(
+                decided_at__isnull=False,
+                decision_authority_status=AuthorityDecision.NOTIFIED_PROVISIONALLY,
+            ),
+        ),
+        will_notify=Count(
+            "pk",
+            filter=Q(
+                decided_at__isnull=False, decision_authority_status=AuthorityDecision.WILL_NOTIFY
+            ),
+        ),
+        will_inform=Count(
+            "pk",
+            filter=Q(
+                decided_at__isnull=False, decision_subjects_status=SubjectsDecision.WILL_INFORM
+            ),
+        ),
         first_informed=Min("informed_at"),
         last_informed=Max("informed_at"),
     )
@@ -276,9 +297,12 @@ def update_rows(updates: list[IncidentUpdate]) -> list[dict]:
 
 
 def _when(key: str, value):
-    """An ISO 8601 moment of the attachments back as a datetime (for the house format)."""
+    """An ISO 8601 moment (or day) of the attachments back as a datetime or date (for the
+    house format)."""
     if isinstance(value, str) and key.endswith("_at") and value:
         return datetime.datetime.fromisoformat(value)
+    if isinstance(value, str) and key.endswith("_on") and value:
+        return datetime.date.fromisoformat(value)
     return value
 
 
@@ -297,7 +321,34 @@ def notice_labels(notice: dict) -> dict:
     for decision in notice["decision_history"]:
         decision["authority_label"] = _choice(Authority, decision["decision_authority"])
         decision["kind_label"] = _choice(NotificationKind, decision["decision_authority_kind"])
+        decision["authority_status_label"] = _authority_words().get(
+            decision.get("decision_authority_status"), ""
+        )
+        decision["subjects_status_label"] = _subjects_words().get(
+            decision.get("decision_subjects_status"), ""
+        )
     return notice
+
+
+def _authority_words() -> dict:
+    """What the customer does about the authority, as the dossier reports it."""
+    return {
+        AuthorityDecision.WILL_NOTIFY: _("will notify"),
+        AuthorityDecision.NOTIFIED: _("notified (complete notification)"),
+        AuthorityDecision.NOTIFIED_PROVISIONALLY: _(
+            "notified provisionally; more information follows (Art. 33(4) GDPR)"
+        ),
+        AuthorityDecision.WILL_NOT_NOTIFY: _("will not notify"),
+    }
+
+
+def _subjects_words() -> dict:
+    """What the customer does about the data subjects, as the dossier reports it."""
+    return {
+        SubjectsDecision.WILL_INFORM: _("will inform them"),
+        SubjectsDecision.INFORMED: _("informed"),
+        SubjectsDecision.WILL_NOT_INFORM: _("will not inform them"),
+    }
 
 
 def _choice(choices, value) -> str:

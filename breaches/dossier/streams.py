@@ -51,7 +51,7 @@ NOTICE_FIELDS = (
     "undelivered_at",
     "acknowledged_at",
     "intention_kind",
-    "intention_recipient",
+    "intention_recipients",
     "intention_planned_at",
     "intention_note",
     "intention_at",

@@ -62,8 +62,18 @@ class IntentionForm(ErrorSummaryMixin, LocalTimesMixin, forms.Form):
     kind = forms.ChoiceField(
         label=_("Notification"), choices=NotificationKind.choices, widget=forms.RadioSelect
     )
-    recipient = forms.ChoiceField(
-        label=_("To"), choices=IntentionRecipient.choices, widget=forms.RadioSelect
+    recipients = forms.MultipleChoiceField(
+        label=_("To"),
+        choices=IntentionRecipient.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Tick every one you will notify: the AP and the GBA when the breach crosses "
+            "the border, and the data subjects."
+        ),
+        error_messages={
+            "required": _("Choose one or more of the AP, the GBA and the data subjects."),
+            "invalid_choice": _("Choose one or more of the AP, the GBA and the data subjects."),
+        },
     )
     planned_at = LocalDateTimeField(label=_("Planned for"), required=False)
     note = _text(_("Note"))

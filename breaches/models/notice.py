@@ -139,9 +139,9 @@ class CustomerNotice(ConcurrentTransitionMixin, models.Model):
     intention_kind = models.CharField(
         _("intended notification"), max_length=20, choices=NotificationKind.choices, blank=True
     )
-    intention_recipient = models.CharField(
-        _("to"), max_length=20, choices=IntentionRecipient.choices, blank=True
-    )
+    # Whom the customer intends to notify: one or more of `IntentionRecipient` (the AP and
+    # the GBA for a cross-border breach, and the data subjects), in the choices' order.
+    intention_recipients = models.JSONField(_("to"), default=list, blank=True)
     intention_planned_at = models.DateTimeField(_("planned for"), null=True, blank=True)
     intention_note = models.TextField(_("note"), blank=True)
     intention_at = models.DateTimeField(_("announced at"), null=True, blank=True)
@@ -234,6 +234,17 @@ class CustomerNotice(ConcurrentTransitionMixin, models.Model):
     @property
     def is_informed(self) -> bool:
         return self.informed_at is not None
+
+    @property
+    def intention_recipient_labels(self) -> list[str]:
+        """Whom the customer intends to notify, in words, in the choices' order."""
+        chosen = set(self.intention_recipients or ())
+        return [str(label) for value, label in IntentionRecipient.choices if value in chosen]
+
+    @property
+    def intention_recipients_text(self) -> str:
+        """ "Autoriteit Persoonsgegevens (NL), Gegevensbeschermingsautoriteit (BE)"."""
+        return ", ".join(self.intention_recipient_labels)
 
     @transition(
         field=state,

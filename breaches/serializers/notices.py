@@ -60,6 +60,12 @@ class NoticeIncidentSerializer(ModelSerializer):
 class NoticeSerializer(ModelSerializer):
     incident = NoticeIncidentSerializer(read_only=True)
     letter_url = serializers.SerializerMethodField()
+    intention_recipient = serializers.SerializerMethodField(
+        help_text=_(
+            "Deprecated: the first of intention_recipients, for clients written when an "
+            "intention had one recipient."
+        )
+    )
 
     class Meta:
         model = CustomerNotice
@@ -76,6 +82,7 @@ class NoticeSerializer(ModelSerializer):
             "authority_due_at",
             "acknowledged_at",
             "intention_kind",
+            "intention_recipients",
             "intention_recipient",
             "intention_planned_at",
             "intention_note",
@@ -85,6 +92,10 @@ class NoticeSerializer(ModelSerializer):
             "letter_url",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField())
+    def get_intention_recipient(self, obj) -> str:
+        return (obj.intention_recipients or [""])[0]
 
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_letter_url(self, obj) -> str | None:
@@ -107,9 +118,38 @@ class NoticeIntentionSerializer(Serializer):
     """BR-09: the notification the customer intends to make."""
 
     kind = serializers.ChoiceField(choices=NotificationKind.choices)
-    recipient = serializers.ChoiceField(choices=IntentionRecipient.choices)
+    recipients = serializers.ListField(
+        child=serializers.ChoiceField(choices=IntentionRecipient.choices),
+        required=False,
+        allow_empty=False,
+        help_text=_(
+            "Everyone the customer will notify: one or more of ap, gba (both for a "
+            "cross-border breach) and data_subjects."
+        ),
+    )
+    recipient = serializers.ChoiceField(
+        choices=IntentionRecipient.choices,
+        required=False,
+        write_only=True,
+        help_text=_("Deprecated: one recipient; use recipients."),
+    )
     planned_at = AwareDateTimeField(required=False, allow_null=True)
     note = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def validate(self, attrs):
+        """`recipients` (a list), or the earlier single `recipient`; not both, not neither."""
+        single = attrs.pop("recipient", None)
+        if single and "recipients" in attrs:
+            raise serializers.ValidationError(
+                {"recipient": [_("Give recipients or recipient, not both.")]}
+            )
+        if single:
+            attrs["recipients"] = [single]
+        if not attrs.get("recipients"):
+            raise serializers.ValidationError(
+                {"recipients": [_("Choose one or more of the AP, the GBA and the data subjects.")]}
+            )
+        return attrs
 
 
 class NoticeDecisionSerializer(Serializer):

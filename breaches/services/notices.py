@@ -204,18 +204,21 @@ def notice_intention_announce(
     actor,
     notice: CustomerNotice,
     kind: str,
-    recipient: str,
+    recipients: list[str],
     planned_at: datetime.datetime | None = None,
     note: str = "",
 ) -> CustomerNotice:
-    """The customer announces a (preliminary) notification to the authority or the data
-    subjects before making it (BR-09); every privacy officer is alerted at once."""
+    """The customer announces a (preliminary) notification to one or more of the AP, the GBA
+    (a cross-border breach) and the data subjects before making it (BR-09); every privacy
+    officer is alerted at once."""
     require(actor, "notice.respond", notice)
     errors = {}
     if kind not in NotificationKind.values:
         errors["kind"] = [_("Choose preliminary or complete.")]
-    if recipient not in IntentionRecipient.values:
-        errors["recipient"] = [_("Choose the AP, the GBA or the data subjects.")]
+    chosen = set(recipients or ())
+    if not chosen or not chosen <= set(IntentionRecipient.values):
+        errors["recipients"] = [_("Choose one or more of the AP, the GBA and the data subjects.")]
+    recipients = [value for value in IntentionRecipient.values if value in chosen]
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -223,12 +226,12 @@ def notice_intention_announce(
         at = now()
         before = {
             "intention_kind": notice.intention_kind,
-            "intention_recipient": notice.intention_recipient,
+            "intention_recipients": list(notice.intention_recipients or ()),
             "intention_planned_at": iso(notice.intention_planned_at),
             "intention_note": notice.intention_note,
         }
         notice.intention_kind = kind
-        notice.intention_recipient = recipient
+        notice.intention_recipients = recipients
         notice.intention_planned_at = planned_at
         notice.intention_note = (note or "").strip()
         notice.intention_at = at
@@ -241,7 +244,7 @@ def notice_intention_announce(
             before=before,
             after={
                 "intention_kind": kind,
-                "intention_recipient": recipient,
+                "intention_recipients": recipients,
                 "intention_planned_at": iso(planned_at),
                 "intention_note": notice.intention_note,
             },

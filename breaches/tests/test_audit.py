@@ -42,7 +42,7 @@ def test_every_service_writes_its_audit_event(
     notice_out_of_band_record(actor=officer, notice=notice, note="Phoned", late_reason="late")
     notice_late_reason_record(actor=officer, notice=notice, reason="Found late")
     notice_acknowledge(actor=user, notice=notice)
-    notice_intention_announce(actor=user, notice=notice, kind="preliminary", recipient="ap")
+    notice_intention_announce(actor=user, notice=notice, kind="preliminary", recipients=["ap"])
     notice_decision_record(actor=user, notice=notice, is_breach=False, breach_reasoning="no")
     update_publish(actor=officer, incident=incident, summary="Progress")
     incident_resolve(actor=officer, incident=incident)

@@ -65,7 +65,7 @@ def test_intention_alerts_the_officer_at_once(notified, officer):
         actor=notified["user_a"],
         notice=notified["a"],
         kind="preliminary",
-        recipient="ap",
+        recipients=["ap"],
         planned_at=START + 20 * H,
         note="We will file a preliminary notice",
     )
@@ -76,10 +76,12 @@ def test_intention_alerts_the_officer_at_once(notified, officer):
     assert notice.customer.name in alert.subject
     assert list(selectors.intentions_announced(officer)) == [notice]
     with pytest.raises(ValidationError):
-        notice_intention_announce(actor=notified["user_a"], notice=notice, kind="x", recipient="ap")
+        notice_intention_announce(
+            actor=notified["user_a"], notice=notice, kind="x", recipients=["ap"]
+        )
     with pytest.raises(PermissionDenied):
         notice_intention_announce(
-            actor=notified["user_b"], notice=notified["a"], kind="complete", recipient="ap"
+            actor=notified["user_b"], notice=notified["a"], kind="complete", recipients=["ap"]
         )
 
 

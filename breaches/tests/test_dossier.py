@@ -146,10 +146,14 @@ def test_refused_for_customer_users_and_other_staff(handled, officer, staff, mak
 
 
 def test_incident_page_links_to_the_dossier(handled, officer):
-    """OBL AU-03: the incident page links the privacy officer to the dossier."""
+    """OBL AU-03: the incident page's Evidence tab links the privacy officer to the dossier
+    (the page opens on its summary; the evidence has its own tab)."""
     incident = handled["incident"]
-    page = sign_in(Client(), officer).get(f"/incidents/{incident.pk}/")
-    assert f"/incidents/{incident.pk}/dossier/" in page.content.decode()
+    page = sign_in(Client(), officer).get(f"/incidents/{incident.pk}/?tab=evidence")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert f'href="/incidents/{incident.pk}/dossier/"' in body
+    assert "Evidence dossier (PDF/A with data)" in body
 
 
 def test_general_document_download_withholds_dossiers(handled, officer, staff, make_user):

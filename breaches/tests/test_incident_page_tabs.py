@@ -209,7 +209,7 @@ def test_dashboard_shows_decisions_in_words_and_offers_reporting(notified, offic
         notice_out_of_band_record(actor=officer, notice=notice, note="Phoned.")
     contact = UserFactory(role=Role.CUSTOMER_CONTACT, customer=dutch)
     notice = CustomerNotice.objects.get(customer=dutch)
-    notice_intention_announce(actor=contact, notice=notice, kind="preliminary", recipient="ap")
+    notice_intention_announce(actor=contact, notice=notice, kind="preliminary", recipients=["ap"])
     other = CustomerNotice.objects.get(customer=english)
     CustomerNotice.objects.filter(pk=other.pk).update(
         decided_at=datetime.datetime.now(tz=datetime.UTC), decision_is_breach=False

@@ -100,15 +100,15 @@ def test_intention_announced_alerts_officers(notified, officer):
     before = OutboxMessage.objects.filter(to_email=officer.email).count()
     response = client.post(
         reverse("portal_notice_intention", args=[notified["a"].pk]),
-        {"kind": "preliminary", "recipient": "ap", "planned_at": "2026-09-02T10:00", "note": ""},
+        {"kind": "preliminary", "recipients": "ap", "planned_at": "2026-09-02T10:00", "note": ""},
     )
     assert response.status_code == 302
     notice = CustomerNotice.objects.get(pk=notified["a"].pk)
-    assert notice.intention_recipient == "ap"
+    assert notice.intention_recipients == ["ap"]
     assert notice.intention_planned_at == datetime.datetime(2026, 9, 2, 8, 0, tzinfo=datetime.UTC)
     assert OutboxMessage.objects.filter(to_email=officer.email).count() == before + 1
     response = client.post(
-        reverse("portal_notice_intention", args=[notified["a"].pk]), {"kind": "", "recipient": ""}
+        reverse("portal_notice_intention", args=[notified["a"].pk]), {"kind": "", "recipients": ""}
     )
     assert response.status_code == 400
 

@@ -70,7 +70,7 @@ def _notice_page(request, notice, *, forms: dict | None = None, status=200):
         context["intention_form"] = forms.get("intention") or IntentionForm(
             initial={
                 "kind": notice.intention_kind or "preliminary",
-                "recipient": notice.intention_recipient,
+                "recipients": list(notice.intention_recipients or ()),
                 "planned_at": local_initial(notice.intention_planned_at),
                 "note": notice.intention_note,
             }
@@ -126,7 +126,7 @@ def portal_notice_intention(request, pk):
                 actor=request.user,
                 notice=notice,
                 kind=data["kind"],
-                recipient=data["recipient"],
+                recipients=data["recipients"],
                 planned_at=data.get("planned_at"),
                 note=data.get("note", ""),
             ),
