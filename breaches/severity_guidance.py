@@ -35,7 +35,7 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from breaches import deadlines
-from breaches.models.incident import SeverityBand
+from breaches.severity_text import severity_text
 
 REGISTER = "register"
 AUTHORITY = "authority"
@@ -201,8 +201,7 @@ def suggest(i: Inputs) -> Suggestion:
         level = _BAND_LEVEL[i.band]
         add(
             Factor(
-                _("ENISA severity %(score)s (%(band)s).")
-                % {"score": _number(i.score), "band": _band_label(i.band)}
+                _("ENISA severity: %(severity)s.") % {"severity": severity_text(i.score, i.band)}
             )
         )
     elif i.consequences in _CONSEQUENCE_LEVEL:
@@ -291,16 +290,6 @@ def suggest(i: Inputs) -> Suggestion:
     if i.identification is not None and i.identification <= Decimal("0.5"):
         add(Factor(_("The people are hard to identify from the data.")))
     return Suggestion(OUTCOMES[level], tuple(factors))
-
-
-def _number(value) -> str:
-    if value is None:
-        return "—"
-    return formats.number_format(Decimal(f"{Decimal(value).normalize():f}"))
-
-
-def _band_label(band: str):
-    return SeverityBand(band).label
 
 
 def inputs_for(incident) -> Inputs:
