@@ -106,6 +106,9 @@ class InvitationForm(forms.Form):
             sorted(ORGANISATION_ROLES)
         )
         self.fields["full_name"].widget.attrs["autocomplete"] = "off"
+        # The inviter's own language is the likelier guess than the first in the list.
+        if getattr(user, "language", "") in Language.values:
+            self.fields["language"].initial = user.language
 
     def clean(self):
         data = super().clean()

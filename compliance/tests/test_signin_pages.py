@@ -282,6 +282,9 @@ def test_invitation_form_asks_name_role_and_organisation_only_when_needed(
     assert 'value="privacy_officer" selected' not in role
     assert 'data-organisation-roles="auditor customer_admin customer_contact"' in role
     assert "js/invitation.js" in page
+    # The language starts as the inviter's own.
+    language = re.search(r'<select name="language".*?</select>', page, re.S).group(0)
+    assert f'value="{privacy_officer.language}" selected' in language
 
     def post(**data):
         base = {"full_name": "Eva Smit", "email": "eva@klant.example", "language": "nl"}
