@@ -8,8 +8,9 @@ breach notices (breaches), change notices and objections with their decisions
 certificates; listed with their download links). Each part is read through the models,
 always filtered on the signed-in user's own customer.
 
-Column headings are the fields' names; Excel and PDF show choice labels, CSV keeps the
-stored codes (a machine export) with the label in an extra column.
+Column headings are the fields' names; Excel and PDF show choice labels, days as people
+write them and yes/no in words, CSV keeps the stored codes, ISO dates and booleans (a machine
+export) with the label in an extra column.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ from breaches.models import CustomerNotice
 from compliance.access import customer_scope, require
 from compliance.documents import pdf_render
 from compliance.models import Customer, StoredDocument
+from compliance.moments import day_text
+from compliance.selectors import processor_profile
 from compliance.templatetags.compliance_tags import local_deadline
 from processing.models.instructions import BindingInstruction, Instruction
 from processing.models.subject_requests import SubjectRequest
@@ -69,15 +72,20 @@ def _fields(model) -> list:
 
 
 def _value(obj, field, *, codes: bool):
+    if field.is_relation and not codes:
+        related = getattr(obj, field.name)  # people read the person or document, not its id
+        return "" if related is None else str(related)
     value = getattr(obj, field.attname)
     if field.choices and not codes and value not in (None, ""):
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, datetime.datetime):
         return value.isoformat() if codes else local_deadline(value)
     if isinstance(value, datetime.date):
-        return value.isoformat()
+        return value.isoformat() if codes else day_text(value)
     if value is None:
         return ""
+    if isinstance(value, bool) and not codes:
+        return _("Yes") if value else _("No")
     return value if isinstance(value, int | float | bool) else str(value)
 
 
@@ -156,6 +164,9 @@ def customer_export(request, fmt: str) -> HttpResponse:
                     for s in sections
                 ],
                 "issued_at": now,
+                "processor": processor_profile(),
+                "document_title": _("Your records in this product"),
+                "document_reference": f"records-{customer.customer_number}-{now:%Y%m%d}",
             },
             language=request.LANGUAGE_CODE if request.LANGUAGE_CODE in ("en", "nl") else "en",
             pdf_options=None,

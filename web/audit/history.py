@@ -34,6 +34,7 @@ from breaches.history import (
 from breaches.models import Incident
 from compliance.access import customer_scope
 from compliance.models import STAFF_ROLES, Customer, Role, User
+from compliance.templatetags.compliance_tags import record_kind_label
 
 # The apps whose objects the audit trail records.
 AUDITED_APPS = ("compliance", "breaches", "subprocessors", "access", "audits")
@@ -301,7 +302,7 @@ def history_rows(events: list[AuditEvent], *, scope: int | None) -> list[History
                 actor=labels.actor(event.actor_id, event.actor_label, event.role),
                 role=labels.roles.get(event.role, event.role),
                 action=labels.actions.get(event.action, event.action),
-                object_kind=kinds.get(event.object_type, event.object_type),
+                object_kind=kinds.get(event.object_type) or record_kind_label(event.object_type),
                 customer=labels.customers.get(event.customer_id, "") if event.customer_id else "",
                 details=details,
                 shared=shared,
