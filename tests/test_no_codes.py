@@ -287,11 +287,13 @@ FORM_TARGET = (
 SIGN_IN_STEP = (
     "a step of signing in, enrolling a factor, an invitation or a subscription: it needs a "
     "pending sign-in, a code or a token, or sends a signed-in user on (the sign-in pages' "
-    "words are part D's tests); home redirects to the role's start page"
+    "words are tested in compliance/tests/test_signin_pages.py); home redirects to the "
+    "role's start page"
 )
 NOT_IN_WORLD = (
     "a download of something built in the background on request (dossier, history export, "
-    "audit sample, calendar feed, one record's export), not in this world yet"
+    "audit sample, calendar feed, one record's export): the PDFs among them are built and swept "
+    "by tests/test_no_codes_pdfs.py; the calendar feed and samples' CSV/JSON are for machines"
 )
 NOT_REACHED: dict[str, str] = {
     "access:portal_consent_decide": FORM_TARGET,
