@@ -5,7 +5,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -14,7 +13,7 @@ from audits.models import AuditEvent, ChainCheck, CheckState
 from audits.services import audit_seal
 from audits.tests.conftest import record_events, tamper
 from compliance.models import Role
-from tests.auth import sign_in
+from tests.auth import language_stored, sign_in
 from tests.factories import CustomerFactory, UserFactory
 from web.audit import chain
 
@@ -116,7 +115,7 @@ def test_page_renders_in_english_and_dutch(auditor):
     anchor_make()
     client = sign_in(Client(), auditor)
     for language in ("en", "nl"):
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        language_stored(auditor, language)
         page = client.get(reverse("audit_chain"))
         assert page.status_code == 200
         assert f'<html lang="{language}">' in page.content.decode()

@@ -10,7 +10,6 @@ import json
 import re
 
 import pytest
-from django.conf import settings
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
@@ -20,7 +19,7 @@ from audits.models import AuditEvent
 from audits.services import audit_seal, event_record
 from audits.tests.conftest import tamper
 from compliance.models import OutboxMessage, Role
-from tests.auth import sign_in
+from tests.auth import language_stored, sign_in
 from tests.factories import CustomerFactory, UserFactory
 from web.audit.controls import CHECKS, CONTROLS, OBLIGATIONS
 from web.audit.evidence_checks import RECORD_QUERIES
@@ -147,9 +146,7 @@ def audit_world(db):
 
 
 def _client(user, language="en") -> Client:
-    client = sign_in(Client(), user)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-    return client
+    return sign_in(Client(), language_stored(user, language))
 
 
 def _page(user, language="en", **params) -> str:

@@ -13,7 +13,6 @@ import io
 import re
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -25,7 +24,7 @@ from breaches.models import CustomerNotice, Incident, NoticeState
 from compliance.models import Role
 from subprocessors import kpi as register_kpi
 from tests.audit_kpi_world import EVIL, PERIOD, at, clock, hours, window, world  # noqa: F401
-from tests.auth import sign_in
+from tests.auth import language_stored, sign_in
 from tests.factories import CustomerFactory
 from web.audit import kpi_charts
 from web.audit.kpi import default_period, utc_bounds
@@ -201,8 +200,7 @@ def test_charts_same_data_same_bytes_no_script(world, auditor):
 # --- page, PDF, CSV --------------------------------------------------------------------
 
 
-def _get(client, name, language="en", **params):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+def _get(client, name, **params):
     return client.get(reverse(name), {**PERIOD, **params})
 
 
@@ -216,8 +214,8 @@ def _get(client, name, language="en", **params):
 def test_page_shows_the_figures(world, auditor, client, language, share, median, p95, month):
     """OBL AU-03: the page in English and Dutch: the figures, the late reasons, the charts
     as images of the same SVG, each with its table, under the strict CSP."""
-    sign_in(client, auditor)
-    response = _get(client, "audit_kpi", language)
+    sign_in(client, language_stored(auditor, language))
+    response = _get(client, "audit_kpi")
     assert response.status_code == 200
     page = response.content.decode()
     assert f'<html lang="{language}">' in page

@@ -21,7 +21,7 @@ from audits.models import AuditEvent, AuditSample, ChainHead
 from audits.sampling import sample_key, sample_select
 from audits.services import audit_seal, event_record
 from compliance.models import Role
-from tests.auth import sign_in
+from tests.auth import language_stored, sign_in
 from tests.factories import CustomerFactory, UserFactory
 from tests.test_audit_evidence import audit_world  # noqa: F401 (a fixture)
 from web.audit.kpi import local_today
@@ -219,14 +219,13 @@ def test_invalid_draw_is_refused_and_customer_users_cannot_draw(audit_world):  #
 def test_pages_render_in_english_and_dutch(audit_world):  # noqa: F811
     """OBL AU-03: the samples page and a sample's page in both languages, with the rule
     to re-derive it stated on the page."""
-    from django.conf import settings
 
     w = audit_world
     client = sign_in(Client(), w["auditor"])
     _draw(client, kind="notice", size=2)
     sample = AuditSample.objects.get()
     for language in ("en", "nl"):
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        language_stored(w["auditor"], language)
         listing = client.get(reverse("audit_samples"))
         detail = client.get(reverse("audit_sample_detail", args=[sample.pk]))
         assert listing.status_code == detail.status_code == 200
@@ -271,7 +270,7 @@ def site(live_server, settings):
 def _browser_page(browser, base, user, language):
     from django.conf import settings
 
-    client = sign_in(Client(), user)
+    client = sign_in(Client(), language_stored(user, language))
     context = browser.new_context(
         base_url=base, locale=language, viewport={"width": 1280, "height": 1000}
     )

@@ -20,7 +20,7 @@ from playwright.sync_api import Browser, expect
 
 from breaches.services import affected_select, incident_notify, incident_report, incident_triage
 from compliance.models import HistoryExport, ProcessorProfile, Role
-from tests.auth import sign_in
+from tests.auth import language_stored, sign_in
 from tests.factories import ContactFactory, ContractFactory, CustomerFactory, ProductFactory
 from web.audit.exports import history_export_build
 from web.audit.kpi import local_today
@@ -68,7 +68,9 @@ def history(make_user):
 
 
 def page_for(browser: Browser, base: str, user, language: str):
-    client = sign_in(Client(), user)
+    """A page signed in as `user`, who has chosen `language` (stored on the account, as the
+    language switch does: it wins over the browser's)."""
+    client = sign_in(Client(), language_stored(user, language))
     context = browser.new_context(
         base_url=base,
         locale=language,

@@ -14,7 +14,7 @@ from django.test import Client
 from playwright.sync_api import Browser, expect
 
 from tests.audit_kpi_world import PERIOD, clock, world  # noqa: F401
-from tests.auth import sign_in
+from tests.auth import language_stored, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,7 +31,9 @@ def site(live_server, settings):
 
 
 def page_for(browser: Browser, base: str, user, language: str):
-    client = sign_in(Client(), user)
+    """A page signed in as `user`, who has chosen `language` (stored on the account, as the
+    language switch does: it wins over the browser's)."""
+    client = sign_in(Client(), language_stored(user, language))
     context = browser.new_context(
         base_url=base, locale=language, viewport={"width": 1400, "height": 1000}
     )

@@ -338,7 +338,7 @@ def test_incident_reported_triaged_notified_answered_and_evidenced(
     customer_page.get_by_role("button", name="Sign in", exact=True).click()
     expect(customer_page).to_have_url(re.compile(r"/accounts/2fa/authenticate/"))
     customer_page.locator("#id_code").fill(fresh_totp(clock, TOTP_SECRET))
-    customer_page.get_by_role("button", name="Sign In", exact=True).click()
+    customer_page.get_by_role("button", name="Confirm", exact=True).click()
     expect(customer_page).to_have_url(link)
     expect(customer_page.get_by_role("heading", level=1)).to_contain_text(TITLE)
     expect(

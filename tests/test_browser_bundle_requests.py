@@ -59,6 +59,10 @@ def test_bundle_asked_for_from_the_record_pages(
     page = page_for(browser, site, world["officer"], language)
 
     page.goto(reverse("incident_detail", args=[incident.pk]))
+    # The history link is in the incident page's Evidence tab.
+    evidence_tab = reverse("incident_detail", args=[incident.pk]) + "?tab=evidence"
+    page.locator(f'nav.tabs a[href="{evidence_tab}"]').click()
+    expect(page.locator("nav.tabs a[aria-current=page]")).to_have_attribute("href", evidence_tab)
     link = _history_link(page, "breaches.Incident", incident.pk)
     expect(link).to_be_visible()
     link.scroll_into_view_if_needed()

@@ -94,7 +94,7 @@ def sign_in(page: Page, base_url: str, email: str, clock) -> None:
     page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page).to_have_url(re.compile(r"/accounts/2fa/authenticate/$"))
     page.locator("#id_code").fill(fresh_totp(clock, TOTP_SECRET))
-    page.get_by_role("button", name="Sign In", exact=True).click()
+    page.get_by_role("button", name="Confirm", exact=True).click()
 
 
 def test_privacy_officer_signs_in_sees_dashboard_and_switches_to_dutch(

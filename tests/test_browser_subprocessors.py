@@ -120,7 +120,7 @@ def officer_signs_in(new_context, base: str, clock) -> Page:
     page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page).to_have_url(re.compile(rf"^{re.escape(base)}/accounts/2fa/authenticate/"))
     page.locator("#id_code").fill(fresh_totp(clock, TOTP_SECRET))
-    page.get_by_role("button", name="Sign In", exact=True).click()
+    page.get_by_role("button", name="Confirm", exact=True).click()
     expect(page).to_have_url(f"{base}/dashboard/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Dashboard")
     return page
