@@ -47,7 +47,7 @@ from subprocessors.models import (
 )
 from subprocessors.services.common import display_time
 from subprocessors.tasks import change_notices_go_live
-from tests.auth import sign_in
+from tests.auth import language_stored, sign_in
 from web.demo import DEMO_PASSWORD, load_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -95,11 +95,12 @@ def demo(transactional_db):
 
 def browser_as(new_context, base: str, email: str | None = None) -> Page:
     """A fresh browser context (English), signed in as `email` through a server-side session
-    with the second-factor mark, or anonymous."""
+    with the second-factor mark, or anonymous. A signed-in person has chosen English (stored
+    on the account, as the language switch does: it wins over the browser's)."""
     context: BrowserContext = new_context(locale="en-GB")
     context.set_default_timeout(TIMEOUT_MS)
     if email is not None:
-        client = sign_in(Client(), User.objects.get(email=email))
+        client = sign_in(Client(), language_stored(User.objects.get(email=email), "en"))
         cookie = client.cookies[settings.SESSION_COOKIE_NAME]
         context.add_cookies(
             [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": base}]
@@ -299,11 +300,16 @@ def test_new_subprocessor_from_announcement_to_termination(
     assert Subprocessor.objects.get(legal_entity=ENTITY).status == SubprocessorStatus.ACTIVE
     right = TerminationRight.objects.get(customer=customer, change_notice=notice)
     assert right.objection == objection
-    # SP-06: the customer's contacts and the objecting user are told of the right.
-    for address in (SUBSCRIPTION_CONTACT, CONTACT_USER):
+    # SP-06: the customer's contacts and the objecting user are told of the right, each in
+    # their own language: the contact in the customer's (Dutch), the user in the one they
+    # chose (English).
+    for address, right_words, products in (
+        (SUBSCRIPTION_CONTACT, "recht om de overeenkomst per direct te beëindigen", "Producten"),
+        (CONTACT_USER, "right to terminate the agreement with immediate effect", "Products"),
+    ):
         told = text_of(deliver(smtp_server, address)[-1])
-        assert "recht om de overeenkomst per direct te beëindigen" in told, told
-        assert "Producten: Pocket\n" in told, told
+        assert right_words in told, told
+        assert f"{products}: Pocket\n" in told, told
         assert ENTITY in told
         assert f"{base}/portal/" in told
 
