@@ -134,10 +134,12 @@ def test_progress_is_filtered_and_paged_and_refreshes_in_place(officer_page, off
     expect(progress.locator("caption")).to_have_text("1–50 of 120 customers")
     expect(progress).to_contain_text("14queued")
 
+    opened = page.url
     progress.get_by_role("link", name="Not informed yet (7)").click()
     expect(progress.locator("caption")).to_have_text("1–7 of 7 customers")
     assert rows(progress.locator("tbody")) == [c.name for c in customers[60:67]]
-    assert urlsplit(page.url).query == ""  # swapped in place by htmx
+    assert page.url == opened  # swapped in place by htmx, no page load
+    assert urlsplit(page.url).query == "tab=customers"
     expect(progress).to_have_attribute("hx-get", re.compile(r"show=uninformed"))
 
     progress.get_by_role("link", name="All customers (120)").click()

@@ -226,9 +226,23 @@ def test_incident_reported_triaged_notified_answered_and_evidenced(
     triage.get_by_label("Identifiability:", exact=True).fill("Directly identifiable by name")
     triage.get_by_label("Likely consequences:", exact=True).fill("Phishing and identity fraud")
     choose(triage, "Data unintelligible (encrypted or hashed)", "No")
-    triage.get_by_label("Data processing context (DPC):", exact=True).select_option("2")
-    triage.get_by_label("Ease of identification (EI):", exact=True).select_option("0.75")
-    triage.get_by_label("Loss of confidentiality:", exact=True).select_option("0.5")
+    # ENISA's inputs are questions with one answer each, in words (DPC 2, EI 0.75, CB 0.5).
+    choose(
+        triage,
+        "Kind of data (ENISA's data processing context)",
+        "Behavioural data: location, traffic data, habits, preferences",
+    )
+    choose(
+        triage,
+        "How easily can the people be identified? (ENISA's ease of identification)",
+        "Significant: fairly easy (for example a name with a town or a birth date)",
+    )
+    choose(
+        triage,
+        "Who could see the data? (loss of confidentiality)",
+        "Serious (+0.5): an unknown number of people could see it (for example "
+        "published, or copied by an attacker)",
+    )
     triage.get_by_label("Measures taken:", exact=True).fill("Bucket closed, access keys rotated")
     triage.get_by_label("Measures proposed:", exact=True).fill("Scan all buckets daily")
     triage.get_by_role("button", name="Save assessment").click()
@@ -358,7 +372,7 @@ def test_incident_reported_triaged_notified_answered_and_evidenced(
     intention.get_by_role("button", name="Announce").click()
     expect(customer_page.get_by_text("the privacy officer knows of your intended")).to_be_visible()
     expect(customer_page.locator("#intention")).to_contain_text(
-        "Preliminary notification to Autoriteit Persoonsgegevens (NL)."
+        "Kind of notification: Preliminary. To: Autoriteit Persoonsgegevens (NL)."
     )
     outbox_sweep(max_seconds=10)
     assert len(mails_to(smtp_server, officer.email)) > alerts_before, "officer alerted (BR-09)"
@@ -405,8 +419,13 @@ def test_incident_reported_triaged_notified_answered_and_evidenced(
     )
     row = responses.get_by_role("row", name=re.compile(affected[0].name))
     expect(row).to_contain_text("Preliminary → Autoriteit Persoonsgegevens (NL)")
+    # The decision in words: provisionally notified (with the day and reference), and
+    # the people are not informed.
     expect(row).to_contain_text(
-        f"A breach; notified Autoriteit Persoonsgegevens (NL) ({AP_REFERENCE})"
+        re.compile(
+            r"breach, notified the AP provisionally on \d{1,2} \w+ \d{4} "
+            rf"\(reference {re.escape(AP_REFERENCE)}\), will not inform the people"
+        )
     )
     for other in affected[1:]:
         expect(responses.get_by_role("row", name=re.compile(other.name))).to_contain_text("—")

@@ -92,7 +92,8 @@ def test_the_record_pages_offer_a_bundle_through_the_one_request_route(client, w
         ("compliance.Customer", acme.pk, {"customer": acme.customer_number}),
     ]
     pages = {
-        "breaches.Incident": reverse("incident_detail", args=[incident.pk]),
+        # On the incident page, the link is in its Evidence tab.
+        "breaches.Incident": reverse("incident_detail", args=[incident.pk]) + "?tab=evidence",
         "subprocessors.ChangeNotice": reverse(
             "subprocessors:change_notice_detail", args=[change.pk]
         ),

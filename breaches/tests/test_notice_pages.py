@@ -77,7 +77,7 @@ def test_incident_page_does_not_grow_with_customers(clock, officer, processor):
             client = client_of(officer)  # the session ended meanwhile
         measured = []
         for incident, customers, prefix in pages:
-            url = reverse("incident_detail", args=[incident.pk])
+            url = reverse("incident_detail", args=[incident.pk]) + "?tab=customers"
             with CaptureQueriesContext(connection) as captured:
                 response = client.get(url)
             assert response.status_code == 200
@@ -165,7 +165,7 @@ def test_progress_rows_link_to_the_notice_pages(fanout, officer, ict_manager, cl
     client = client_of(officer)
     incident, uninformed = fanout["incident"], fanout["uninformed"]
     informed = fanout["informed"]
-    detail = reverse("incident_detail", args=[incident.pk])
+    detail = reverse("incident_detail", args=[incident.pk]) + "?tab=customers"
     body = client.get(detail).content.decode()
     assert f'href="{oob_url(incident, uninformed)}"' in body
     assert oob_url(incident, informed) not in body
@@ -219,7 +219,7 @@ def test_out_of_band_page_records_one_customer(fanout, officer):
     )
     assert response.status_code == 302
     detail = reverse("incident_detail", args=[incident.pk])
-    assert response["Location"] == f"{detail}?show=uninformed#fanout-progress"
+    assert response["Location"] == f"{detail}?tab=customers&show=uninformed#fanout-progress"
     notice.refresh_from_db()
     assert notice.informed_how == "out_of_band" and notice.informed_at is not None
     assert notice.out_of_band_note == "Phoned J. Jansen at 09:55."
@@ -230,7 +230,7 @@ def test_out_of_band_page_records_one_customer(fanout, officer):
 
     # Informed now: the page says so and a second post records nothing.
     again = client.get(oob_url(incident, notice)).content.decode()
-    assert "there is nothing to record" in again and 'name="note"' not in again
+    assert "There is nothing to record." in again and 'name="note"' not in again
     response = client.post(oob_url(incident, notice), {"note": "Again"})
     assert response.status_code == 400
     assert events("notice.out_of_band_recorded", notice).count() == 1
@@ -296,7 +296,7 @@ def test_late_reason_page_records_one_customer(fanout, officer, clock):
     )
     assert response.status_code == 302
     detail = reverse("incident_detail", args=[incident.pk])
-    assert response["Location"] == f"{detail}?page=2#fanout-progress"
+    assert response["Location"] == f"{detail}?tab=customers&page=2#fanout-progress"
     notice.refresh_from_db()
     assert notice.late_reason == "The contact list was outdated."
     assert events("notice.late_reason_recorded", notice).get().after == {

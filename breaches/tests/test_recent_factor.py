@@ -59,7 +59,8 @@ def test_at_exactly_15_minutes_the_factor_still_counts(incident, officer, clock)
     client = sign_in(Client(), officer)
     clock.shift(LIMIT)
     response = client.post(reverse("incident_notify", args=[incident.pk]), {})
-    assert response["Location"] == reverse("incident_detail", args=[incident.pk])
+    detail = reverse("incident_detail", args=[incident.pk])
+    assert response["Location"] == f"{detail}?tab=customers#progress"
     assert CustomerNotice.objects.filter(incident=incident).count() == 1
 
 

@@ -187,8 +187,9 @@ def _customers_tab(request, incident, context, forms, manage, open_) -> None:
                 "subprocessor": incident.selection_subprocessor or incident.source_subprocessor,
             }
         )
-    if to_notify and context["affected"]:
-        # Suggests the first affected customers by name, those listed above already.
+    if context["affected"]:
+        # Before and after notifying (what did this customer receive?), suggesting the
+        # first affected customers by name, those listed above already.
         context["preview_form"] = PreviewForm(incident=incident, suggestions=context["affected"])
     if to_notify or incident.notify_requested_by_id or "notify" in forms:
         context["notify_form"] = forms.get("notify") or NotifyForm()
