@@ -320,6 +320,8 @@ SPECTACULAR_SETTINGS = {
     },
     # One name per choice set of the breach workflow (breaches/models/, breaches/serializers/).
     "ENUM_NAME_OVERRIDES": {
+        "AuthorityDecisionEnum": "breaches.models.AuthorityDecision",
+        "SubjectsDecisionEnum": "breaches.models.SubjectsDecision",
         "IncidentStateEnum": "breaches.models.IncidentState",
         "NoticeStateEnum": "breaches.models.NoticeState",
         "NotificationKindEnum": "breaches.models.NotificationKind",
