@@ -129,7 +129,13 @@ class ErrorSummaryMixin:
             target = bound.auto_id
             if isinstance(bound.field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
                 target = f"{target}_0"
-            links.extend((target, message) for message in messages)
+            # A summary line must say which field it is about: "This field is required."
+            # alone, far above the field, tells the reader nothing.
+            label = str(bound.label or "").strip().rstrip(":")
+            joint = " " if label.endswith("?") else ": "
+            links.extend(
+                (target, f"{label}{joint}{message}" if label else message) for message in messages
+            )
         return links
 
 

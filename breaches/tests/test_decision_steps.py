@@ -285,6 +285,8 @@ def test_error_summary_at_the_top_links_to_each_field(notice):
     assert set(links) == {"id_breach_reasoning", "id_authority_status_0", "id_subjects_status_0"}
     for target in links:
         assert f'id="{target}"' in body
+    # Each line names its field.
+    assert "Your reasoning: This field is required." in summary
 
 
 def test_recorded_decision_in_words(notice):
