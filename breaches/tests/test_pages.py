@@ -469,7 +469,7 @@ def test_dashboard_lists_deadlines_nearest_first(clock, staff, officer, processo
         discovered_at=START - 50 * H,
     )
     page = client_of(officer).get(reverse("dashboard")).content.decode()
-    assert "Open incidents and notices" in page
+    assert "Running deadlines" in page
     assert page.index("Earlier one") < page.index("Later one")
     assert "overdue by 2 h 0 min" in page
     assert "in 2 d 0 h" in page
