@@ -276,7 +276,8 @@ def _late_rows(user, *, start, end, limit, now) -> Iterator[LateNotice]:
 def decision_figures(user, *, start, end) -> DecisionFigures:
     """OBL BR-04: the customers' decisions on the period's notices: a personal data breach
     for them or not, the authority notified or not, the data subjects informed or not (and
-    how many did not answer yet). One query."""
+    how many not yet: no answer, or a notification or information still to come, such as
+    "we will notify"). One query."""
     require(user, "audit.view")
     questions = {
         "is_breach": "decision_is_breach",

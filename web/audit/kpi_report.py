@@ -57,7 +57,7 @@ def answer_label(key: str) -> str:
     return {
         "yes": pgettext("answer", "Yes"),
         "no": pgettext("answer", "No"),
-        "open": _("Not answered yet"),
+        "open": _("Not yet"),
     }[key]
 
 
