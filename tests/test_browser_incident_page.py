@@ -198,6 +198,7 @@ def test_notify_asks_first_then_figures_refresh_in_place(browser: Browser, site,
     # progress fragment every 5 s), the page itself is not reloaded.
     page.evaluate("window.__notReloaded = true")
     OutboxMessage.objects.filter(status=OutboxStatus.PENDING).update(status=OutboxStatus.ACCEPTED)
-    expect(progress).to_contain_text("0queued", timeout=15_000)
-    expect(progress).to_contain_text("100accepted by the mail server")
+    # Wait for the accepted figure: "0queued" alone would match inside "100queued".
+    expect(progress).to_contain_text("100accepted by the mail server", timeout=15_000)
+    expect(progress).not_to_contain_text("100queued")
     assert page.evaluate("window.__notReloaded === true")
