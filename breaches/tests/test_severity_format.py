@@ -87,12 +87,8 @@ def test_pages_mails_and_letters_write_the_severity_the_same_way(notices):
     assert "2.00 · Medium" in page.content.decode()
 
     notice = by_language["nl"]
-    customer_user = UserFactory(
-        role=Role.CUSTOMER_ADMIN, customer=notice.customer, language="nl"
-    )
-    portal = sign_in(Client(), customer_user).get(
-        reverse("portal_notice_detail", args=[notice.pk])
-    )
+    customer_user = UserFactory(role=Role.CUSTOMER_ADMIN, customer=notice.customer, language="nl")
+    portal = sign_in(Client(), customer_user).get(reverse("portal_notice_detail", args=[notice.pk]))
     assert "2,00 · Gemiddeld" in portal.content.decode()
 
     for language, expected in (("en", "2.00 · Medium"), ("nl", "2,00 · Gemiddeld")):
