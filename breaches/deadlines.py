@@ -12,13 +12,12 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from compliance import moments
+from compliance.moments import display_zone
 
 CUSTOMER_NOTICE_HOURS = 48  # BR-03
 AUTHORITY_DECISION_HOURS = 72  # BR-04
@@ -123,10 +122,6 @@ def first_reminder_at(
 
 
 # --------------------------------------------------------------------------- local time
-
-
-def display_zone() -> ZoneInfo:
-    return ZoneInfo(getattr(settings, "DISPLAY_TIME_ZONE", "Europe/Amsterdam"))
 
 
 def local_to_utc(

@@ -12,7 +12,6 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from breaches.deadlines import display_zone
 from breaches.models import (
     DECISION_FIELDS,
     Authority,
@@ -21,6 +20,7 @@ from breaches.models import (
     NotificationKind,
     SubjectsDecision,
 )
+from compliance.moments import display_zone
 
 
 def _key(record) -> tuple:

@@ -25,15 +25,14 @@ import math
 import statistics
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from breaches.models import CustomerNotice, Incident, IncidentState, SeverityBand
 from compliance.access import customer_scope, require
+from compliance.moments import display_zone
 
 # Severity bands, most severe first, and the key of an incident not (yet) assessed.
 SEVERITY_ORDER: tuple[str, ...] = (
@@ -46,10 +45,6 @@ SEVERITY_ORDER: tuple[str, ...] = (
 NOT_ASSESSED = ""
 # How many late notices the page and the PDF list; the CSV has them all.
 LATE_LIST_LIMIT = 100
-
-
-def display_zone() -> ZoneInfo:
-    return ZoneInfo(settings.DISPLAY_TIME_ZONE)
 
 
 def months_between(start: datetime.datetime, end: datetime.datetime) -> list[datetime.date]:

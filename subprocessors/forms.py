@@ -4,16 +4,14 @@ word (their ValidationErrors are shown on the form with `attach_service_errors`)
 from __future__ import annotations
 
 import datetime
-from zoneinfo import ZoneInfo
 
 from django import forms
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from compliance import moments
 from compliance.models import Language, Product
-from compliance.moments import day_text
+from compliance.moments import day_text, display_zone
 from subprocessors.models import (
     ChangeKind,
     ChangeNotice,
@@ -25,10 +23,6 @@ from subprocessors.models import (
 )
 
 LOCAL_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"]
-
-
-def display_zone() -> ZoneInfo:
-    return ZoneInfo(settings.DISPLAY_TIME_ZONE)
 
 
 def local_input_value(moment: datetime.datetime | None) -> str:

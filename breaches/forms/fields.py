@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from breaches import deadlines
+from compliance import moments
 from compliance.forms import attach_service_errors
 
 LOCAL_INPUT_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S")
@@ -58,7 +59,7 @@ def local_initial(value: datetime.datetime | None) -> str:
     """An aware datetime as the value of a datetime-local input in Amsterdam time."""
     if value is None:
         return ""
-    return value.astimezone(deadlines.display_zone()).strftime("%Y-%m-%dT%H:%M")
+    return value.astimezone(moments.display_zone()).strftime("%Y-%m-%dT%H:%M")
 
 
 class LocalTimesMixin:

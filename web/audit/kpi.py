@@ -25,10 +25,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from audits.services import event_record
-from breaches.kpi import LATE_LIST_LIMIT, display_zone, late_notices
+from breaches.kpi import LATE_LIST_LIMIT, late_notices
 from compliance.access import customer_scope, require
 from compliance.api_pdf import pdf_response
 from compliance.documents import pdf_render
+from compliance.moments import display_zone
 from compliance.selectors import processor_profile
 from web.audit.kpi_report import csv_render, report_build
 
